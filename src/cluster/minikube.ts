@@ -1,0 +1,156 @@
+// The minikube cluster provider: reuse a running profile or start one, then hand out its docker
+// env and node address. Every command is an argv array; nothing goes through a shell.
+
+import { PhaseError } from '../errors.js'
+import type { CommandRunner, Logger } from '../ports.js'
+import { parseDockerEnv } from './docker-env.js'
+import { parseMinikubeStatus, type MinikubeStatus } from './status.js'
+import type { ClusterSession, PriorState } from './types.js'
+
+export interface MinikubeOptions {
+  minikube: string
+  profile: string
+  driver: string
+  kubernetesVersion: string
+  startArgs: string[]
+  startTimeoutMs: number
+}
+
+const QUICK_TIMEOUT_MS = 60_000
+
+export class Minikube {
+  constructor(
+    private readonly runner: CommandRunner,
+    private readonly log: Logger,
+    private readonly opts: MinikubeOptions
+  ) {}
+
+  async status(): Promise<MinikubeStatus> {
+    const r = await this.runner.run(
+      this.opts.minikube,
+      ['status', '-p', this.opts.profile, '-o', 'json'],
+      {
+        timeoutMs: QUICK_TIMEOUT_MS
+      }
+    )
+    return parseMinikubeStatus(r.stdout)
+  }
+
+  startArgs(): string[] {
+    const args = ['start', '-p', this.opts.profile, `--driver=${this.opts.driver}`]
+    if (this.opts.kubernetesVersion !== '')
+      args.push(`--kubernetes-version=${this.opts.kubernetesVersion}`)
+    return [...args, ...this.opts.startArgs]
+  }
+
+  /**
+   * Starts the profile unless it already runs. `onStarting` fires before `minikube start` so
+   * teardown knows about a cluster even if this step dies half-way through starting it.
+   */
+  async up(
+    onStarting: (prior: PriorState) => void | Promise<void>
+  ): Promise<{ prior: PriorState; nodes: number }> {
+    const before = await this.status()
+    if (before.state === 'running') {
+      this.log.info(
+        `minikube profile "${this.opts.profile}" is already running: reusing it (it will not be deleted)`
+      )
+      return { prior: 'running', nodes: before.nodes }
+    }
+    await onStarting(before.state)
+    const args = this.startArgs()
+    this.log.info(`Running: minikube ${args.join(' ')}`)
+    const r = await this.runner.run(this.opts.minikube, args, {
+      timeoutMs: this.opts.startTimeoutMs,
+      stream: true
+    })
+    if (r.timedOut) {
+      throw new PhaseError(
+        'cluster',
+        `minikube start did not finish within ${this.opts.startTimeoutMs / 1000} s`
+      )
+    }
+    if (r.exitCode !== 0) {
+      throw new PhaseError(
+        'cluster',
+        `minikube start failed (exit code ${r.exitCode}): ${lastLines(r.stderr || r.stdout)}`
+      )
+    }
+    const after = await this.status()
+    if (after.state !== 'running') {
+      throw new PhaseError(
+        'cluster',
+        `minikube start returned but profile "${this.opts.profile}" is not running`
+      )
+    }
+    return { prior: before.state, nodes: after.nodes }
+  }
+
+  /** The environment `eval $(minikube docker-env)` would set, as a map. */
+  async dockerEnv(nodes: number): Promise<Record<string, string>> {
+    if (this.opts.driver === 'none') {
+      // With the none driver Kubernetes runs on this host's Docker engine: build there directly.
+      this.log.info('driver "none": building with the host Docker engine, which the cluster uses')
+      return {}
+    }
+    if (nodes > 1) {
+      throw new PhaseError(
+        'cluster',
+        `minikube docker-env does not work with multi-node clusters (profile "${this.opts.profile}" has ${nodes} nodes): ` +
+          'use a single-node profile, or build elsewhere and run `minikube image load`'
+      )
+    }
+    const r = await this.runner.run(
+      this.opts.minikube,
+      ['docker-env', '-p', this.opts.profile, '--shell', 'none'],
+      { timeoutMs: QUICK_TIMEOUT_MS }
+    )
+    if (r.exitCode !== 0) {
+      throw new PhaseError(
+        'cluster',
+        `minikube docker-env failed (exit code ${r.exitCode}): ${lastLines(r.stderr || r.stdout)}`
+      )
+    }
+    try {
+      return parseDockerEnv(r.stdout)
+    } catch (err) {
+      throw new PhaseError('cluster', (err as Error).message)
+    }
+  }
+
+  async ip(): Promise<string> {
+    const r = await this.runner.run(this.opts.minikube, ['ip', '-p', this.opts.profile], {
+      timeoutMs: QUICK_TIMEOUT_MS
+    })
+    const ip = r.stdout.trim().split('\n').pop() ?? ''
+    if (r.exitCode !== 0 || ip === '') {
+      throw new PhaseError(
+        'expose',
+        `minikube ip failed (exit code ${r.exitCode}): ${lastLines(r.stderr || r.stdout)}`
+      )
+    }
+    return ip
+  }
+
+  session(dockerEnv: Record<string, string>): ClusterSession {
+    return {
+      kind: 'minikube',
+      kubeContext: this.opts.profile, // minikube names the kubeconfig context after the profile
+      dockerEnv,
+      urlHost: () => this.ip()
+    }
+  }
+}
+
+/** What teardown does to a minikube profile, given how it was before this run. */
+export function clusterTeardownAction(
+  prior: PriorState | undefined,
+  deleteCluster: boolean
+): 'delete' | 'stop' | 'keep' {
+  if (!deleteCluster || prior === undefined || prior === 'running') return 'keep'
+  return prior === 'absent' ? 'delete' : 'stop'
+}
+
+export function lastLines(text: string, n = 5): string {
+  return text.trim().split('\n').slice(-n).join(' | ').slice(0, 1000)
+}

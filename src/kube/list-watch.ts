@@ -1,0 +1,119 @@
+// A minimal informer: list, then watch from the list's resourceVersion; when the watch ends (a drop,
+// the server's timeout, client-node's 30 s inactivity abort, a 410 Gone), list again and resume.
+// The re-list is the read that catches whatever happened while disconnected.
+
+import type { KubePort, ListOptions, ResourceType, WatchHandle } from './port.js'
+import type { KubeObject } from './types.js'
+
+export interface ListWatchHandlers<T> {
+  /** The complete current set: after the first list and after every reconnect. */
+  onList(items: T[]): void
+  onEvent(type: 'ADDED' | 'MODIFIED' | 'DELETED', object: T): void
+  /** A failed list or an abnormal watch end; the loop retries after a backoff. */
+  onError?(err: unknown): void
+  /** Called before each re-list after the first. */
+  onReconnect?(): void
+}
+
+export interface ListWatchOptions {
+  /** The server ends each watch after this long (a clean end, then a re-list). */
+  watchTimeoutSeconds?: number
+  minBackoffMs?: number
+  maxBackoffMs?: number
+}
+
+export interface ListWatchLoop {
+  stop(): void
+  /** Settles once the loop has stopped. */
+  readonly done: Promise<void>
+}
+
+export function listWatch<T extends KubeObject>(
+  kube: KubePort,
+  type: ResourceType,
+  query: ListOptions,
+  handlers: ListWatchHandlers<T>,
+  options: ListWatchOptions = {}
+): ListWatchLoop {
+  const minBackoff = options.minBackoffMs ?? 200
+  const maxBackoff = options.maxBackoffMs ?? 5000
+  let stopped = false
+  let handle: WatchHandle | undefined
+  let interrupt: (() => void) | undefined
+
+  const pause = (ms: number) =>
+    new Promise<void>(resolve => {
+      const timer = setTimeout(resolve, ms)
+      interrupt = () => {
+        clearTimeout(timer)
+        resolve()
+      }
+    })
+
+  const watchOnce = (resourceVersion: string) =>
+    new Promise<unknown>(resolve => {
+      interrupt = () => resolve(undefined)
+      kube
+        .watch(
+          type,
+          { ...query, resourceVersion, timeoutSeconds: options.watchTimeoutSeconds },
+          (eventType, object) => {
+            if (stopped) return
+            if (eventType === 'ERROR') {
+              // e.g. 410 Gone: our resourceVersion is too old. Re-list.
+              handle?.stop()
+              resolve(
+                new Error(`watch error: ${(object as { message?: string }).message ?? 'unknown'}`)
+              )
+            } else if (eventType !== 'BOOKMARK') {
+              handlers.onEvent(eventType, object as T)
+            }
+          },
+          err => resolve(err ?? undefined)
+        )
+        .then(
+          h => {
+            handle = h
+            if (stopped) h.stop()
+          },
+          err => resolve(err ?? new Error('watch failed'))
+        )
+    })
+
+  const run = async () => {
+    let backoff = minBackoff
+    let first = true
+    while (!stopped) {
+      let failure: unknown
+      try {
+        if (!first) handlers.onReconnect?.()
+        first = false
+        const list = await kube.list<T>(type, query)
+        if (stopped) return
+        handlers.onList(list.items)
+        failure = await watchOnce(list.resourceVersion)
+        handle = undefined
+      } catch (err) {
+        failure = err ?? new Error('list failed')
+      }
+      if (stopped) return
+      if (failure === undefined) {
+        backoff = minBackoff
+        continue
+      }
+      handlers.onError?.(failure)
+      await pause(backoff)
+      backoff = Math.min(backoff * 2, maxBackoff)
+    }
+  }
+
+  const done = run()
+  return {
+    stop() {
+      stopped = true
+      handle?.stop()
+      interrupt?.()
+    },
+    done
+  }
+}

@@ -1,0 +1,81 @@
+// Confines the `manifests` input to the workspace: a workflow input must not be able to make the
+// action read (and print in errors) files elsewhere on the runner.
+
+import { readdirSync, realpathSync, statSync } from 'node:fs'
+import path from 'node:path'
+import { InputError } from '../errors.js'
+
+const MANIFEST_EXTENSIONS = ['.yaml', '.yml', '.json']
+
+/**
+ * Resolves the `manifests` input entries (files or directories, relative to the workspace) to the
+ * manifest files to load, in order: each file as given, and each directory's .yaml/.yml/.json
+ * files sorted by name (not recursive, like `kubectl apply -f DIR`). Throws InputError when an
+ * entry is missing, empty, or resolves outside the workspace, symlinks included.
+ */
+export function resolveManifestPaths(workspace: string, inputs: readonly string[]): string[] {
+  const root = realpathSync(workspace)
+  const files: string[] = []
+  for (const input of inputs) {
+    const entry = input.trim()
+    if (entry === '') continue
+    const lexical = path.resolve(root, entry)
+    if (!isInside(root, lexical)) {
+      throw new InputError('manifests', `must name paths inside the workspace (${root})`, entry)
+    }
+    let real: string
+    try {
+      real = realpathSync(lexical)
+    } catch {
+      throw new InputError('manifests', 'names a path that does not exist', entry)
+    }
+    if (!isInside(root, real)) {
+      throw new InputError(
+        'manifests',
+        `must name paths inside the workspace (${root}); it is a symlink that leaves it`,
+        entry
+      )
+    }
+    if (statSync(real).isDirectory()) {
+      const found = manifestFilesIn(root, real, entry)
+      if (found.length === 0) {
+        throw new InputError(
+          'manifests',
+          'names a directory with no .yaml, .yml or .json file',
+          entry
+        )
+      }
+      files.push(...found)
+    } else {
+      files.push(real)
+    }
+  }
+  return [...new Set(files)]
+}
+
+function manifestFilesIn(root: string, dir: string, entry: string): string[] {
+  const files: string[] = []
+  for (const name of readdirSync(dir).sort()) {
+    if (!MANIFEST_EXTENSIONS.includes(path.extname(name).toLowerCase())) continue
+    let real: string
+    try {
+      real = realpathSync(path.join(dir, name))
+    } catch {
+      throw new InputError('manifests', `has a broken symlink ${name}`, entry)
+    }
+    if (!isInside(root, real)) {
+      throw new InputError(
+        'manifests',
+        `must name paths inside the workspace (${root}); ${name} is a symlink that leaves it`,
+        entry
+      )
+    }
+    if (statSync(real).isFile()) files.push(real)
+  }
+  return files
+}
+
+function isInside(root: string, candidate: string): boolean {
+  const rel = path.relative(root, candidate)
+  return rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel)
+}

@@ -1,0 +1,175 @@
+// The JSON shapes this layer reads, as the API server sends them (timestamps are RFC 3339 strings).
+// Only the fields we use are typed; everything else passes through untouched.
+
+export interface ObjectMeta {
+  name?: string
+  namespace?: string
+  labels?: Record<string, string>
+  annotations?: Record<string, string>
+  generation?: number
+  resourceVersion?: string
+  uid?: string
+  creationTimestamp?: string
+  deletionTimestamp?: string
+  ownerReferences?: Array<{ kind: string; name: string; uid?: string; controller?: boolean }>
+  [key: string]: unknown
+}
+
+export interface KubeObject {
+  apiVersion: string
+  kind: string
+  metadata: ObjectMeta
+  [key: string]: unknown
+}
+
+export interface Condition {
+  type: string
+  status: string
+  reason?: string
+  message?: string
+  lastTransitionTime?: string
+  lastUpdateTime?: string
+}
+
+export interface LabelSelector {
+  matchLabels?: Record<string, string>
+  matchExpressions?: Array<{ key: string; operator: string; values?: string[] }>
+}
+
+export interface Probe {
+  httpGet?: { path?: string; port: number | string; host?: string; scheme?: string }
+  tcpSocket?: { port: number | string; host?: string }
+  exec?: { command?: string[] }
+  initialDelaySeconds?: number
+  timeoutSeconds?: number
+  periodSeconds?: number
+  successThreshold?: number
+  failureThreshold?: number
+}
+
+export interface Container {
+  name: string
+  image?: string
+  imagePullPolicy?: string
+  ports?: Array<{ containerPort: number; name?: string; protocol?: string }>
+  readinessProbe?: Probe
+  livenessProbe?: Probe
+  [key: string]: unknown
+}
+
+export interface PodSpec {
+  containers: Container[]
+  initContainers?: Container[]
+  [key: string]: unknown
+}
+
+export interface PodTemplate {
+  metadata?: ObjectMeta
+  spec: PodSpec
+}
+
+export interface Deployment extends KubeObject {
+  spec: {
+    replicas?: number
+    selector: LabelSelector
+    template: PodTemplate
+    strategy?: {
+      type?: string
+      rollingUpdate?: { maxUnavailable?: number | string; maxSurge?: number | string }
+    }
+    progressDeadlineSeconds?: number
+    [key: string]: unknown
+  }
+  status?: {
+    observedGeneration?: number
+    replicas?: number
+    updatedReplicas?: number
+    readyReplicas?: number
+    availableReplicas?: number
+    unavailableReplicas?: number
+    conditions?: Condition[]
+  }
+}
+
+export interface ReplicaSet extends KubeObject {
+  spec?: { replicas?: number; selector?: LabelSelector; template?: PodTemplate }
+  status?: {
+    replicas?: number
+    readyReplicas?: number
+    availableReplicas?: number
+    observedGeneration?: number
+    conditions?: Condition[]
+  }
+}
+
+export interface ContainerStateDetail {
+  waiting?: { reason?: string; message?: string }
+  running?: { startedAt?: string }
+  terminated?: {
+    exitCode?: number
+    signal?: number
+    reason?: string
+    message?: string
+    startedAt?: string
+    finishedAt?: string
+  }
+}
+
+export interface ContainerStatus {
+  name: string
+  image?: string
+  ready?: boolean
+  started?: boolean
+  restartCount?: number
+  state?: ContainerStateDetail
+  lastState?: ContainerStateDetail
+}
+
+export interface Pod extends KubeObject {
+  spec?: PodSpec & { nodeName?: string }
+  status?: {
+    phase?: string
+    reason?: string
+    message?: string
+    conditions?: Condition[]
+    containerStatuses?: ContainerStatus[]
+    initContainerStatuses?: ContainerStatus[]
+  }
+}
+
+export interface ServicePort {
+  name?: string
+  port: number
+  targetPort?: number | string
+  nodePort?: number
+  protocol?: string
+}
+
+export interface Service extends KubeObject {
+  spec?: {
+    type?: string
+    selector?: Record<string, string>
+    ports?: ServicePort[]
+    [key: string]: unknown
+  }
+}
+
+export interface KubeEvent extends KubeObject {
+  type?: string
+  reason?: string
+  message?: string
+  count?: number
+  involvedObject?: { kind?: string; name?: string; namespace?: string; fieldPath?: string }
+  firstTimestamp?: string | null
+  lastTimestamp?: string | null
+  eventTime?: string | null
+  series?: { count?: number; lastObservedTime?: string }
+  source?: { component?: string }
+}
+
+export interface Node extends KubeObject {
+  status?: {
+    addresses?: Array<{ type: string; address: string }>
+    conditions?: Condition[]
+  }
+}

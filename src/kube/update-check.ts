@@ -1,0 +1,190 @@
+// `rollout-check: update`: after a healthy first rollout, roll the Deployment again (a new pod
+// template annotation, like `kubectl rollout restart`) while requesting the Service, and count the
+// requests that fail. With an effective maxUnavailable of 0 a rolling update must drop none.
+
+import http from 'node:http'
+import { PhaseError } from '../errors.js'
+import { KubePhase } from './errors.js'
+import { RESTARTED_AT_ANNOTATION } from './names.js'
+import { Resources, type KubePort } from './port.js'
+import { waitForRollout, type RolloutResult } from './rollout.js'
+import type { Deployment } from './types.js'
+
+/** One request; resolves with the HTTP status, rejects on a network error or timeout. */
+export type Requester = (url: string, timeoutMs: number) => Promise<number>
+
+export interface UpdateCheckOptions {
+  namespace: string
+  /** The Deployment as applied the first time; it is re-applied whole, so no field is dropped. */
+  deployment: Deployment
+  fieldManager: string
+  /** What to request during the rollout, e.g. the smoke URL. */
+  probeUrl: string
+  timeoutMs: number
+  /** Pause between requests (default 100 ms). */
+  intervalMs?: number
+  requestTimeoutMs?: number
+  /** Keep requesting this long after the rollout is done, while old pods terminate (default 2 s). */
+  settleMs?: number
+  signal?: AbortSignal
+  log?: (message: string) => void
+  request?: Requester
+}
+
+export interface UpdateCheckResult {
+  failedRequests: number
+  totalRequests: number
+  durationMs: number
+  /** maxUnavailable as the controller resolves it for this Deployment. */
+  maxUnavailable: number
+  rollout: RolloutResult
+  /** The first few failures, e.g. `HTTP 503`, `ECONNREFUSED`. */
+  failures: string[]
+}
+
+export class UpdateCheckError extends PhaseError {
+  constructor(
+    message: string,
+    readonly result: UpdateCheckResult
+  ) {
+    super(KubePhase.rolloutCheck, message)
+    this.name = 'UpdateCheckError'
+  }
+}
+
+export async function rolloutUpdateCheck(
+  kube: KubePort,
+  options: UpdateCheckOptions
+): Promise<UpdateCheckResult> {
+  const name = options.deployment.metadata.name!
+  const live = await kube.get<Deployment>(Resources.Deployment, name, options.namespace)
+  if (!live) {
+    throw new PhaseError(KubePhase.rolloutCheck, `deployments.apps "${name}" not found`)
+  }
+  const maxUnavailable = effectiveMaxUnavailable(live)
+  const started = Date.now()
+  const prober = startProber(
+    options.probeUrl,
+    options.request ?? httpStatus,
+    options.intervalMs ?? 100,
+    options.requestTimeoutMs ?? 2000
+  )
+  let rollout: RolloutResult
+  try {
+    const next = structuredClone(options.deployment)
+    const template = (next.spec.template.metadata ??= {})
+    template.annotations = {
+      ...template.annotations,
+      [RESTARTED_AT_ANNOTATION]: new Date().toISOString()
+    }
+    await kube.apply(next, options.fieldManager)
+    options.log?.(
+      `deployment.apps/${name} restarted (template annotation ${RESTARTED_AT_ANNOTATION})`
+    )
+    rollout = await waitForRollout(kube, options.namespace, name, {
+      timeoutMs: options.timeoutMs,
+      signal: options.signal,
+      log: options.log
+    })
+    await sleep(options.settleMs ?? 2000)
+  } finally {
+    await prober.stop()
+  }
+  const result: UpdateCheckResult = {
+    failedRequests: prober.failed,
+    totalRequests: prober.total,
+    durationMs: Date.now() - started,
+    maxUnavailable,
+    rollout,
+    failures: prober.samples
+  }
+  const summary = `${result.failedRequests} of ${result.totalRequests} requests to ${options.probeUrl} failed during the rolling update of deployment "${name}"`
+  if (maxUnavailable === 0 && result.failedRequests > 0) {
+    throw new UpdateCheckError(
+      `${summary}, although maxUnavailable is 0 (first failures: ${result.failures.join('; ')})`,
+      result
+    )
+  }
+  options.log?.(`${summary} (maxUnavailable ${maxUnavailable})`)
+  return result
+}
+
+/** maxUnavailable resolved like the deployment controller does (percentages round down). */
+export function effectiveMaxUnavailable(d: Deployment): number {
+  const replicas = d.spec.replicas ?? 1
+  const strategy = d.spec.strategy
+  if (strategy?.type === 'Recreate') return replicas
+  const resolve = (value: number | string | undefined, fallback: string, roundUp: boolean) => {
+    const v = value ?? fallback
+    if (typeof v === 'number') return v
+    const percent = Number.parseInt(v, 10)
+    const exact = (percent * replicas) / 100
+    return roundUp ? Math.ceil(exact) : Math.floor(exact)
+  }
+  const surge = resolve(strategy?.rollingUpdate?.maxSurge, '25%', true)
+  const unavailable = resolve(strategy?.rollingUpdate?.maxUnavailable, '25%', false)
+  // Both zero would stall the rollout; the controller allows one unavailable then.
+  return surge === 0 && unavailable === 0 ? 1 : unavailable
+}
+
+interface Prober {
+  total: number
+  failed: number
+  samples: string[]
+  stop(): Promise<void>
+}
+
+function startProber(
+  url: string,
+  request: Requester,
+  intervalMs: number,
+  timeoutMs: number
+): Prober {
+  let running = true
+  const prober: Prober = {
+    total: 0,
+    failed: 0,
+    samples: [],
+    stop: async () => {
+      running = false
+      await loop
+    }
+  }
+  const record = (failure: string | undefined) => {
+    prober.total++
+    if (failure === undefined) return
+    prober.failed++
+    if (prober.samples.length < 5) prober.samples.push(failure)
+  }
+  const loop = (async () => {
+    while (running) {
+      const t0 = Date.now()
+      try {
+        const status = await request(url, timeoutMs)
+        record(status >= 500 ? `HTTP ${status}` : undefined)
+      } catch (err) {
+        record((err as NodeJS.ErrnoException).code ?? (err as Error).message ?? String(err))
+      }
+      const wait = intervalMs - (Date.now() - t0)
+      if (running && wait > 0) await sleep(wait)
+    }
+  })()
+  return prober
+}
+
+/** A GET on a fresh connection each time: kept-alive connections would hide endpoint changes. */
+export function httpStatus(url: string, timeoutMs: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { agent: false, timeout: timeoutMs }, res => {
+      res.resume()
+      res.on('end', () => resolve(res.statusCode ?? 0))
+      res.on('error', reject)
+    })
+    req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })))
+    req.on('error', reject)
+  })
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise(resolve => setTimeout(resolve, ms))
+}

@@ -1,0 +1,49 @@
+// Entry point of the main step: real ports in, the pipeline, one setFailed line out.
+
+import { join } from 'node:path'
+import * as core from '@actions/core'
+import { runMain } from './pipeline.js'
+import { connectKube } from './kube/index.js'
+import { writeReportFile } from './report/index.js'
+import {
+  actionsLogger,
+  actionsState,
+  loadCache,
+  loadToolCache,
+  processRunner,
+  systemClock
+} from './system.js'
+
+export async function main(): Promise<void> {
+  const env = process.env
+  const workspace = env.GITHUB_WORKSPACE || process.cwd()
+  const outcome = await runMain({
+    input: name => core.getInput(name),
+    run: {
+      workspace,
+      repository: env.GITHUB_REPOSITORY ?? '',
+      sha: env.GITHUB_SHA ?? '',
+      runId: env.GITHUB_RUN_ID ?? '',
+      runAttempt: env.GITHUB_RUN_ATTEMPT ?? '',
+      startedAt: Date.now(),
+      serverUrl: env.GITHUB_SERVER_URL || 'https://github.com'
+    },
+    runner: processRunner,
+    log: actionsLogger,
+    state: actionsState,
+    clock: systemClock,
+    platform: { os: process.platform, arch: process.arch },
+    docker: 'docker',
+    toolCache: loadToolCache,
+    cache: loadCache,
+    connectKube: context => connectKube({ context }),
+    summary: core.summary,
+    writeReport: writeReportFile,
+    reportPath: join(
+      env.RUNNER_TEMP || workspace,
+      `minikube-smoke-report-${env.GITHUB_RUN_ID || Date.now()}.json`
+    ),
+    setOutput: (name, value) => core.setOutput(name, value)
+  })
+  if (outcome.failure) core.setFailed(outcome.failure)
+}

@@ -1,0 +1,44 @@
+// The small interfaces behind which every side effect sits. Production implementations live in
+// system.ts; unit tests pass fakes.
+
+export interface CommandResult {
+  exitCode: number
+  stdout: string
+  stderr: string
+  /** True when the command was killed because it ran past timeoutMs. */
+  timedOut: boolean
+}
+
+export interface RunOptions {
+  /** Extra environment, merged over the process environment. */
+  env?: Record<string, string>
+  cwd?: string
+  timeoutMs?: number
+  /** Echo output to the log as it arrives (long commands such as docker build). */
+  stream?: boolean
+}
+
+/** Runs a program with an argv array: never through a shell. */
+export interface CommandRunner {
+  run(command: string, args: readonly string[], options?: RunOptions): Promise<CommandResult>
+}
+
+export interface Logger {
+  info(message: string): void
+  warning(message: string): void
+  error(message: string): void
+  debug(message: string): void
+  /** A collapsible log group around fn. */
+  group<T>(name: string, fn: () => Promise<T>): Promise<T>
+}
+
+/** What main saves for the post step (core.saveState / core.getState). */
+export interface StateStore {
+  save(key: string, value: string): void
+  get(key: string): string
+}
+
+export interface Clock {
+  now(): number
+  sleep(ms: number): Promise<void>
+}

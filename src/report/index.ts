@@ -1,0 +1,41 @@
+// The run report: a JSON file, the job summary, the action outputs and the failure message.
+//
+// Public API
+//
+//   types Phase {name, startedAt, endedAt, durationMs, status: 'ok'|'failed'|'skipped', error?}
+//         RunReport {result, startedAt, durationMs, image?, namespace?, url?, nodePort?, phases,
+//                    smoke: SmokeResult[], rollout?, error?, diagnosticsMarkdown?}
+//
+//   new PhaseRecorder(clock)            .run(name, fn) → fn's value (records ok/failed, rethrows)
+//                                       .skip(name, reason?)   .phases: Phase[]
+//   writeReportFile(path, report): Promise<void>     pretty JSON, directory created, atomic
+//   renderSummaryMarkdown(report, {maxBytes?}): string
+//       title (+ failure message), facts (URL, image, namespace, NodePort, duration), phase
+//       table, smoke table (check, status, latency, attempts, result), rollout extras, and on
+//       failure diagnosticsMarkdown — all within maxBytes (default 1 MiB − 64 KiB; GitHub
+//       refuses a step summary over 1 MiB): cells are bounded, the smoke table shows at most
+//       200 rows, diagnostics are cut at a line with fences/<details> closed and a note.
+//   writeSummary(report, summaryPort, {maxBytes?}): Promise<void>
+//       summaryPort is core.summary (addRaw + write); it throws when GITHUB_STEP_SUMMARY is
+//       unset, so callers should catch and warn.
+//   outputsFor(report, reportPath): Record<string, string>
+//       result, url, report, image, namespace, node-port, duration-ms ('' when unknown).
+//   failureMessage(report): string      '' when passed; else e.g.
+//       `GET /?msg=Chicago: expected status 200, got 500 after 7 attempts in 30.2 s`
+//       (first failing check), else report.error, else `<phase>: <error>`.
+//   formatDuration(ms): string          850 ms | 30.2 s | 2 min 5 s
+
+export type { Phase, PhaseStatus, RunReport } from './types.js'
+export { PhaseRecorder } from './phases.js'
+export { writeReportFile } from './file.js'
+export {
+  renderSummaryMarkdown,
+  writeSummary,
+  formatDuration,
+  DEFAULT_SUMMARY_BYTES,
+  SUMMARY_LIMIT_BYTES,
+  MAX_SMOKE_ROWS,
+  type SummaryPort,
+  type SummaryOptions
+} from './summary.js'
+export { outputsFor, failureMessage } from './outcome.js'

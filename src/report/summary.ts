@@ -1,0 +1,194 @@
+// The job summary (Markdown), bounded in size: GitHub accepts at most 1 MiB per step summary.
+
+import type { SmokeResult } from '../smoke/index.js'
+import { failureMessage } from './outcome.js'
+import type { Phase, RunReport } from './types.js'
+
+/** GitHub's limit for one step's summary. */
+export const SUMMARY_LIMIT_BYTES = 1024 * 1024
+/** Default budget: the limit with room for anything else the step appends. */
+export const DEFAULT_SUMMARY_BYTES = SUMMARY_LIMIT_BYTES - 64 * 1024
+/** Smoke table rows shown; the report file has them all. */
+export const MAX_SMOKE_ROWS = 200
+
+/** The part of core.summary we use, so tests can pass a fake. */
+export interface SummaryPort {
+  addRaw(text: string, addEOL?: boolean): unknown
+  write(): Promise<unknown>
+}
+
+export interface SummaryOptions {
+  /** Upper bound of the rendered Markdown in UTF-8 bytes; default DEFAULT_SUMMARY_BYTES. */
+  maxBytes?: number
+}
+
+/** Renders the summary and appends it to the step summary. Throws what core.summary throws. */
+export async function writeSummary(
+  report: RunReport,
+  summary: SummaryPort,
+  options: SummaryOptions = {}
+): Promise<void> {
+  summary.addRaw(renderSummaryMarkdown(report, options), true)
+  await summary.write()
+}
+
+/**
+ * Title and facts, a phase table, a smoke table (check, status, latency, attempts, result),
+ * rollout extras, and on failure the diagnostics Markdown, cut to fit maxBytes (whole lines,
+ * open code fences and <details> closed, with a note saying how much was left out).
+ */
+export function renderSummaryMarkdown(report: RunReport, options: SummaryOptions = {}): string {
+  const maxBytes = options.maxBytes ?? DEFAULT_SUMMARY_BYTES
+  const passed = report.result === 'passed'
+  const out: string[] = []
+  out.push(`## ${passed ? '✅' : '❌'} minikube-smoke ${passed ? 'passed' : 'failed'}`, '')
+  if (!passed) out.push(`**${cell(failureMessage(report), 1000)}**`, '')
+
+  const facts: Array<[string, string | undefined]> = [
+    ['URL', report.url],
+    ['Image', report.image],
+    ['Namespace', report.namespace],
+    ['NodePort', report.nodePort === undefined ? undefined : String(report.nodePort)],
+    ['Duration', formatDuration(report.durationMs)],
+    ['Started', report.startedAt]
+  ]
+  for (const [key, value] of facts) {
+    if (value !== undefined && value !== '') out.push(`- **${key}:** ${code(value)}`)
+  }
+  out.push('')
+
+  out.push('### Phases', '')
+  if (report.phases.length === 0) {
+    out.push('_No phase ran._', '')
+  } else {
+    out.push('| Phase | Result | Duration | Note |', '|---|---|---:|---|')
+    for (const p of report.phases) out.push(phaseRow(p))
+    out.push('')
+  }
+
+  out.push('### Smoke checks', '')
+  if (report.smoke.length === 0) {
+    out.push('_No smoke check ran._', '')
+  } else {
+    out.push('| Check | Status | Latency | Attempts | Result |', '|---|---|---:|---:|---|')
+    for (const r of report.smoke.slice(0, MAX_SMOKE_ROWS)) out.push(smokeRow(r))
+    if (report.smoke.length > MAX_SMOKE_ROWS) {
+      out.push(
+        '',
+        `_…and ${report.smoke.length - MAX_SMOKE_ROWS} more checks: see the report file._`
+      )
+    }
+    out.push('')
+  }
+
+  const rollout = Object.entries(report.rollout ?? {})
+  if (rollout.length > 0) {
+    out.push('### Rollout', '', '| | |', '|---|---|')
+    for (const [key, value] of rollout.slice(0, 50)) {
+      const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value))
+      out.push(`| ${cell(key, 100)} | ${cell(text, 300)} |`)
+    }
+    out.push('')
+  }
+
+  // Room kept for the diagnostics note below, so the result never exceeds maxBytes.
+  const noteRoom = 300
+  let head = out.join('\n')
+  const headCut = byteLength(head) > maxBytes - noteRoom
+  if (headCut) head = boundMarkdown(head, maxBytes - noteRoom, 'summary')
+  const diagnostics = report.diagnosticsMarkdown?.trim()
+  if (passed || !diagnostics) return head
+
+  const title = '### Diagnostics\n\n'
+  const budget = maxBytes - byteLength(head) - byteLength(title) - 2
+  if (headCut || budget < 500) {
+    return `${head}\n_Diagnostics left out: the summary size limit was reached. See the job log._\n`
+  }
+  return `${head}\n${title}${boundMarkdown(diagnostics, budget, 'diagnostics')}\n`
+}
+
+function phaseRow(p: Phase): string {
+  const icon = p.status === 'ok' ? '✅ ok' : p.status === 'failed' ? '❌ failed' : '⏭️ skipped'
+  return `| ${cell(p.name, 60)} | ${icon} | ${formatDuration(p.durationMs)} | ${cell(p.error ?? '', 300)} |`
+}
+
+function smokeRow(r: SmokeResult): string {
+  const last = r.attempts[r.attempts.length - 1]
+  const status = last?.status !== undefined ? String(last.status) : (last?.error ?? '—')
+  const latency = last ? formatDuration(last.latencyMs) : '—'
+  let result = r.passed ? '✅ passed' : `❌ ${cell(r.reason ?? 'failed', 400)}`
+  if (r.notes.length > 0) result += ` <br>_${cell(r.notes.join('; '), 300)}_`
+  return `| ${cell(r.check, 150)} | ${cell(status, 80)} | ${latency} | ${r.attempts.length} | ${result} |`
+}
+
+/** 850 ms, 30.2 s, 2 min 5 s. */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '—'
+  if (ms < 1000) return `${Math.round(ms)} ms`
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`
+  const min = Math.floor(ms / 60_000)
+  const s = Math.round((ms - min * 60_000) / 1000)
+  return s === 60 ? `${min + 1} min 0 s` : `${min} min ${s} s`
+}
+
+/** Text for a table cell: one line, Markdown and HTML specials escaped, cut to max characters. */
+export function cell(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim()
+  const cut = flat.length > max ? `${flat.slice(0, max - 1)}…` : flat
+  return cut.replace(/[\\`*_{}[\]<>|&#~$!]/g, ch => `\\${ch}`)
+}
+
+function code(text: string): string {
+  return /[`\n]/.test(text) ? cell(text, 500) : `\`${text.slice(0, 500)}\``
+}
+
+function byteLength(s: string): number {
+  return Buffer.byteLength(s, 'utf8')
+}
+
+/** The longest prefix of s within max UTF-8 bytes, not splitting a character. */
+export function cutToBytes(s: string, max: number): string {
+  const bytes = Buffer.from(s, 'utf8')
+  if (bytes.length <= max) return s
+  let end = Math.max(0, max)
+  while (end > 0 && (bytes[end] & 0xc0) === 0x80) end--
+  return bytes.subarray(0, end).toString('utf8')
+}
+
+/** Cuts Markdown at a line boundary to fit, closing a code fence or <details> left open. */
+export function boundMarkdown(md: string, maxBytes: number, what: string): string {
+  if (byteLength(md) <= maxBytes) return md
+  const total = byteLength(md)
+  const reserve = 200
+  const lines = md.split('\n')
+  const kept: string[] = []
+  let used = 0
+  let fence: string | undefined
+  let openDetails = 0
+  for (const line of lines) {
+    const size = byteLength(line) + 1
+    if (used + size > maxBytes - reserve) {
+      // A single huge first line: keep a cut of it rather than nothing.
+      if (kept.length === 0) kept.push(cutToBytes(line, maxBytes - reserve - 1))
+      break
+    }
+    kept.push(line)
+    used += size
+    const f = /^\s*(`{3,}|~{3,})/.exec(line)
+    if (f) fence = fence === undefined ? f[1] : f[1].startsWith(fence[0]) ? undefined : fence
+    if (fence === undefined) {
+      openDetails += (line.match(/<details\b/gi) ?? []).length
+      openDetails -= (line.match(/<\/details>/gi) ?? []).length
+    }
+  }
+  const keptText = kept.join('\n')
+  const tail: string[] = []
+  if (fence !== undefined) tail.push(fence)
+  for (let i = 0; i < openDetails; i++) tail.push('</details>')
+  const omitted = total - byteLength(keptText)
+  tail.push(
+    '',
+    `_…${what} cut: ${omitted} more bytes not shown (summary size limit). See the job log._`
+  )
+  return `${keptText}\n${tail.join('\n')}`
+}

@@ -1,0 +1,36 @@
+import type { SmokeResult } from '../smoke/index.js'
+
+export type PhaseStatus = 'ok' | 'failed' | 'skipped'
+
+export interface Phase {
+  /** e.g. `cluster`, `image`, `deploy`, `expose`, `rollout`, `smoke`. */
+  name: string
+  /** ISO times. */
+  startedAt: string
+  endedAt: string
+  durationMs: number
+  status: PhaseStatus
+  /** Why it failed (or was skipped). */
+  error?: string
+}
+
+export interface RunReport {
+  result: 'passed' | 'failed'
+  /** ISO time the run started. */
+  startedAt: string
+  durationMs: number
+  /** Full image reference built and deployed, e.g. `weather-service:abc1234-42-1`. */
+  image?: string
+  namespace?: string
+  /** The service URL the smoke checks used. */
+  url?: string
+  nodePort?: number
+  phases: Phase[]
+  smoke: SmokeResult[]
+  /** Free-form extras from the rollout (update check counts, replicas, …): shown as key/value. */
+  rollout?: Record<string, unknown>
+  /** The error that stopped the run, when it was not a smoke check. */
+  error?: string
+  /** Markdown from the diagnostics layer (pods, events, logs); shown in the summary on failure. */
+  diagnosticsMarkdown?: string
+}

@@ -1,0 +1,71 @@
+// What main records for the post step, saved the moment each resource exists so a main step that
+// is killed or fails at any point still leaves the post step enough to clean up.
+
+import type { StateStore } from './ports.js'
+import type { PriorState } from './cluster/types.js'
+import type { TeardownMode } from './inputs.js'
+import type { ObjectRef } from './kube/index.js'
+
+export interface RunState {
+  teardown: TeardownMode
+  cluster?: {
+    kind: 'minikube' | 'existing'
+    minikube?: string
+    profile?: string
+    prior?: PriorState
+    deleteCluster: boolean
+  }
+  kubeContext?: string
+  /** The objects applied, so a namespace this run did not create can be emptied of them. */
+  namespace?: { name: string; created: boolean; objects: ObjectRef[] }
+  /** Set only when main finished; absent means main failed or was killed. */
+  result?: 'passed' | 'failed'
+  cache?: { key: string; paths: string[]; hit: boolean }
+}
+
+const KEY = 'run'
+const POST_FLAG = 'isPost'
+
+export class StateRecorder {
+  private current: RunState
+
+  constructor(
+    private readonly store: StateStore,
+    teardown: TeardownMode
+  ) {
+    this.current = { teardown }
+    this.flush()
+  }
+
+  update(patch: Partial<RunState>): void {
+    this.current = { ...this.current, ...patch }
+    this.flush()
+  }
+
+  get value(): RunState {
+    return this.current
+  }
+
+  private flush(): void {
+    this.store.save(KEY, JSON.stringify(this.current))
+  }
+}
+
+/** The one bundle serves main and post: this flag, saved by main, tells the post invocation apart. */
+export function markMainStarted(store: StateStore): void {
+  store.save(POST_FLAG, 'true')
+}
+
+export function isPostStep(store: StateStore): boolean {
+  return store.get(POST_FLAG) === 'true'
+}
+
+export function loadRunState(store: StateStore): RunState | undefined {
+  const raw = store.get(KEY)
+  if (raw === '') return undefined
+  try {
+    return JSON.parse(raw) as RunState
+  } catch {
+    return undefined
+  }
+}

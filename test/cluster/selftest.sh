@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# Checks the local cluster end to end, the way the action will use it. Talks only to 127.0.0.1.
+#
+#   selftest.sh             against the running cluster (starts it if needed): build an image with
+#                           the same engine, deploy it with imagePullPolicy Never, expose it as a
+#                           NodePort, curl it on 127.0.0.1, kubectl logs/exec, the minikube
+#                           stand-in's service URL; removes its namespace at the end
+#   selftest.sh lifecycle   down leaves nothing behind; up after kill -9 of every recorded pid
+#                           comes back clean; ends with the cluster up
+set -uo pipefail
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=lib.sh
+. "$HERE/lib.sh"
+export KUBECONFIG="$KUBECONFIG_FILE"
+PATH="$HERE/bin:$PATH"
+passed=0 failed=0
+
+check() { # NAME COMMAND...
+  local name=$1; shift
+  if "$@"; then echo "ok   $name"; passed=$((passed + 1)); else echo "FAIL $name"; failed=$((failed + 1)); fi
+}
+finish() { echo "$passed passed, $failed failed"; [ $failed -eq 0 ]; exit; }
+timed() { # COMMAND...: runs it and prints how long it took
+  local t0=$EPOCHREALTIME rc
+  "$@"; rc=$?
+  echo "  (${*##*/}: $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }') s)"
+  return $rc
+}
+
+# ------------------------------------------------------------------------------------ workload
+
+workload() {
+  "$HERE/cluster.sh" up || { echo "FAIL cluster up"; failed=1; finish; }
+  local ns="selftest-$$" tag="minikube-smoke-hello:selftest-$$" ctx
+  ctx=$(mktemp -d)
+  (cd "$HERE/hello" && CGO_ENABLED=0 go build -o "$ctx/hello" main.go) &&
+    printf 'FROM scratch\nCOPY hello /hello\nENTRYPOINT ["/hello"]\n' >"$ctx/Dockerfile" &&
+    check "docker build (same engine as the kubelet)" docker build -q -t "$tag" "$ctx" >/dev/null
+  rm -rf "$ctx"
+
+  kubectl create namespace "$ns" >/dev/null
+  kubectl -n "$ns" create deployment web --image="$tag" --port=8080 --dry-run=client -o yaml |
+    sed 's/^\(\s*\)image: .*/&\n\1imagePullPolicy: Never/' | kubectl -n "$ns" apply -f - >/dev/null
+  check "rollout (imagePullPolicy Never)" kubectl -n "$ns" rollout status deployment/web --timeout=120s
+  kubectl -n "$ns" expose deployment web --type=NodePort --port=8080 >/dev/null
+  local port body="" i
+  port=$(kubectl -n "$ns" get service web -o 'jsonpath={.spec.ports[0].nodePort}')
+  for i in $(seq 1 50); do
+    body=$(curl -sf --max-time 2 "http://127.0.0.1:$port/") && break
+    sleep 0.2
+  done
+  check "NodePort answers on 127.0.0.1:$port ($body)" grep -q '^hello from web-' <<<"$body"
+  check "kubectl logs" bash -c "kubectl -n $ns logs deployment/web | grep -q 'GET / from'"
+  check "kubectl exec" bash -c "kubectl -n $ns exec deployment/web -- /hello version | grep -q 'hello 1.0'"
+  check "node InternalIP is 127.0.0.1" bash -c \
+    "[ \"\$(kubectl get node $NODE_NAME -o 'jsonpath={.status.addresses[?(@.type==\"InternalIP\")].address}')\" = 127.0.0.1 ]"
+
+  # The stand-in, as the action drives it.
+  local url
+  minikube start --driver=docker --kubernetes-version=v1.20.2 >/dev/null 2>&1
+  check "stand-in start logged its flags" grep -q -- '--kubernetes-version=v1.20.2' "$STATE/minikube-standin.log"
+  check "stand-in status -o json" bash -c \
+    "[ \"\$(minikube status -o json)\" = '{\"Name\":\"minikube\",\"Host\":\"Running\",\"Kubelet\":\"Running\",\"APIServer\":\"Running\",\"Kubeconfig\":\"Configured\",\"Worker\":false}' ]"
+  url=$(minikube service web -n "$ns" --url)
+  check "stand-in service --url ($url)" [ "$url" = "http://127.0.0.1:$port" ]
+  minikube service nosuch -n "$ns" --url >/dev/null 2>&1
+  check "stand-in service: missing service exits 115" [ $? -eq 115 ]
+  check "stand-in docker-env --shell none" bash -c \
+    "minikube docker-env --shell none | grep -qx 'DOCKER_HOST=unix:///var/run/docker.sock'"
+
+  kubectl delete namespace "$ns" --wait=false >/dev/null
+  docker rmi "$tag" >/dev/null 2>&1 || true
+}
+
+# ----------------------------------------------------------------------------------- lifecycle
+
+nothing_left() {
+  local bad=0 c pid
+  [ -z "$(docker ps -aq --filter name=k8s_ --filter label=io.kubernetes.docker.type)" ] || { echo "  kubelet containers left"; bad=1; }
+  ! grep -q ' /var/lib/kubelet/' /proc/self/mounts || { echo "  kubelet mounts left"; bad=1; }
+  ! iptables-save 2>/dev/null | grep -q 'KUBE-' || { echo "  KUBE- iptables chains/rules left"; bad=1; }
+  [ ! -d "$STATE/etcd" ] || { echo "  etcd data left"; bad=1; }
+  for c in etcd kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy; do
+    pid=$(recorded_pid "$c") && { echo "  $c still running (pid $pid)"; bad=1; }
+  done
+  return $bad
+}
+
+lifecycle() {
+  "$HERE/cluster.sh" up || { echo "FAIL cluster up"; failed=1; finish; }
+  workload_pods
+  check "down" timed "$HERE/cluster.sh" down
+  check "down left nothing behind" nothing_left
+  check "down again is a no-op" "$HERE/cluster.sh" down
+  check "status fails when down" bash -c "! '$HERE/cluster.sh' status >/dev/null"
+  check "up after down" timed "$HERE/cluster.sh" up
+  workload_pods
+  local c pid
+  for c in etcd kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy; do
+    pid=$(recorded_pid "$c") && kill -9 "$pid"
+  done
+  sleep 1
+  check "up after kill -9 of every component" timed "$HERE/cluster.sh" up
+  check "status healthy" "$HERE/cluster.sh" status
+  check "no pod survived from the killed cluster" bash -c \
+    "[ -z \"\$(docker ps -q --filter name=k8s_ --filter label=io.kubernetes.docker.type --filter label=io.kubernetes.pod.namespace=lifecycle)\" ]"
+  check "healthy up is fast" timed "$HERE/cluster.sh" up
+}
+
+# A pod with a secret volume (tmpfs mount) and a NodePort service (KUBE- chains), to leave traces.
+workload_pods() {
+  kubectl create namespace lifecycle >/dev/null
+  kubectl -n lifecycle create deployment pause --image=k8s.gcr.io/pause:3.2 --dry-run=client -o yaml |
+    sed 's/^\(\s*\)image: .*/&\n\1imagePullPolicy: Never/' | kubectl -n lifecycle apply -f - >/dev/null
+  kubectl -n lifecycle expose deployment pause --type=NodePort --port=80 >/dev/null
+  check "lifecycle pod running" kubectl -n lifecycle rollout status deployment/pause --timeout=120s
+}
+
+case "${1:-}" in
+  "") workload ;;
+  lifecycle) lifecycle ;;
+  *) echo "usage: $0 [lifecycle]" >&2; exit 2 ;;
+esac
+finish

@@ -1,0 +1,138 @@
+// Runs the committed action bundle the way the GitHub runner does: inputs as INPUT_* variables
+// (action.yml defaults filled in), GITHUB_OUTPUT / GITHUB_STATE / GITHUB_STEP_SUMMARY files, then
+// the post entry point with the saved state as STATE_* variables. Nothing here imitates the
+// action's own behaviour; it only plays the runner's part.
+
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { load } from 'js-yaml'
+
+export const REPO = resolve(import.meta.dirname, '../..')
+const ACTION = load(readFileSync(join(REPO, 'action.yml'), 'utf8'))
+const ENTRY = {
+  main: join(REPO, ACTION.runs.main),
+  post: join(REPO, ACTION.runs.post)
+}
+
+/** Parses a GitHub file-command file (`name<<delimiter\nvalue\ndelimiter`, or `name=value`). */
+export function parseFileCommands(path) {
+  const values = {}
+  if (!existsSync(path)) return values
+  const lines = readFileSync(path, 'utf8').split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]
+    const heredoc = /^([^=<]+)<<(.+)$/.exec(line)
+    if (heredoc) {
+      const [, name, delimiter] = heredoc
+      const body = []
+      for (i++; i < lines.length && lines[i] !== delimiter; i++) body.push(lines[i])
+      values[name] = body.join('\n')
+    } else if (line.includes('=')) {
+      values[line.slice(0, line.indexOf('='))] = line.slice(line.indexOf('=') + 1)
+    }
+  }
+  return values
+}
+
+function inputEnv(inputs) {
+  const env = {}
+  for (const [name, spec] of Object.entries(ACTION.inputs)) {
+    const value = name in inputs ? inputs[name] : (spec.default ?? '')
+    env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = String(value)
+  }
+  for (const name of Object.keys(inputs)) {
+    if (!(name in ACTION.inputs)) throw new Error(`test bug: action.yml has no input '${name}'`)
+  }
+  return env
+}
+
+function runNode(entry, env, { onLine, timeoutMs = 15 * 60_000 } = {}) {
+  return new Promise(resolvePromise => {
+    const started = Date.now()
+    const child = spawn(process.execPath, [entry], {
+      cwd: REPO,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe']
+    })
+    let output = ''
+    let pending = ''
+    const take = chunk => {
+      const text = chunk.toString()
+      output += text
+      if (process.env.E2E_VERBOSE) process.stdout.write(text)
+      pending += text
+      const parts = pending.split('\n')
+      pending = parts.pop()
+      for (const line of parts) onLine?.(line, child)
+    }
+    child.stdout.on('data', take)
+    child.stderr.on('data', take)
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
+    child.on('close', (code, signal) => {
+      clearTimeout(timer)
+      resolvePromise({ code, signal, output, ms: Date.now() - started })
+    })
+  })
+}
+
+/**
+ * Runs main then post. `killMainWhen(line)` returning true kills main with SIGKILL at that line,
+ * as a cancelled or crashed job would; post still runs, as GitHub runs it.
+ */
+export async function runAction({ inputs = {}, env = {}, killMainWhen, skipPost = false } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'e2e-'))
+  const files = {
+    GITHUB_OUTPUT: join(dir, 'output'),
+    GITHUB_STATE: join(dir, 'state'),
+    GITHUB_STEP_SUMMARY: join(dir, 'summary.md'),
+    GITHUB_ENV: join(dir, 'env'),
+    GITHUB_PATH: join(dir, 'path')
+  }
+  for (const f of Object.values(files)) writeFileSync(f, '')
+  const base = {
+    ...process.env,
+    GITHUB_ACTIONS: 'true',
+    GITHUB_WORKSPACE: REPO,
+    GITHUB_REPOSITORY: 'octo/minikube-smoke',
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567',
+    GITHUB_RUN_ID: String(Date.now()),
+    GITHUB_RUN_ATTEMPT: '1',
+    RUNNER_TEMP: dir,
+    ...files,
+    ...env
+  }
+  for (const key of Object.keys(base)) {
+    if (key.startsWith('INPUT_') || key.startsWith('STATE_')) delete base[key]
+  }
+  let killedAt
+  const main = await runNode(
+    ENTRY.main,
+    { ...base, ...inputEnv(inputs) },
+    {
+      onLine: (line, child) => {
+        if (killMainWhen && killedAt === undefined && killMainWhen(line)) {
+          killedAt = Date.now()
+          child.kill('SIGKILL')
+        }
+      }
+    }
+  )
+  const state = parseFileCommands(files.GITHUB_STATE)
+  let post
+  if (!skipPost) {
+    const stateEnv = Object.fromEntries(Object.entries(state).map(([k, v]) => [`STATE_${k}`, v]))
+    post = await runNode(ENTRY.post, { ...base, ...inputEnv(inputs), ...stateEnv })
+  }
+  return {
+    main,
+    post,
+    killed: killedAt !== undefined,
+    outputs: parseFileCommands(files.GITHUB_OUTPUT),
+    state,
+    summary: readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8'),
+    dir
+  }
+}

@@ -1,0 +1,114 @@
+// Against the real local cluster: `rollout-check: update` — a second rollout while the Service is
+// requested through its NodePort on 127.0.0.1.
+
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { applyObjects, ensureNamespace } from '../../src/kube/apply.js'
+import { nodePortUrl } from '../../src/kube/expose.js'
+import { FIELD_MANAGER } from '../../src/kube/names.js'
+import { Resources, type KubePort } from '../../src/kube/port.js'
+import { waitForRollout } from '../../src/kube/rollout.js'
+import type { Deployment, ReplicaSet } from '../../src/kube/types.js'
+import {
+  rolloutUpdateCheck,
+  UpdateCheckError,
+  type UpdateCheckResult
+} from '../../src/kube/update-check.js'
+import { app, ensureTestImage, firstOk, kube, Namespaces } from './kube-support.js'
+
+let client: KubePort
+let image: string
+let namespaces: Namespaces
+
+beforeAll(() => {
+  client = kube()
+  image = ensureTestImage()
+  namespaces = new Namespaces(client, 'update')
+}, 120_000)
+
+afterAll(async () => {
+  expect(await namespaces.cleanup()).toEqual([])
+}, 180_000)
+
+async function deployed(label: string, drainSeconds: number) {
+  const namespace = namespaces.name(label)
+  const prepared = app({
+    image,
+    namespace,
+    replicas: 2,
+    env: { DRAIN_SECONDS: String(drainSeconds) },
+    gracePeriodSeconds: drainSeconds + 5,
+    tweak: d => {
+      d.spec.strategy = { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } }
+    }
+  })
+  await ensureNamespace(client, namespace)
+  await applyObjects(client, prepared.objects, FIELD_MANAGER)
+  await waitForRollout(client, namespace, 'web', { timeoutMs: 60_000 })
+  const { url } = await nodePortUrl(
+    client,
+    namespace,
+    prepared.target.service,
+    '127.0.0.1',
+    prepared.target.port
+  )
+  await firstOk(url, 15_000)
+  const deployment = prepared.objects.find(o => o.kind === 'Deployment') as Deployment
+  return { namespace, url, deployment }
+}
+
+describe('rolling update check on the local cluster', () => {
+  it('rolls out a second time with no failed request when pods drain before exiting (maxUnavailable 0)', async () => {
+    const { namespace, url, deployment } = await deployed('drain', 3)
+    const lines: string[] = []
+    const result = await rolloutUpdateCheck(client, {
+      namespace,
+      deployment,
+      fieldManager: FIELD_MANAGER,
+      probeUrl: `${url}/`,
+      timeoutMs: 60_000,
+      log: l => lines.push(l)
+    })
+    console.log(
+      `[measure] update check (drain 3 s): ${result.failedRequests}/${result.totalRequests} failed, ` +
+        `rollout ${result.rollout.durationMs} ms, total ${result.durationMs} ms`
+    )
+    expect(result.maxUnavailable).toBe(0)
+    expect(result.failedRequests).toBe(0)
+    expect(result.totalRequests).toBeGreaterThan(10)
+    expect(lines.at(-1)).toMatch(
+      /^0 of \d+ requests to http:\/\/127\.0\.0\.1:\d+\/ failed during the rolling update of deployment "web" \(maxUnavailable 0\)$/
+    )
+
+    // A second revision really rolled out: two ReplicaSets, the new one owning both pods.
+    const rs = await client.list<ReplicaSet>(Resources.ReplicaSet, { namespace })
+    const byRevision = Object.fromEntries(
+      rs.items.map(r => [
+        r.metadata.annotations?.['deployment.kubernetes.io/revision'],
+        r.status?.replicas ?? 0
+      ])
+    )
+    expect(byRevision).toEqual({ '1': 0, '2': 2 })
+  }, 120_000)
+
+  it('reports failed requests when pods exit at once on SIGTERM (the number is measured, not fixed)', async () => {
+    const { namespace, url, deployment } = await deployed('nodrain', 0)
+    let result: UpdateCheckResult
+    try {
+      result = await rolloutUpdateCheck(client, {
+        namespace,
+        deployment,
+        fieldManager: FIELD_MANAGER,
+        probeUrl: `${url}/`,
+        timeoutMs: 60_000
+      })
+    } catch (err) {
+      expect(err).toBeInstanceOf(UpdateCheckError)
+      result = (err as UpdateCheckError).result
+      expect((err as Error).message).toContain('although maxUnavailable is 0')
+    }
+    console.log(
+      `[measure] update check (no drain): ${result.failedRequests}/${result.totalRequests} failed`
+    )
+    expect(result.totalRequests).toBeGreaterThan(10)
+  }, 120_000)
+})

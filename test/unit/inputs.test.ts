@@ -1,0 +1,218 @@
+import { describe, expect, test } from '@jest/globals'
+import {
+  defaultNamespace,
+  defaultTag,
+  isImageRepository,
+  parseDurationSeconds,
+  parseInputs,
+  type RunFacts
+} from '../../src/inputs.js'
+import { InputError } from '../../src/errors.js'
+
+const run: RunFacts = {
+  workspace: '/w',
+  repository: 'octo/weather',
+  sha: 'abcdef1234567890',
+  runId: '4242',
+  runAttempt: '2',
+  startedAt: 1_700_000_000_000
+}
+
+function parse(values: Record<string, string>) {
+  return parseInputs(name => values[name] ?? '', run)
+}
+
+function errorOf(values: Record<string, string>): string {
+  try {
+    parse(values)
+  } catch (err) {
+    expect(err).toBeInstanceOf(InputError)
+    return (err as Error).message
+  }
+  throw new Error('expected an InputError')
+}
+
+describe('parseInputs defaults', () => {
+  test('every input empty gives the documented defaults', () => {
+    const c = parse({})
+    expect(c.cluster).toMatchObject({
+      kind: 'minikube',
+      minikubeVersion: '',
+      driver: 'docker',
+      profile: 'minikube',
+      startArgs: [],
+      cache: true,
+      startTimeoutMs: 900_000
+    })
+    expect(c.build).toMatchObject({
+      context: 'weather-service',
+      dockerfile: '',
+      image: 'weather-service',
+      tag: 'abcdef1-4242-2',
+      buildArgs: []
+    })
+    expect(c.deploy).toMatchObject({
+      manifests: [],
+      namespace: '',
+      replicas: 1,
+      containerPort: 5000,
+      rolloutTimeoutMs: 180_000,
+      rolloutCheck: 'none'
+    })
+    expect(c.smoke.timeoutMs).toBe(60_000)
+    expect(c.smoke.checks).toHaveLength(1)
+    expect(c.teardown).toEqual({ mode: 'always', deleteCluster: true })
+  })
+
+  test('values are parsed and typed', () => {
+    const c = parse({
+      cluster: 'existing',
+      'minikube-version': 'v1.34.0',
+      'kubernetes-version': 'v1.31.2',
+      'start-args': `--memory=4g --extra-config='kubelet.max-pods=50' "--addons=ingress"`,
+      cache: 'false',
+      replicas: '3',
+      'container-port': '8080',
+      'rollout-timeout': '2m30s',
+      'smoke-timeout': '45',
+      'build-args': 'A=1\n# comment\n\nB=x=y',
+      manifests: 'k8s/deploy.yaml\nk8s/svc.yaml, extra',
+      teardown: 'on-success',
+      'delete-cluster': 'False',
+      'rollout-check': 'update',
+      namespace: 'smoke-pr-7',
+      'url-host': '127.0.0.1'
+    })
+    expect(c.cluster.kind).toBe('existing')
+    expect(c.cluster.minikubeVersion).toBe('1.34.0')
+    expect(c.cluster.startArgs).toEqual([
+      '--memory=4g',
+      '--extra-config=kubelet.max-pods=50',
+      '--addons=ingress'
+    ])
+    expect(c.cluster.cache).toBe(false)
+    expect(c.deploy.replicas).toBe(3)
+    expect(c.deploy.containerPort).toBe(8080)
+    expect(c.deploy.rolloutTimeoutMs).toBe(150_000)
+    expect(c.smoke.timeoutMs).toBe(45_000)
+    expect(c.build.buildArgs).toEqual([
+      ['A', '1'],
+      ['B', 'x=y']
+    ])
+    expect(c.deploy.manifests).toEqual(['k8s/deploy.yaml', 'k8s/svc.yaml', 'extra'])
+    expect(c.teardown).toEqual({ mode: 'on-success', deleteCluster: false })
+    expect(c.deploy.rolloutCheck).toBe('update')
+    expect(c.deploy.urlHost).toBe('127.0.0.1')
+  })
+
+  test('start-args as a YAML list', () => {
+    expect(parse({ 'start-args': '- --cpus=2\n- --addons=ingress' }).cluster.startArgs).toEqual([
+      '--cpus=2',
+      '--addons=ingress'
+    ])
+  })
+})
+
+describe('parseInputs rejects bad input with one line naming it', () => {
+  const cases: Array<[Record<string, string>, string]> = [
+    [{ replicas: 'abc' }, `input 'replicas' must be an integer from 1 to 50, got "abc"`],
+    [{ replicas: '0' }, `input 'replicas' must be an integer from 1 to 50, got "0"`],
+    [{ replicas: '51' }, `input 'replicas' must be an integer from 1 to 50, got "51"`],
+    [{ replicas: '2.5' }, `input 'replicas' must be an integer from 1 to 50, got "2.5"`],
+    [
+      { 'container-port': '70000' },
+      `input 'container-port' must be an integer from 1 to 65535, got "70000"`
+    ],
+    [
+      { 'container-port': '-1' },
+      `input 'container-port' must be an integer from 1 to 65535, got "-1"`
+    ],
+    [{ cluster: 'kind' }, `input 'cluster' must be one of "minikube", "existing", got "kind"`],
+    [{ driver: 'dockr' }, `input 'driver' must be one of`],
+    [
+      { teardown: 'sometimes' },
+      `input 'teardown' must be one of "always", "on-success", "never", got "sometimes"`
+    ],
+    [
+      { 'rollout-check': 'canary' },
+      `input 'rollout-check' must be one of "none", "update", got "canary"`
+    ],
+    [{ cache: 'yes' }, `input 'cache' must be true or false, got "yes"`],
+    [{ 'delete-cluster': '1' }, `input 'delete-cluster' must be true or false, got "1"`],
+    [
+      { 'minikube-version': 'latest' },
+      `input 'minikube-version' must be a version like 1.37.0, or empty, got "latest"`
+    ],
+    [
+      { 'minikube-sha256': 'abc', 'minikube-version': '1.37.0' },
+      `input 'minikube-sha256' must be 64 hexadecimal characters, got "abc"`
+    ],
+    [{ 'minikube-sha256': 'a'.repeat(64) }, `input 'minikube-sha256' needs minikube-version`],
+    [{ 'kubernetes-version': '1.31' }, `input 'kubernetes-version' must be a version like v1.31.0`],
+    [
+      { 'start-args': `--foo='unterminated` },
+      `input 'start-args' has an unterminated single quote`
+    ],
+    [{ 'start-args': '--foo "bar' }, `input 'start-args' has an unterminated double quote`],
+    [{ 'start-args': '--cpus=2; rm -rf /' }, `input 'start-args' has the shell character ";"`],
+    [{ 'start-args': '--name=$(whoami)' }, `input 'start-args' has the shell character "$"`],
+    [
+      { 'start-args': '--driver=kvm2' },
+      `input 'start-args' must not set --driver: use the 'driver' input instead`
+    ],
+    [
+      { 'start-args': '-p other' },
+      `input 'start-args' must not set -p: use the 'profile' input instead`
+    ],
+    [{ 'start-args': '[1, [2]]' }, `input 'start-args' must be a YAML list of strings`],
+    [{ image: 'Weather' }, `input 'image' must be an image repository name`],
+    [{ image: 'weather:1.0' }, `input 'image' must be an image repository name`],
+    [{ tag: '-bad' }, `input 'tag' must be a Docker tag`],
+    [{ tag: 'a b' }, `input 'tag' must be a Docker tag`],
+    [{ 'build-args': 'NOEQUALS' }, `input 'build-args' line 1 must be KEY=VALUE`],
+    [{ 'build-args': 'A=1\n1BAD=2' }, `input 'build-args' line 2 must be KEY=VALUE`],
+    [{ namespace: 'Smoke_NS' }, `input 'namespace' must be a valid namespace name`],
+    [{ namespace: 'a'.repeat(64) }, `input 'namespace' must be a valid namespace name`],
+    [{ 'rollout-timeout': 'soon' }, `input 'rollout-timeout' must be a duration from 1s to 6h`],
+    [{ 'rollout-timeout': '0' }, `input 'rollout-timeout' must be a duration from 1s to 6h`],
+    [{ 'smoke-timeout': '7h' }, `input 'smoke-timeout' must be a duration from 1s to 6h`],
+    [{ 'url-host': 'http://127.0.0.1:80' }, `input 'url-host' must be a host name or IPv4 address`],
+    [{ profile: 'My Profile' }, `input 'profile' must be lowercase letters`]
+  ]
+  test.each(cases)('%j', (values, expected) => {
+    const message = errorOf(values)
+    expect(message).toContain(expected)
+    expect(message).not.toContain('\n')
+  })
+
+  test('there are at least 20 distinct bad-input cases', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(20)
+  })
+})
+
+describe('helpers', () => {
+  test('defaultTag and defaultNamespace are unique per run and valid', () => {
+    expect(defaultTag(run)).toBe('abcdef1-4242-2')
+    expect(defaultNamespace(run)).toBe('smoke-4242-2')
+    const local = { ...run, runId: '', sha: '' }
+    expect(defaultTag(local)).toBe(`local-${run.startedAt.toString(36)}`)
+    expect(defaultNamespace(local)).toMatch(/^smoke-local-[a-z0-9]+$/)
+  })
+
+  test('durations', () => {
+    expect(parseDurationSeconds('90')).toBe(90)
+    expect(parseDurationSeconds('1m30s')).toBe(90)
+    expect(parseDurationSeconds('1h')).toBe(3600)
+    expect(parseDurationSeconds('')).toBeUndefined()
+    expect(parseDurationSeconds('5 minutes')).toBeUndefined()
+  })
+
+  test('image repository names', () => {
+    expect(isImageRepository('weather-service')).toBe(true)
+    expect(isImageRepository('ghcr.io/octo/weather')).toBe(true)
+    expect(isImageRepository('localhost:5000/app')).toBe(true)
+    expect(isImageRepository('Upper')).toBe(false)
+    expect(isImageRepository('a//b')).toBe(false)
+    expect(isImageRepository('app:tag')).toBe(false)
+  })
+})

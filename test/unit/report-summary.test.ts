@@ -1,0 +1,201 @@
+import { describe, expect, test } from '@jest/globals'
+import {
+  MAX_SMOKE_ROWS,
+  renderSummaryMarkdown,
+  writeSummary,
+  type SummaryPort
+} from '../../src/report/index.js'
+import { boundMarkdown, cell, cutToBytes } from '../../src/report/summary.js'
+import { failingCheck, passingCheck, report } from './report-fixtures.js'
+
+const bytes = (s: string) => Buffer.byteLength(s, 'utf8')
+
+describe('renderSummaryMarkdown', () => {
+  test('a passing run: facts, phase table, smoke table; no diagnostics', () => {
+    const md = renderSummaryMarkdown(report({ diagnosticsMarkdown: '### Pods\nshould not show' }))
+    expect(md).toBe(
+      [
+        '## ✅ minikube-smoke passed',
+        '',
+        '- **URL:** `http://127.0.0.1:30080`',
+        '- **Image:** `weather-service:abc1234-42-1`',
+        '- **Namespace:** `smoke-42-1`',
+        '- **NodePort:** `30080`',
+        '- **Duration:** `42.1 s`',
+        '- **Started:** `2026-11-26T12:00:00.000Z`',
+        '',
+        '### Phases',
+        '',
+        '| Phase | Result | Duration | Note |',
+        '|---|---|---:|---|',
+        '| cluster | ✅ ok | 12.3 s |  |',
+        '| deploy | ✅ ok | 70 ms |  |',
+        '| smoke | ✅ ok | 265 ms |  |',
+        '',
+        '### Smoke checks',
+        '',
+        '| Check | Status | Latency | Attempts | Result |',
+        '|---|---|---:|---:|---|',
+        '| GET / | 200 | 12 ms | 2 | ✅ passed |',
+        ''
+      ].join('\n')
+    )
+  })
+
+  test('a failed run: the failure message, failing rows with reasons, rollout, diagnostics', () => {
+    const md = renderSummaryMarkdown(
+      report({
+        result: 'failed',
+        phases: [
+          ...report().phases.slice(0, 2),
+          {
+            name: 'smoke',
+            startedAt: '2026-11-26T12:00:12.370Z',
+            endedAt: '2026-11-26T12:00:42.610Z',
+            durationMs: 30_240,
+            status: 'failed',
+            error: '1 of 2 checks failed'
+          },
+          {
+            name: 'report',
+            startedAt: '2026-11-26T12:00:42.610Z',
+            endedAt: '2026-11-26T12:00:42.610Z',
+            durationMs: 0,
+            status: 'skipped'
+          }
+        ],
+        smoke: [
+          passingCheck({
+            notes: [
+              'response body larger than 1048576 bytes: only the first 1048576 bytes were read'
+            ]
+          }),
+          failingCheck()
+        ],
+        rollout: { updateChecks: 3, pods: ['a', 'b'] },
+        diagnosticsMarkdown: '#### Pod web-1\n```\nTraceback: boom\n```\n'
+      })
+    )
+    expect(md).toContain(
+      '## ❌ minikube-smoke failed\n\n**GET /?msg=Chicago: expected status 200, got 500 after 7 attempts in 30.2 s**\n'
+    )
+    expect(md).toContain('| smoke | ❌ failed | 30.2 s | 1 of 2 checks failed |')
+    expect(md).toContain('| report | ⏭️ skipped | 0 ms |  |')
+    expect(md).toContain(
+      '| GET / | 200 | 12 ms | 2 | ✅ passed <br>_response body larger than 1048576 bytes: only the first 1048576 bytes were read_ |'
+    )
+    expect(md).toContain('| GET /?msg=Chicago | 500 | 8 ms | 7 | ❌ expected status 200, got 500 |')
+    expect(md).toContain(
+      '### Rollout\n\n| | |\n|---|---|\n| updateChecks | 3 |\n| pods | \\["a","b"\\] |\n'
+    )
+    expect(md.endsWith('### Diagnostics\n\n#### Pod web-1\n```\nTraceback: boom\n```\n')).toBe(true)
+  })
+
+  test('a run that failed before smoke: the error, no smoke rows, the network error as status', () => {
+    const md = renderSummaryMarkdown(
+      report({
+        result: 'failed',
+        smoke: [],
+        phases: [],
+        error: 'cluster: minikube start timed out'
+      })
+    )
+    expect(md).toContain('**cluster: minikube start timed out**')
+    expect(md).toContain('_No phase ran._')
+    expect(md).toContain('_No smoke check ran._')
+    const refused = failingCheck({
+      reason: 'connection refused',
+      attempts: [{ ...passingCheck().attempts[0] }]
+    })
+    expect(renderSummaryMarkdown(report({ result: 'failed', smoke: [refused] }))).toContain(
+      '| GET /?msg=Chicago | connection refused | 3 ms | 1 | ❌ connection refused |'
+    )
+  })
+
+  test('cells are escaped: pipes, newlines, HTML and Markdown cannot break the table', () => {
+    const evil = failingCheck({
+      check: 'GET /a|b',
+      reason: 'body does not contain "<script>"\nnext | *bold* `code` $x$'
+    })
+    const md = renderSummaryMarkdown(report({ result: 'failed', smoke: [evil] }))
+    const row = md.split('\n').find(l => l.startsWith('| GET /a'))
+    expect(row).toBe(
+      '| GET /a\\|b | 500 | 8 ms | 7 | ❌ body does not contain "\\<script\\>" next \\| \\*bold\\* \\`code\\` \\$x\\$ |'
+    )
+    expect(cell('x'.repeat(20), 10)).toBe('xxxxxxxxx…')
+  })
+
+  test('the smoke table is capped at MAX_SMOKE_ROWS rows', () => {
+    const many = Array.from({ length: MAX_SMOKE_ROWS + 5 }, (_, i) =>
+      passingCheck({ check: `GET /p${i}` })
+    )
+    const md = renderSummaryMarkdown(report({ smoke: many }))
+    expect(md.split('\n').filter(l => l.startsWith('| GET /p'))).toHaveLength(MAX_SMOKE_ROWS)
+    expect(md).toContain('_…and 5 more checks: see the report file._')
+  })
+
+  test('huge diagnostics are cut to the byte budget, at a line, with the fence closed and a note', () => {
+    const log = Array.from({ length: 50_000 }, (_, i) => `line ${i} ✓ ${'é'.repeat(20)}`).join('\n')
+    const diagnosticsMarkdown = `<details><summary>logs</summary>\n\n\`\`\`text\n${log}\n\`\`\`\n</details>`
+    const r = report({ result: 'failed', smoke: [failingCheck()], diagnosticsMarkdown })
+    const md = renderSummaryMarkdown(r, { maxBytes: 100_000 })
+    expect(bytes(md)).toBeLessThanOrEqual(100_000)
+    expect(md).toContain('### Diagnostics')
+    expect(md).toMatch(
+      /\n```\n<\/details>\n\n_…diagnostics cut: \d+ more bytes not shown \(summary size limit\)\. See the job log\._\n$/
+    )
+    expect(md.split('\n').filter(l => l.startsWith('```')).length % 2).toBe(0)
+    const full = renderSummaryMarkdown(r)
+    expect(bytes(full)).toBeLessThanOrEqual(1024 * 1024 - 64 * 1024)
+  })
+
+  test('a summary whose tables alone exceed the budget is cut, and diagnostics left out', () => {
+    const smoke = Array.from({ length: 60 }, (_, i) =>
+      failingCheck({ check: `GET /p${i}`, reason: `reason ${i} ${'z'.repeat(380)}` })
+    )
+    const r = report({ result: 'failed', smoke, diagnosticsMarkdown: 'x' })
+    const md = renderSummaryMarkdown(r, { maxBytes: 6000 })
+    expect(bytes(md)).toBeLessThanOrEqual(6000)
+    expect(md).toMatch(/_…summary cut: \d+ more bytes not shown/)
+    expect(md).toContain(
+      '_Diagnostics left out: the summary size limit was reached. See the job log._'
+    )
+    // Every table line kept is whole.
+    for (const line of md.split('\n').filter(l => l.startsWith('| GET')))
+      expect(line.endsWith(' |')).toBe(true)
+  })
+})
+
+describe('bounding helpers', () => {
+  test('cutToBytes never splits a character', () => {
+    expect(cutToBytes('aé€😀', 1)).toBe('a')
+    expect(cutToBytes('aé€😀', 2)).toBe('a')
+    expect(cutToBytes('aé€😀', 3)).toBe('aé')
+    expect(cutToBytes('aé€😀', 8)).toBe('aé€')
+    expect(cutToBytes('aé€😀', 10)).toBe('aé€😀')
+  })
+
+  test('boundMarkdown keeps text that fits; a single huge line is cut rather than dropped', () => {
+    expect(boundMarkdown('short', 10, 'x')).toBe('short')
+    const out = boundMarkdown('y'.repeat(5000), 1000, 'diagnostics')
+    expect(bytes(out)).toBeLessThanOrEqual(1000)
+    expect(out.startsWith('yyyy')).toBe(true)
+    expect(out).toContain('more bytes not shown')
+  })
+})
+
+test('writeSummary appends the Markdown through the port and writes it', async () => {
+  const calls: string[] = []
+  const port: SummaryPort = {
+    addRaw(text, addEOL) {
+      calls.push(`addRaw:${addEOL}:${text.split('\n')[0]}`)
+      return port
+    },
+    async write() {
+      calls.push('write')
+      return port
+    }
+  }
+  await writeSummary(report(), port)
+  expect(calls).toEqual(['addRaw:true:## ✅ minikube-smoke passed', 'write'])
+})

@@ -1,0 +1,372 @@
+import { describe, expect, test } from '@jest/globals'
+import {
+  HttpRequestError,
+  checkUrl,
+  parseSmokeChecks,
+  runSmokeChecks,
+  type SmokeCheck
+} from '../../src/smoke/index.js'
+import { FakeClock, ScriptedHttp, T0, response } from './smoke-fakes.js'
+
+const BASE = 'http://127.0.0.1:30080'
+
+function checks(yaml: string): SmokeCheck[] {
+  return parseSmokeChecks({ checksYaml: yaml, smokePath: '', expectStatus: '' })
+}
+const refused = () => new HttpRequestError('connection refused')
+
+describe('retry and backoff (fake clock)', () => {
+  test('refused three times, then 200: waits 250, 500, 1000 ms; every attempt recorded', async () => {
+    const clock = new FakeClock()
+    const http = new ScriptedHttp(
+      clock,
+      [refused(), refused(), response(503, 'warming'), response(200, 'ok')],
+      10
+    )
+    const lines: string[] = []
+    const [r] = await runSmokeChecks(BASE, checks('- path: /health'), {
+      clock,
+      http,
+      deadlineMs: T0 + 30_000,
+      log: l => lines.push(l)
+    })
+    expect(clock.sleeps).toEqual([250, 500, 1000])
+    expect(r.passed).toBe(true)
+    expect(r.reason).toBeUndefined()
+    expect(r.check).toBe('GET /health')
+    expect(r.url).toBe('http://127.0.0.1:30080/health')
+    expect(r.attempts).toEqual([
+      {
+        n: 1,
+        at: new Date(T0).toISOString(),
+        elapsedMs: 0,
+        latencyMs: 10,
+        error: 'connection refused',
+        passed: false,
+        reason: 'connection refused'
+      },
+      {
+        n: 2,
+        at: new Date(T0 + 260).toISOString(),
+        elapsedMs: 260,
+        latencyMs: 10,
+        error: 'connection refused',
+        passed: false,
+        reason: 'connection refused'
+      },
+      {
+        n: 3,
+        at: new Date(T0 + 770).toISOString(),
+        elapsedMs: 770,
+        latencyMs: 10,
+        status: 503,
+        bodyBytes: 7,
+        passed: false,
+        reason: 'expected status 200, got 503'
+      },
+      {
+        n: 4,
+        at: new Date(T0 + 1780).toISOString(),
+        elapsedMs: 1780,
+        latencyMs: 10,
+        status: 200,
+        bodyBytes: 2,
+        passed: true
+      }
+    ])
+    expect(r.durationMs).toBe(1790)
+    expect(r.lastResponse).toEqual({
+      status: 200,
+      url: 'http://127.0.0.1:30080/health',
+      body: 'ok',
+      bodyBytes: 2,
+      truncated: false
+    })
+    expect(lines).toEqual([
+      'GET /health: attempt 1: connection refused; retrying in 250 ms',
+      'GET /health: attempt 2: connection refused; retrying in 500 ms',
+      'GET /health: attempt 3: expected status 200, got 503; retrying in 1.0 s',
+      'GET /health: passed (200 in 10 ms, attempt 4)'
+    ])
+  })
+
+  test('waits double up to the 2 s cap and stop before the deadline', async () => {
+    const clock = new FakeClock()
+    const http = new ScriptedHttp(clock, [refused()])
+    const [r] = await runSmokeChecks(BASE, checks('- path: /'), {
+      clock,
+      http,
+      deadlineMs: T0 + 10_000
+    })
+    expect(clock.sleeps).toEqual([250, 500, 1000, 2000, 2000, 2000, 2000])
+    expect(r.attempts).toHaveLength(8)
+    expect(r.passed).toBe(false)
+    expect(r.reason).toBe('connection refused')
+    // No wait ends later than 250 ms (the last attempt's window) before the deadline.
+    expect(clock.now()).toBe(T0 + 9750)
+  })
+
+  test('the last wait is cut so it never runs past the deadline', async () => {
+    const clock = new FakeClock()
+    const http = new ScriptedHttp(clock, [refused()], 0)
+    await runSmokeChecks(BASE, checks('- path: /'), { clock, http, deadlineMs: T0 + 3000 })
+    expect(clock.sleeps).toEqual([250, 500, 1000, 1000])
+    let t = T0
+    for (const s of clock.sleeps) {
+      t += s
+      expect(t).toBeLessThanOrEqual(T0 + 3000 - 250)
+    }
+    // Request timeouts shrink to the time left, never beyond the deadline.
+    expect(http.requests.map(q => q.timeoutMs)).toEqual([3000, 2750, 2250, 1250, 250])
+  })
+
+  test('custom backoff, slow requests: deadline counted from the clock, not from sleeps', async () => {
+    const clock = new FakeClock()
+    const http = new ScriptedHttp(clock, [new HttpRequestError('no response within 400 ms')], 400)
+    const [r] = await runSmokeChecks(BASE, checks('- path: /'), {
+      clock,
+      http,
+      deadlineMs: T0 + 2000,
+      requestTimeoutMs: 400,
+      backoff: { initialMs: 100, factor: 3, maxMs: 500 }
+    })
+    // t=400 → wait 100, t=900 → wait 300, t=1600 → 400 left, wait ≤ 400-250=150, t=2150 stop
+    expect(clock.sleeps).toEqual([100, 300, 150])
+    expect(r.attempts.map(a => a.elapsedMs)).toEqual([0, 500, 1200, 1750])
+    expect(http.requests.map(q => q.timeoutMs)).toEqual([400, 400, 400, 250])
+  })
+
+  test('a wrong body after 200 is retried until the deadline and reported with the last response', async () => {
+    const clock = new FakeClock()
+    const http = new ScriptedHttp(clock, [
+      response(200, '{"city":"Boston"}', { 'content-type': 'application/json' }),
+      response(200, '{"city":"Denver"}', { 'content-type': 'application/json' })
+    ])
+    const [r] = await runSmokeChecks(BASE, checks('- {path: /, expect-json: {city: Chicago}}'), {
+      clock,
+      http,
+      deadlineMs: T0 + 1000
+    })
+    expect(r.passed).toBe(false)
+    expect(r.attempts.length).toBeGreaterThan(1)
+    expect(r.reason).toBe(
+      'expect-json "city": expected "Chicago", got "Denver"; response body: {"city":"Denver"}'
+    )
+    expect(r.lastResponse?.contentType).toBe('application/json')
+  })
+
+  test('latency over budget is retried, then passes', async () => {
+    const clock = new FakeClock()
+    let latency = 900
+    const http = new ScriptedHttp(clock, [
+      () => {
+        clock.t += latency
+        latency -= 400
+        return response(200)
+      }
+    ])
+    const [r] = await runSmokeChecks(BASE, checks('- {path: /, max-latency-ms: 500}'), {
+      clock,
+      http,
+      deadlineMs: T0 + 5000
+    })
+    expect(r.attempts.map(a => [a.latencyMs, a.passed, a.reason])).toEqual([
+      [900, false, 'took 900 ms, over max-latency-ms 500'],
+      [500, true, undefined]
+    ])
+  })
+
+  test('a failure the client refuses outright is not retried', async () => {
+    const clock = new FakeClock()
+    const http = new ScriptedHttp(clock, [
+      new HttpRequestError('request refused by the HTTP client', false)
+    ])
+    const [r] = await runSmokeChecks(BASE, checks('- path: /'), {
+      clock,
+      http,
+      deadlineMs: T0 + 9000
+    })
+    expect(r.attempts).toHaveLength(1)
+    expect(clock.sleeps).toEqual([])
+  })
+
+  test('checks run in order, sharing the deadline; a late check still gets one full attempt', async () => {
+    const clock = new FakeClock()
+    const http = new ScriptedHttp(clock, [
+      req => {
+        if (!req.url.endsWith('/a')) return response(200, 'fine')
+        clock.t += 400
+        return new HttpRequestError('no response within 400 ms')
+      }
+    ])
+    const results = await runSmokeChecks(BASE, checks('- path: /a\n- {path: /b, name: second}'), {
+      clock,
+      http,
+      deadlineMs: T0 + 1000,
+      requestTimeoutMs: 3000
+    })
+    expect(results.map(r => [r.check, r.passed, r.attempts.length])).toEqual([
+      ['GET /a', false, 2],
+      ['second (GET /b)', true, 1]
+    ])
+    expect(results[1].name).toBe('second')
+    expect(results[1].notes).toEqual(['started after smoke-timeout had run out: one attempt only'])
+    const last = http.requests[http.requests.length - 1]
+    expect(last.url).toBe('http://127.0.0.1:30080/b')
+    expect(last.timeoutMs).toBe(3000)
+  })
+
+  test('the expectations are listed for the report', async () => {
+    const clock = new FakeClock()
+    const http = new ScriptedHttp(clock, [response(200, '{"a":{"b":1}}')])
+    const [r] = await runSmokeChecks(
+      BASE,
+      checks(
+        `- {path: /, expect-status: 2xx, expect-body-contains: a, expect-body-regex: "b", expect-json: {a.b: 1}, max-latency-ms: 50}`
+      ),
+      { clock, http, deadlineMs: T0 + 1000 }
+    )
+    expect(r.expected).toEqual([
+      'status 2xx',
+      'body contains "a"',
+      'body matches /b/',
+      'JSON a.b matches 1',
+      'latency ≤ 50 ms'
+    ])
+    expect(r.passed).toBe(true)
+  })
+})
+
+describe('requests and redirects (fake HTTP)', () => {
+  test('method, headers and body are sent; the URL is the service URL plus the path', async () => {
+    const clock = new FakeClock()
+    const http = new ScriptedHttp(clock, [response(201)])
+    await runSmokeChecks(
+      `${BASE}/app/`,
+      checks(
+        '- {path: "/items?x=1", method: POST, headers: {X-A: b}, body: {n: 1}, expect-status: 201}'
+      ),
+      { clock, http, deadlineMs: T0 + 1000, maxBodyBytes: 99 }
+    )
+    expect(http.requests).toEqual([
+      {
+        url: 'http://127.0.0.1:30080/app/items?x=1',
+        method: 'POST',
+        headers: { 'X-A': 'b', 'content-type': 'application/json' },
+        body: '{"n":1}',
+        timeoutMs: 1000,
+        maxBodyBytes: 99
+      }
+    ])
+  })
+
+  test('paths are appended, never resolved: they cannot leave the service', () => {
+    expect(checkUrl(BASE, '//evil.example/x')).toBe('http://127.0.0.1:30080//evil.example/x')
+    expect(checkUrl(BASE, '/\\evil.example')).toBe('http://127.0.0.1:30080//evil.example')
+    expect(checkUrl(`${BASE}/p`, '/@evil.example')).toBe('http://127.0.0.1:30080/p/@evil.example')
+    expect(() => checkUrl('ftp://127.0.0.1/', '/')).toThrow('is not an http(s) URL')
+  })
+
+  test('a redirect to another origin is not followed, not retried, and reported', async () => {
+    const clock = new FakeClock()
+    const http = new ScriptedHttp(clock, [
+      response(302, 'moved', { location: 'http://10.1.2.3:30080/x' })
+    ])
+    const [r] = await runSmokeChecks(BASE, checks('- path: /'), {
+      clock,
+      http,
+      deadlineMs: T0 + 9000
+    })
+    expect(http.requests.map(q => q.url)).toEqual(['http://127.0.0.1:30080/'])
+    expect(r.passed).toBe(false)
+    expect(r.attempts).toHaveLength(1)
+    expect(r.reason).toBe(
+      'redirect 302 to http://10.1.2.3:30080/x (another host) not followed: only the service URL http://127.0.0.1:30080 is contacted'
+    )
+  })
+
+  test.each([
+    'https://127.0.0.1:30080/',
+    'http://127.0.0.1:30081/',
+    'http://localhost:30080/',
+    '//example.com/'
+  ])('a different origin %s counts as another host', async location => {
+    const clock = new FakeClock()
+    const http = new ScriptedHttp(clock, [response(301, '', { location })])
+    const [r] = await runSmokeChecks(BASE, checks('- path: /'), {
+      clock,
+      http,
+      deadlineMs: T0 + 1000
+    })
+    expect(http.requests).toHaveLength(1)
+    expect(r.reason).toContain('(another host) not followed')
+  })
+
+  test('same-origin redirects are followed; 303 turns a POST into a GET without body', async () => {
+    const clock = new FakeClock()
+    const http = new ScriptedHttp(clock, [
+      response(303, '', { location: '/done' }),
+      response(307, '', { location: 'http://127.0.0.1:30080/final?q=1' }),
+      response(200, 'here')
+    ])
+    const [r] = await runSmokeChecks(
+      BASE,
+      checks('- {path: /submit, method: POST, body: {a: 1}, expect-body-contains: here}'),
+      { clock, http, deadlineMs: T0 + 1000 }
+    )
+    expect(r.passed).toBe(true)
+    expect(r.attempts[0].redirects).toEqual([
+      'http://127.0.0.1:30080/done',
+      'http://127.0.0.1:30080/final?q=1'
+    ])
+    expect(http.requests.map(q => [q.method, q.url, q.body, q.headers])).toEqual([
+      ['POST', 'http://127.0.0.1:30080/submit', '{"a":1}', { 'content-type': 'application/json' }],
+      ['GET', 'http://127.0.0.1:30080/done', undefined, {}],
+      ['GET', 'http://127.0.0.1:30080/final?q=1', undefined, {}]
+    ])
+    expect(r.lastResponse?.url).toBe('http://127.0.0.1:30080/final?q=1')
+  })
+
+  test('at most 5 hops per attempt', async () => {
+    const clock = new FakeClock()
+    const http = new ScriptedHttp(clock, [response(302, '', { location: '/loop' })])
+    const [r] = await runSmokeChecks(BASE, checks('- path: /'), {
+      clock,
+      http,
+      deadlineMs: T0 + 100,
+      requestTimeoutMs: 100
+    })
+    expect(r.attempts).toHaveLength(1)
+    expect(http.requests).toHaveLength(6)
+    expect(r.reason).toBe('more than 5 redirects (the last one to http://127.0.0.1:30080/loop)')
+  })
+
+  test('a check that expects the redirect status gets the redirect itself', async () => {
+    const clock = new FakeClock()
+    const http = new ScriptedHttp(clock, [response(302, '', { location: 'http://10.1.2.3/' })])
+    const [r] = await runSmokeChecks(BASE, checks('- {path: /, expect-status: 302}'), {
+      clock,
+      http,
+      deadlineMs: T0 + 1000
+    })
+    expect(r.passed).toBe(true)
+    expect(http.requests).toHaveLength(1)
+  })
+
+  test('a truncated body is stated in the attempt, the notes and the last response', async () => {
+    const clock = new FakeClock()
+    const http = new ScriptedHttp(clock, [{ ...response(200, 'x'.repeat(64)), truncated: true }])
+    const [r] = await runSmokeChecks(BASE, checks('- path: /'), {
+      clock,
+      http,
+      deadlineMs: T0 + 1000,
+      maxBodyBytes: 64
+    })
+    expect(r.passed).toBe(true)
+    expect(r.attempts[0].truncated).toBe(true)
+    expect(r.lastResponse?.truncated).toBe(true)
+    expect(r.notes).toEqual([
+      'response body larger than 64 bytes: only the first 64 bytes were read'
+    ])
+  })
+})
