@@ -37,7 +37,8 @@ export interface Config {
     manifests: string[]
     /** Empty: a namespace per run, created and deleted by this action. */
     namespace: string
-    replicas: number
+    /** Undefined: 1 for generated manifests, as written for yours. */
+    replicas: number | undefined
     containerPort: number
     rolloutTimeoutMs: number
     rolloutCheck: RolloutCheck
@@ -179,7 +180,7 @@ export function parseInputs(input: InputReader, run: RunFacts): Config {
       namespace
     )
   }
-  const replicas = integer(text, 'replicas', 1, 50, 1)
+  const replicas = text('replicas') === '' ? undefined : integer(text, 'replicas', 1, 50, 1)
   const containerPort = integer(text, 'container-port', 1, 65535, 5000)
   const rolloutCheck = oneOf(text, 'rollout-check', ['none', 'update'], 'none') as RolloutCheck
   const urlHost = text('url-host')

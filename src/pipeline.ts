@@ -33,6 +33,7 @@ import {
   UpdateCheckError,
   waitForRollout,
   type Deployment,
+  type KubeObject,
   type KubePort
 } from './kube/index.js'
 import { runSmokeChecks, type HttpPort } from './smoke/index.js'
@@ -142,6 +143,8 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
       containerPort: config.deploy.containerPort
     })
     for (const w of prepared.warnings) log.warning(w)
+    if (config.deploy.replicas !== undefined)
+      setReplicas(prepared.objects, prepared.target.deployment, config.deploy.replicas)
 
     await phase(
       'deploy',
@@ -264,6 +267,13 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
   async function phase<T>(name: string, title: string, fn: () => Promise<T>): Promise<T> {
     return log.group(`${name}: ${title}`, () => phases.run(name, fn))
   }
+}
+
+/** The `replicas` input scales the Deployment under test, in your manifests too. */
+function setReplicas(objects: KubeObject[], deployment: string, replicas: number): void {
+  const d = objects.find(o => o.kind === 'Deployment' && o.metadata.name === deployment) as
+    Deployment | undefined
+  if (d) d.spec.replicas = replicas
 }
 
 function updateFacts(r: {

@@ -45,7 +45,7 @@ export function preflight(config: Config, imageRef: string): Preflight {
         name: config.build.image.split('/').pop()!,
         image: imageRef,
         containerPort: config.deploy.containerPort,
-        replicas: config.deploy.replicas,
+        replicas: config.deploy.replicas ?? 1,
         smokePath: config.smoke.checks[0].path.split('?')[0]
       })
     : loadManifests(manifestFiles, workspace)

@@ -267,7 +267,7 @@ export function summarizeEvents(events: readonly KubeEvent[], max = 100): EventD
       seen.count += count
       if (at > seen.at) {
         seen.at = at
-        seen.lastSeen = at ? new Date(at).toISOString() : ''
+        seen.lastSeen = isoTime(at)
         seen.type = e.type ?? seen.type
       }
     } else {
@@ -277,7 +277,7 @@ export function summarizeEvents(events: readonly KubeEvent[], max = 100): EventD
         object,
         message,
         count,
-        lastSeen: at ? new Date(at).toISOString() : '',
+        lastSeen: isoTime(at),
         at
       })
     }
@@ -286,6 +286,10 @@ export function summarizeEvents(events: readonly KubeEvent[], max = 100): EventD
     .sort((a, b) => a.at - b.at)
     .slice(-max)
     .map(({ at: _at, ...rest }) => rest)
+}
+
+function isoTime(ms: number): string {
+  return ms ? new Date(ms).toISOString().replace('.000Z', 'Z') : ''
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -400,7 +404,7 @@ export function escapeMarkdown(text: string): string {
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
-    .replace(/([\\`*_{}[\]()#+!|~])/g, '\\$1')
+    .replace(/([\\`*_[\]|~])/g, '\\$1')
     .replace(/\r?\n/g, ' ')
 }
 

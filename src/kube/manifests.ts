@@ -427,7 +427,8 @@ function addMetadata(
 }
 
 function defaultPortProtocol(c: Container): void {
-  // Container ports are keyed by (containerPort, protocol) in server-side apply; 1.20 needs both.
+  // Keyed by (containerPort, protocol) in server-side apply. 1.20 defaults this key for container
+  // ports but not for Service ports (HTTP 500 there); set both the same way.
   for (const p of c.ports ?? []) p.protocol ??= 'TCP'
 }
 

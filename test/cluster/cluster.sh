@@ -31,7 +31,7 @@ APT_UPDATED=""
 
 log() { echo "[cluster] $*" >&2; }
 die() { log "error: $*"; exit 1; }
-kctl() { kubectl --kubeconfig "$KUBECONFIG_FILE" "$@"; }
+kctl() { kubectl --kubeconfig "$KUBECONFIG_FILE" --context "$CONTEXT" "$@"; }
 
 # ---------------------------------------------------------------------------------------- install
 
@@ -129,7 +129,8 @@ ensure_pause_image() {
   cp "$BUILD/pause" "$ctx/pause"
   printf 'FROM scratch\nADD pause /pause\nENTRYPOINT ["/pause"]\n' >"$ctx/Dockerfile"
   log "building $PAUSE_IMAGE"
-  docker build -q -t "$PAUSE_IMAGE" "$ctx" >/dev/null
+  local out
+  out=$(docker build -q -t "$PAUSE_IMAGE" "$ctx" 2>&1) || { echo "$out" >&2; die "docker build of $PAUSE_IMAGE failed"; }
   rm -rf "$ctx"
 }
 
@@ -204,9 +205,8 @@ remove_kube_chains() {
     command -v "$ipt-save" >/dev/null 2>&1 || continue
     for table in filter nat mangle; do
       "$ipt-save" -t "$table" 2>/dev/null | grep -q ':KUBE-' || continue
-      "$ipt-save" -t "$table" 2>/dev/null | grep -E '^-A [A-Z]+ .*-j KUBE-' | while read -r line; do
-        eval "$ipt -t $table -D ${line#-A }" 2>/dev/null || true
-      done
+      "$ipt-save" -t "$table" 2>/dev/null | { grep -E '^-A [A-Z]+ .*-j KUBE-' || true; } |
+        while read -r line; do eval "$ipt -t $table -D ${line#-A }" 2>/dev/null || true; done
       for chain in $("$ipt-save" -t "$table" 2>/dev/null | sed -n 's/^:\(KUBE-[^ ]*\) .*/\1/p'); do
         "$ipt" -t "$table" -F "$chain" 2>/dev/null || true
       done
@@ -223,8 +223,18 @@ cleanup() {
   stop_recorded kube-apiserver etcd
   remove_kubelet_containers
   unmount_kubelet_volumes
+  # The pods' directories and log links are stale now; remove them once nothing is mounted there.
+  if ! grep -q " $KUBELET_ROOT/" /proc/self/mounts; then rm -rf "$KUBELET_ROOT/pods"; fi
+  rm -rf /var/log/pods/* /var/log/containers/*
   remove_kube_chains
   rm -rf "$STATE/etcd"
+}
+
+# One up or down at a time (tests may call them concurrently).
+lock() {
+  mkdir -p "$STATE"
+  exec 9>"$STATE/.lock"
+  flock 9
 }
 
 # ------------------------------------------------------------------------------------------ start
@@ -233,7 +243,7 @@ cleanup() {
 start() {
   local name=$1; shift
   [ -f "$LOGS/$name.log" ] && mv -f "$LOGS/$name.log" "$LOGS/$name.previous.log"
-  setsid "$@" >"$LOGS/$name.log" 2>&1 </dev/null &
+  setsid "$@" >"$LOGS/$name.log" 2>&1 </dev/null 9>&- & # 9 is the lock: not for daemons
   record_pid "$name" $!
 }
 
@@ -278,7 +288,7 @@ start_components() {
   start kube-apiserver "$BIN/kube-apiserver" \
     --etcd-servers=http://127.0.0.1:2379 \
     --bind-address=127.0.0.1 --secure-port=6443 --insecure-port=0 \
-    --advertise-address="$ADVERTISE_ADDRESS" \
+    ${ADVERTISE_ADDRESS:+--advertise-address="$ADVERTISE_ADDRESS"} \
     --tls-cert-file="$PKI/apiserver.crt" --tls-private-key-file="$PKI/apiserver.key" \
     --client-ca-file="$PKI/ca.crt" \
     --authorization-mode=Node,RBAC \
@@ -291,13 +301,11 @@ start_components() {
 
   start kube-controller-manager "$BIN/kube-controller-manager" \
     --kubeconfig="$KUBECONFIG_FILE" \
-    --authentication-kubeconfig="$KUBECONFIG_FILE" --authorization-kubeconfig="$KUBECONFIG_FILE" \
     --bind-address=127.0.0.1 --port=0 --leader-elect=false \
     --service-account-private-key-file="$PKI/sa.key" --root-ca-file="$PKI/ca.crt" \
     --use-service-account-credentials=false
   start kube-scheduler "$BIN/kube-scheduler" \
     --kubeconfig="$KUBECONFIG_FILE" \
-    --authentication-kubeconfig="$KUBECONFIG_FILE" --authorization-kubeconfig="$KUBECONFIG_FILE" \
     --bind-address=127.0.0.1 --port=0 --leader-elect=false
   start kubelet "$BIN/kubelet" \
     --kubeconfig="$KUBECONFIG_FILE" \
@@ -329,7 +337,11 @@ fail_start() {
 
 # ------------------------------------------------------------------------------------ subcommands
 
-ADVERTISE_ADDRESS=${MINIKUBE_SMOKE_ADVERTISE_ADDRESS:-127.0.0.1}
+# The API server rejects a loopback advertise address (it cannot write the in-cluster `kubernetes`
+# Endpoints: "may not be in the loopback range"), so by default it picks the machine's own address
+# (the default-route interface). That address is only written into the `kubernetes` Endpoints;
+# the API server listens on 127.0.0.1 only and nothing here connects to it.
+ADVERTISE_ADDRESS=${MINIKUBE_SMOKE_ADVERTISE_ADDRESS:-}
 
 cmd_build() {
   install_missing
@@ -344,7 +356,7 @@ cmd_up() {
   fi
   local t0=$SECONDS
   install_missing
-  "$HERE/ensure-docker.sh" >&2
+  "$HERE/ensure-docker.sh" >&2 9>&-
   build_kubernetes
   ensure_pause_image
   log "cleaning up what an earlier cluster left"
@@ -401,10 +413,10 @@ cmd_status() {
 }
 
 case "${1:-}" in
-  up) cmd_up ;;
-  down) shift; cmd_down "$@" ;;
+  up) lock; cmd_up ;;
+  down) shift; lock; cmd_down "$@" ;;
   status) cmd_status ;;
   env) echo "export KUBECONFIG=$KUBECONFIG_FILE" ;;
-  build) cmd_build ;;
+  build) lock; cmd_build ;;
   *) echo "usage: $0 up | down [--all] | status | env | build" >&2; exit 2 ;;
 esac

@@ -1,13 +1,26 @@
 #!/usr/bin/env bash
 # Makes sure a Docker engine answers on this machine: installs Debian's docker.io if dockerd is
 # missing, and starts dockerd in the background if nothing answers. Records the pid it started in
-# $STATE_DIR/dockerd.pid so `down` stops only what we started. Idempotent.
+# $STATE/pids/dockerd.pid (pid and start time) so `cluster.sh down --all` stops only what we
+# started. Idempotent.
 set -euo pipefail
-STATE_DIR="${MINIKUBE_SMOKE_STATE:-/var/lib/minikube-smoke}"
-mkdir -p "$STATE_DIR/logs"
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=lib.sh
+. "$HERE/lib.sh"
+mkdir -p "$LOGS" "$PIDS"
+
+# Older versions of this script kept a bare pid in $STATE/dockerd.pid: adopt it if that pid is
+# still a dockerd.
+if [ -f "$STATE/dockerd.pid" ]; then
+  old=$(cat "$STATE/dockerd.pid")
+  if [ ! -f "$PIDS/dockerd.pid" ] && [ "$(cat "/proc/$old/comm" 2>/dev/null)" = dockerd ]; then
+    record_pid dockerd "$old"
+  fi
+  rm -f "$STATE/dockerd.pid"
+fi
 
 if ! command -v dockerd >/dev/null 2>&1; then
-  if [ ! -f "$STATE_DIR/apt-updated" ]; then apt-get update -qq && touch "$STATE_DIR/apt-updated"; fi
+  apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io >/dev/null
 fi
 
@@ -19,15 +32,17 @@ fi
 if [ -f /var/run/docker.pid ] && ! kill -0 "$(cat /var/run/docker.pid)" 2>/dev/null; then
   rm -f /var/run/docker.pid
 fi
-nohup dockerd >"$STATE_DIR/logs/dockerd.log" 2>&1 &
-echo $! >"$STATE_DIR/dockerd.pid"
+# Its own session, so that whatever ran this script can end its process group without taking
+# the engine down with it.
+setsid dockerd >"$LOGS/dockerd.log" 2>&1 </dev/null &
+record_pid dockerd $!
 for _ in $(seq 1 60); do
   if docker info >/dev/null 2>&1; then
-    echo "dockerd started (pid $(cat "$STATE_DIR/dockerd.pid"), log $STATE_DIR/logs/dockerd.log)"
+    echo "dockerd started (pid $(recorded_pid dockerd), log $LOGS/dockerd.log)"
     exit 0
   fi
   sleep 0.5
 done
-echo "dockerd did not answer within 30 s; see $STATE_DIR/logs/dockerd.log" >&2
-tail -20 "$STATE_DIR/logs/dockerd.log" >&2
+echo "dockerd did not answer within 30 s; see $LOGS/dockerd.log" >&2
+tail -20 "$LOGS/dockerd.log" >&2
 exit 1

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034
 # Shared by cluster.sh, ensure-docker.sh and bin/minikube (sourced, not run).
 # Locations, and the pid bookkeeping that lets us stop exactly the processes we started.
 
@@ -33,8 +34,7 @@ recorded_pid() {
   local pid start
   [ -f "$PIDS/$1.pid" ] || return 1
   read -r pid start <"$PIDS/$1.pid" || return 1
-  [ -n "$pid" ] || return 1
-  if [ -z "$start" ]; then start=$(proc_start_time "$pid") || return 1; fi # old one-field file
+  [ -n "$pid" ] && [ -n "$start" ] || return 1
   [ "$(proc_start_time "$pid" 2>/dev/null)" = "$start" ] || return 1
   echo "$pid"
 }
@@ -49,8 +49,8 @@ stop_recorded() {
       live+=("$name:$pid")
     fi
   done
-  local i entry still
-  for i in $(seq 1 100); do
+  local entry still
+  for _ in $(seq 1 100); do
     still=()
     for entry in "${live[@]+"${live[@]}"}"; do
       recorded_pid "${entry%%:*}" >/dev/null && still+=("$entry")
@@ -62,7 +62,7 @@ stop_recorded() {
   for entry in "${live[@]+"${live[@]}"}"; do
     pid=$(recorded_pid "${entry%%:*}") && kill -KILL "$pid" 2>/dev/null || true
   done
-  for i in $(seq 1 50); do
+  for _ in $(seq 1 50); do
     still=()
     for entry in "${live[@]+"${live[@]}"}"; do
       recorded_pid "${entry%%:*}" >/dev/null && still+=("$entry")

@@ -19,6 +19,7 @@ check() { # NAME COMMAND...
   local name=$1; shift
   if "$@"; then echo "ok   $name"; passed=$((passed + 1)); else echo "FAIL $name"; failed=$((failed + 1)); fi
 }
+quietly() { local out; out=$("$@" 2>&1) || { echo "$out"; return 1; }; }
 finish() { echo "$passed passed, $failed failed"; [ $failed -eq 0 ]; exit; }
 timed() { # COMMAND...: runs it and prints how long it took
   local t0=$EPOCHREALTIME rc
@@ -35,17 +36,17 @@ workload() {
   ctx=$(mktemp -d)
   (cd "$HERE/hello" && CGO_ENABLED=0 go build -o "$ctx/hello" main.go) &&
     printf 'FROM scratch\nCOPY hello /hello\nENTRYPOINT ["/hello"]\n' >"$ctx/Dockerfile" &&
-    check "docker build (same engine as the kubelet)" docker build -q -t "$tag" "$ctx" >/dev/null
+    check "docker build (same engine as the kubelet)" quietly docker build -q -t "$tag" "$ctx"
   rm -rf "$ctx"
 
   kubectl create namespace "$ns" >/dev/null
   kubectl -n "$ns" create deployment web --image="$tag" --port=8080 --dry-run=client -o yaml |
     sed 's/^\(\s*\)image: .*/&\n\1imagePullPolicy: Never/' | kubectl -n "$ns" apply -f - >/dev/null
-  check "rollout (imagePullPolicy Never)" kubectl -n "$ns" rollout status deployment/web --timeout=120s
+  check "rollout (imagePullPolicy Never)" quietly kubectl -n "$ns" rollout status deployment/web --timeout=120s
   kubectl -n "$ns" expose deployment web --type=NodePort --port=8080 >/dev/null
-  local port body="" i
+  local port body=""
   port=$(kubectl -n "$ns" get service web -o 'jsonpath={.spec.ports[0].nodePort}')
-  for i in $(seq 1 50); do
+  for _ in $(seq 1 50); do
     body=$(curl -sf --max-time 2 "http://127.0.0.1:$port/") && break
     sleep 0.2
   done
@@ -55,12 +56,14 @@ workload() {
   check "node InternalIP is 127.0.0.1" bash -c \
     "[ \"\$(kubectl get node $NODE_NAME -o 'jsonpath={.status.addresses[?(@.type==\"InternalIP\")].address}')\" = 127.0.0.1 ]"
 
-  # The stand-in, as the action drives it.
+  # The stand-in, as the action drives it, with a kubeconfig of its own.
   local url
+  local -x KUBECONFIG="$STATE/selftest-kubeconfig"
   minikube start --driver=docker --kubernetes-version=v1.20.2 >/dev/null 2>&1
   check "stand-in start logged its flags" grep -q -- '--kubernetes-version=v1.20.2' "$STATE/minikube-standin.log"
   check "stand-in status -o json" bash -c \
     "[ \"\$(minikube status -o json)\" = '{\"Name\":\"minikube\",\"Host\":\"Running\",\"Kubelet\":\"Running\",\"APIServer\":\"Running\",\"Kubeconfig\":\"Configured\",\"Worker\":false}' ]"
+  check "stand-in start set the minikube context" bash -c "[ \"\$(kubectl config current-context)\" = minikube ] && kubectl get --raw /readyz >/dev/null"
   url=$(minikube service web -n "$ns" --url)
   check "stand-in service --url ($url)" [ "$url" = "http://127.0.0.1:$port" ]
   minikube service nosuch -n "$ns" --url >/dev/null 2>&1
@@ -68,6 +71,7 @@ workload() {
   check "stand-in docker-env --shell none" bash -c \
     "minikube docker-env --shell none | grep -qx 'DOCKER_HOST=unix:///var/run/docker.sock'"
 
+  KUBECONFIG="$KUBECONFIG_FILE"
   kubectl delete namespace "$ns" --wait=false >/dev/null
   docker rmi "$tag" >/dev/null 2>&1 || true
 }
@@ -113,7 +117,7 @@ workload_pods() {
   kubectl -n lifecycle create deployment pause --image=k8s.gcr.io/pause:3.2 --dry-run=client -o yaml |
     sed 's/^\(\s*\)image: .*/&\n\1imagePullPolicy: Never/' | kubectl -n lifecycle apply -f - >/dev/null
   kubectl -n lifecycle expose deployment pause --type=NodePort --port=80 >/dev/null
-  check "lifecycle pod running" kubectl -n lifecycle rollout status deployment/pause --timeout=120s
+  check "lifecycle pod running" quietly kubectl -n lifecycle rollout status deployment/pause --timeout=120s
 }
 
 case "${1:-}" in

@@ -107,11 +107,12 @@ export class Namespaces {
     const left: string[] = []
     await Promise.all(
       [...this.names].map(async name => {
-        const result = await deleteNamespace(this.client, name, {
-          wait: true,
-          timeoutMs: 90_000
-        }).catch(() => undefined)
-        if (!result?.gone) left.push(name)
+        try {
+          const result = await deleteNamespace(this.client, name, { wait: true, timeoutMs: 90_000 })
+          if (!result.gone) left.push(`${name}: still there after 90 s`)
+        } catch (err) {
+          left.push(`${name}: ${err instanceof Error ? err.message : String(err)}`)
+        }
       })
     )
     return left

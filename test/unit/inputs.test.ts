@@ -54,7 +54,7 @@ describe('parseInputs defaults', () => {
     expect(c.deploy).toMatchObject({
       manifests: [],
       namespace: '',
-      replicas: 1,
+      replicas: undefined,
       containerPort: 5000,
       rolloutTimeoutMs: 180_000,
       rolloutCheck: 'none'

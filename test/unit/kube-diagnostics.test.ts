@@ -102,9 +102,9 @@ describe('collectDiagnostics', () => {
     expect(d.pods[0].containers[0].logs).toBeUndefined() // waiting: no current run to read
     expect(d.pods[1].containers[0].previousLogs).toBeUndefined()
     expect(d.events.map(e => [e.object, e.reason, e.count, e.lastSeen])).toEqual([
-      ['pod/web-abc-1', 'Started', 1, '2026-01-01T00:00:02.000Z'],
-      ['pod/web-abc-2', 'ErrImageNeverPull', 1, '2026-01-01T00:00:05.000Z'],
-      ['pod/web-abc-1', 'BackOff', 3, '2026-01-01T00:00:12.000Z']
+      ['pod/web-abc-1', 'Started', 1, '2026-01-01T00:00:02Z'],
+      ['pod/web-abc-2', 'ErrImageNeverPull', 1, '2026-01-01T00:00:05Z'],
+      ['pod/web-abc-1', 'BackOff', 3, '2026-01-01T00:00:12Z']
     ])
     // Never-started containers get no log request at all (it would only fail).
     expect(kube.callsOf('podLogs').map(c => c.args[1])).toEqual(['web-abc-1'])

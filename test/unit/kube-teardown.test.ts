@@ -14,7 +14,7 @@ function populated(): FakeKube {
 }
 
 describe('deleteNamespace', () => {
-  it('removes workloads with a short grace period, then the namespace', async () => {
+  it('stops the controllers, removes the pods at once, then deletes the namespace', async () => {
     const kube = populated()
     const result = await deleteNamespace(kube, NS)
     expect(result).toMatchObject({ existed: true, gone: false })
@@ -22,9 +22,9 @@ describe('deleteNamespace', () => {
       .filter(c => c.method.startsWith('delete'))
       .map(c => [c.method, ...c.args.filter(a => typeof a === 'string'), c.args.at(-1)])
     expect(steps).toEqual([
-      ['deleteCollection', 'Deployment', NS, { propagationPolicy: 'Background' }],
-      ['deleteCollection', 'ReplicaSet', NS, { propagationPolicy: 'Background' }],
-      ['deleteCollection', 'Pod', NS, { gracePeriodSeconds: 1 }],
+      ['deleteCollection', 'Deployment', NS, { propagationPolicy: 'Orphan' }],
+      ['deleteCollection', 'ReplicaSet', NS, { propagationPolicy: 'Orphan' }],
+      ['deleteCollection', 'Pod', NS, { gracePeriodSeconds: 0 }],
       ['delete', 'Namespace', NS, { propagationPolicy: 'Background' }]
     ])
   })

@@ -1,0 +1,397 @@
+// End-to-end suite: the committed dist/ bundle, run the way GitHub runs it, against the real local
+// Kubernetes cluster and Docker engine (test/cluster/), on the weather service. The only stand-in
+// is test/cluster/bin/minikube, backed by that same cluster.
+//
+//   npm run e2e                 all cases (the cluster is brought up when needed)
+//   npm run e2e -- crash bad    only cases whose name contains one of the words
+//
+// Ends with `N passed, N failed`. E2E_VERBOSE=1 echoes the action's output.
+
+import { execFileSync, spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { REPO, runAction } from './github-runner.mjs'
+
+const STATE = process.env.MINIKUBE_SMOKE_STATE || '/var/lib/minikube-smoke'
+const CLUSTER = join(REPO, 'test/cluster/cluster.sh')
+const STANDIN_BIN = join(REPO, 'test/cluster/bin')
+const CLUSTER_KUBECONFIG = join(STATE, 'kubeconfig')
+const BASE_IMAGE = 'minikube-smoke/python-base:bookworm'
+const WEATHER_CHECKS = `
+- name: liveness
+  path: /healthz
+- name: forecast for Chicago
+  path: /?msg=Chicago
+  expect-json:
+    success: true
+    response.place: Chicago
+- name: unknown place
+  path: /?msg=Atlantis
+  expect-status: 404
+`
+
+// ---------------------------------------------------------------------------------- helpers
+
+function sh(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', ...opts })
+  return { code: r.status, out: `${r.stdout ?? ''}${r.stderr ?? ''}` }
+}
+const kubectl = (...args) => sh('kubectl', ['--kubeconfig', CLUSTER_KUBECONFIG, ...args])
+const clusterUp = () => execFileSync('bash', [CLUSTER, 'up'], { stdio: 'inherit' })
+const clusterHealthy = () => sh('bash', [CLUSTER, 'status']).code === 0
+
+function ensureBaseImage() {
+  execFileSync('bash', [join(REPO, 'weather-service/scripts/build-offline-base.sh')], {
+    stdio: 'inherit'
+  })
+}
+
+class Failure extends Error {}
+function check(condition, message) {
+  if (!condition) throw new Failure(message)
+}
+function contains(text, needle, what) {
+  check(
+    text.includes(needle),
+    `${what} should contain ${JSON.stringify(needle)}; it was:\n${tail(text)}`
+  )
+}
+const tail = (text, n = 25) => text.trim().split('\n').slice(-n).join('\n')
+const errorLines = out => out.split('\n').filter(l => l.startsWith('::error::'))
+
+/** Nothing of the run remains: its namespace is gone and no object carries its run label. */
+function assertNothingLeft(namespace) {
+  check(namespace, 'the run reported no namespace')
+  const ns = kubectl('get', 'namespace', namespace, '-o', 'name')
+  check(
+    ns.code !== 0 && /NotFound|not found/.test(ns.out),
+    `namespace ${namespace} still exists: ${ns.out}`
+  )
+}
+
+/** Inputs every case against the local cluster shares. */
+function localInputs(extra = {}) {
+  return {
+    'build-args': `BASE_IMAGE=${BASE_IMAGE}`,
+    'url-host': '127.0.0.1',
+    ...extra
+  }
+}
+const existing = { env: { KUBECONFIG: CLUSTER_KUBECONFIG } }
+
+function withStandin(kubeconfig) {
+  return {
+    env: {
+      PATH: `${STANDIN_BIN}:${process.env.PATH}`,
+      KUBECONFIG: kubeconfig,
+      MINIKUBE_SMOKE_STATE: STATE
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------- cases
+
+const cases = []
+const test = (name, needsCluster, fn) => cases.push({ name, needsCluster, fn })
+
+test('bad inputs: one line each, nothing started', false, async () => {
+  const bad = [
+    [{ replicas: 'abc' }, `input 'replicas' must be an integer from 1 to 50, got "abc"`],
+    [{ cluster: 'kind' }, `input 'cluster' must be one of "minikube", "existing", got "kind"`],
+    [{ 'container-port': '99999' }, `input 'container-port' must be an integer from 1 to 65535`],
+    [{ 'start-args': '--memory=4g; curl evil' }, `input 'start-args' has the shell character ";"`],
+    [{ 'start-args': '--driver=kvm2' }, `input 'start-args' must not set --driver`],
+    [{ teardown: 'maybe' }, `input 'teardown' must be one of "always", "on-success", "never"`],
+    [{ 'rollout-timeout': 'forever' }, `input 'rollout-timeout' must be a duration`],
+    [{ image: 'Weather:1' }, `input 'image' must be an image repository name`],
+    [{ context: '../../etc' }, `input 'context' must be a path inside the workspace`],
+    [
+      { context: 'no-such-dir' },
+      `input 'context' must be a path inside the workspace: no-such-dir does not exist`
+    ],
+    [{ manifests: '/etc/passwd' }, `input 'manifests'`],
+    [{ 'smoke-checks': '- path: /\n  expect-stauts: 200' }, `input 'smoke-checks'`],
+    [{ 'smoke-checks': '- path: http://example.com/' }, `input 'smoke-checks'`],
+    [{ namespace: 'Bad_Namespace' }, `input 'namespace' must be a valid namespace name`],
+    [{ 'build-args': 'JUSTAKEY' }, `input 'build-args' line 1 must be KEY=VALUE`]
+  ]
+  const log = join(STATE, 'minikube-standin.log')
+  const logBefore = existsSync(log) ? readFileSync(log, 'utf8').length : 0
+  const kubeconfig = join(mkdtempSync(join(tmpdir(), 'e2e-kc-')), 'config')
+  for (const [inputs, expected] of bad) {
+    const r = await runAction({ inputs, ...withStandin(kubeconfig) })
+    check(r.main.code === 1, `${JSON.stringify(inputs)}: main exited ${r.main.code}, expected 1`)
+    const errors = errorLines(r.main.output)
+    check(
+      errors.length === 1,
+      `${JSON.stringify(inputs)}: expected one error line, got:\n${r.main.output}`
+    )
+    contains(errors[0], expected, `${JSON.stringify(inputs)} error`)
+    check(
+      !/::group::/.test(r.main.output),
+      `${JSON.stringify(inputs)}: a phase started:\n${r.main.output}`
+    )
+    contains(r.post.output, 'Nothing to tear down', `${JSON.stringify(inputs)} post step`)
+    check(r.post.code === 0, `${JSON.stringify(inputs)}: post exited ${r.post.code}`)
+  }
+  const logAfter = existsSync(log) ? readFileSync(log, 'utf8').length : 0
+  check(logAfter === logBefore, 'a bad input reached the minikube command')
+  return `${bad.length} bad inputs refused`
+})
+
+test(
+  'success, cluster: minikube (stand-in) started by the action, then deleted',
+  true,
+  async () => {
+    execFileSync(join(STANDIN_BIN, 'minikube'), ['delete'], {
+      stdio: 'inherit',
+      env: { ...process.env, MINIKUBE_SMOKE_STATE: STATE }
+    })
+    check(!clusterHealthy(), 'the cluster should be down before this case')
+    const kubeconfig = join(mkdtempSync(join(tmpdir(), 'e2e-kc-')), 'config')
+    const r = await runAction({
+      inputs: localInputs({
+        'url-host': '',
+        manifests: 'weather-service/k8s',
+        'kubernetes-version': 'v1.20.2',
+        'start-args': `--memory=2g --extra-config='kubelet.max-pods=50'`,
+        'smoke-checks': WEATHER_CHECKS
+      }),
+      ...withStandin(kubeconfig)
+    })
+    check(r.main.code === 0, `main failed:\n${tail(r.main.output, 60)}`)
+    check(r.outputs.result === 'passed', `result output ${r.outputs.result}`)
+    check(/^http:\/\/127\.0\.0\.1:\d+$/.test(r.outputs.url), `url output ${r.outputs.url}`)
+    check(
+      /^weather-service:[0-9a-f]{7}-\d+-1$/.test(r.outputs.image),
+      `image output ${r.outputs.image}`
+    )
+    const report = JSON.parse(readFileSync(r.outputs.report, 'utf8'))
+    check(
+      report.smoke.length === 3 && report.smoke.every(s => s.passed),
+      'every smoke check passed in the report'
+    )
+    check(
+      ['cluster', 'image', 'deploy', 'rollout', 'expose', 'smoke'].every(p =>
+        report.phases.some(x => x.name === p && x.status === 'ok')
+      ),
+      `phases in the report: ${JSON.stringify(report.phases.map(p => [p.name, p.status]))}`
+    )
+    contains(r.summary, 'forecast for Chicago', 'job summary')
+    const standinLog = readFileSync(join(STATE, 'minikube-standin.log'), 'utf8')
+    contains(standinLog, '--kubernetes-version=v1.20.2', 'the stand-in log (start flags)')
+    contains(standinLog, '--extra-config=kubelet.max-pods=50', 'the stand-in log (start flags)')
+    contains(r.post.output, 'minikube delete -p minikube', 'post step')
+    check(r.post.code === 0, `post exited ${r.post.code}`)
+    check(!clusterHealthy(), 'the cluster this run started should be deleted')
+    return `url ${r.outputs.url}, main ${(r.main.ms / 1000).toFixed(1)} s, post ${(r.post.ms / 1000).toFixed(1)} s`
+  }
+)
+
+test('success, cluster: minikube already running is reused and kept', true, async () => {
+  const kubeconfig = join(mkdtempSync(join(tmpdir(), 'e2e-kc-')), 'config')
+  execFileSync(join(STANDIN_BIN, 'minikube'), ['start'], {
+    stdio: 'inherit',
+    env: { ...process.env, ...withStandin(kubeconfig).env }
+  })
+  const r = await runAction({
+    inputs: localInputs({
+      'url-host': '',
+      manifests: 'weather-service/k8s',
+      'smoke-checks': WEATHER_CHECKS
+    }),
+    ...withStandin(kubeconfig)
+  })
+  check(r.main.code === 0, `main failed:\n${tail(r.main.output, 60)}`)
+  contains(r.main.output, 'already running: reusing it', 'main output')
+  contains(r.post.output, 'was already running before this run: kept', 'post output')
+  check(clusterHealthy(), 'a reused cluster must not be deleted')
+  assertNothingLeft(r.outputs.namespace)
+  return `reused; main ${(r.main.ms / 1000).toFixed(1)} s, post ${(r.post.ms / 1000).toFixed(1)} s`
+})
+
+test('success, cluster: existing, replicas 3, rollout-check update', true, async () => {
+  const r = await runAction({
+    inputs: localInputs({
+      cluster: 'existing',
+      manifests: 'weather-service/k8s',
+      replicas: '3',
+      'rollout-check': 'update',
+      'smoke-checks': WEATHER_CHECKS
+    }),
+    ...existing
+  })
+  check(r.main.code === 0, `main failed:\n${tail(r.main.output, 60)}`)
+  const report = JSON.parse(readFileSync(r.outputs.report, 'utf8'))
+  check(
+    report.phases.some(p => p.name === 'rollout-check' && p.status === 'ok'),
+    'the update check ran'
+  )
+  contains(JSON.stringify(report.rollout), '0 of ', 'update check counts (no failed request)')
+  contains(r.main.output, '3 of 3 updated replicas are available', 'rollout progress')
+  assertNothingLeft(r.outputs.namespace)
+  return `update check ${report.rollout['update check: failed requests']} failed; main ${(r.main.ms / 1000).toFixed(1)} s`
+})
+
+test('fault: container exits → CrashLoopBackOff, fast, with its logs', true, async () => {
+  const r = await runAction({
+    inputs: localInputs({ cluster: 'existing', manifests: 'test/fixtures/e2e/crash.yaml' }),
+    ...existing
+  })
+  check(r.main.code === 1, `main exited ${r.main.code}`)
+  const error = errorLines(r.main.output).join('\n')
+  contains(error, 'CrashLoopBackOff', 'the failure')
+  contains(error, '"app"', 'the failure (container name)')
+  contains(
+    r.main.output,
+    'config file /etc/weather/config.toml not found',
+    'the output (container log)'
+  )
+  contains(
+    r.summary,
+    'config file /etc/weather/config.toml not found',
+    'the job summary (container log)'
+  )
+  const rollout = JSON.parse(readFileSync(r.outputs.report, 'utf8')).phases.find(
+    p => p.name === 'rollout'
+  )
+  check(rollout.durationMs < 45_000, `rollout phase took ${rollout.durationMs} ms`)
+  assertNothingLeft(r.outputs.namespace)
+  return `failed in the rollout phase after ${(rollout.durationMs / 1000).toFixed(1)} s`
+})
+
+test('fault: image that does not exist → ErrImageNeverPull in < 10 s', true, async () => {
+  const r = await runAction({
+    inputs: localInputs({ cluster: 'existing', manifests: 'test/fixtures/e2e/missing-image.yaml' }),
+    ...existing
+  })
+  check(r.main.code === 1, `main exited ${r.main.code}`)
+  const error = errorLines(r.main.output).join('\n')
+  contains(error, 'ErrImageNeverPull', 'the failure')
+  contains(error, 'metrics-sidecar', 'the failure (container name)')
+  const rollout = JSON.parse(readFileSync(r.outputs.report, 'utf8')).phases.find(
+    p => p.name === 'rollout'
+  )
+  check(rollout.durationMs < 10_000, `detected after ${rollout.durationMs} ms, goal < 10 s`)
+  assertNothingLeft(r.outputs.namespace)
+  return `detected after ${(rollout.durationMs / 1000).toFixed(1)} s`
+})
+
+test('fault: readiness probe never passes → rollout timeout naming the probe', true, async () => {
+  const r = await runAction({
+    inputs: localInputs({
+      cluster: 'existing',
+      manifests: 'test/fixtures/e2e/never-ready.yaml',
+      'rollout-timeout': '15s'
+    }),
+    ...existing
+  })
+  check(r.main.code === 1, `main exited ${r.main.code}`)
+  const error = errorLines(r.main.output).join('\n')
+  contains(error, '/ready-never', 'the failure (the probe)')
+  const rollout = JSON.parse(readFileSync(r.outputs.report, 'utf8')).phases.find(
+    p => p.name === 'rollout'
+  )
+  check(
+    rollout.durationMs >= 14_000 && rollout.durationMs < 25_000,
+    `timed out after ${rollout.durationMs} ms, expected ~15 s`
+  )
+  assertNothingLeft(r.outputs.namespace)
+  return `timed out after ${(rollout.durationMs / 1000).toFixed(1)} s`
+})
+
+test('fault: smoke check gets 500 → failed, reported, torn down', true, async () => {
+  const r = await runAction({
+    inputs: localInputs({
+      cluster: 'existing',
+      manifests: 'test/fixtures/e2e/server-error.yaml',
+      'smoke-checks': '- path: /?msg=Chicago\n  expect-status: 200',
+      'smoke-timeout': '5s'
+    }),
+    ...existing
+  })
+  check(r.main.code === 1, `main exited ${r.main.code}`)
+  const error = errorLines(r.main.output).join('\n')
+  check(
+    /GET \/\?msg=Chicago: expected status 200, got 500 after \d+ attempts in [\d.]+ s/.test(error),
+    `failure message: ${error}`
+  )
+  check(r.outputs.result === 'failed', `result output ${r.outputs.result}`)
+  const report = JSON.parse(readFileSync(r.outputs.report, 'utf8'))
+  check(
+    report.smoke[0].passed === false && report.smoke[0].attempts.length > 1,
+    'the report shows the failed check and its attempts'
+  )
+  contains(r.summary, '500', 'the job summary')
+  assertNothingLeft(r.outputs.namespace)
+  return `${report.smoke[0].attempts.length} attempts reported`
+})
+
+test('fault: Dockerfile that does not build → the build error shown', true, async () => {
+  const r = await runAction({
+    inputs: localInputs({
+      cluster: 'existing',
+      context: 'test/fixtures/e2e/bad-build',
+      'smoke-path': '/healthz'
+    }),
+    ...existing
+  })
+  check(r.main.code === 1, `main exited ${r.main.code}`)
+  const error = errorLines(r.main.output).join('\n')
+  contains(error, 'docker build failed', 'the failure')
+  contains(error, 'requirements-missing.txt', 'the failure (the build error)')
+  check(!r.outputs.namespace, 'nothing should have been deployed')
+  return 'build error surfaced'
+})
+
+test('fault: main step killed mid-rollout → post still removes everything', true, async () => {
+  let sawRollout = false
+  const r = await runAction({
+    inputs: localInputs({
+      cluster: 'existing',
+      manifests: 'test/fixtures/e2e/never-ready.yaml',
+      'rollout-timeout': '60s'
+    }),
+    ...existing,
+    killMainWhen: line => {
+      // Kill on the first progress line of the rollout wait: the namespace and objects exist.
+      if (line.includes('::group::rollout')) sawRollout = true
+      return sawRollout && /Waiting for deployment/.test(line)
+    }
+  })
+  check(r.killed, `main was never in the rollout:\n${tail(r.main.output)}`)
+  const saved = JSON.parse(r.state.run)
+  check(saved.namespace?.name, `state holds no namespace: ${r.state.run}`)
+  check(r.post.code === 0, `post exited ${r.post.code}`)
+  assertNothingLeft(saved.namespace.name)
+  return `killed; post removed ${saved.namespace.name} in ${(r.post.ms / 1000).toFixed(1)} s`
+})
+
+// ---------------------------------------------------------------------------------- runner
+
+const filters = process.argv.slice(2)
+const selected = cases.filter(c => filters.length === 0 || filters.some(f => c.name.includes(f)))
+let passed = 0
+let failedCount = 0
+const timings = []
+ensureBaseImage()
+for (const c of selected) {
+  if (c.needsCluster && !clusterHealthy()) clusterUp()
+  const t0 = Date.now()
+  process.stdout.write(`\n▶ ${c.name}\n`)
+  try {
+    const note = await c.fn()
+    passed++
+    console.log(`✔ ${c.name} (${((Date.now() - t0) / 1000).toFixed(1)} s) — ${note}`)
+  } catch (err) {
+    failedCount++
+    console.log(
+      `✘ ${c.name} (${((Date.now() - t0) / 1000).toFixed(1)} s)\n${err instanceof Failure ? err.message : err.stack}`
+    )
+  }
+  timings.push({ case: c.name, seconds: (Date.now() - t0) / 1000 })
+}
+writeFileSync(join(tmpdir(), 'minikube-smoke-e2e-timings.json'), JSON.stringify(timings, null, 2))
+console.log(`\ne2e: ${passed} passed, ${failedCount} failed`)
+process.exit(failedCount === 0 ? 0 : 1)

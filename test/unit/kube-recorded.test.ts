@@ -1,0 +1,128 @@
+// The rollout rule and diagnostics on objects recorded from the real 1.20 cluster
+// (test/fixtures/kube/record.sh), so the rule is checked against what a kubelet really reports.
+
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from '@jest/globals'
+import { collectDiagnostics } from '../../src/kube/diagnostics.js'
+import {
+  deploymentStatus,
+  evaluateRollout,
+  explainNotReady,
+  newReplicaSet,
+  podFailure
+} from '../../src/kube/rollout-rule.js'
+import type { Deployment, KubeEvent, Pod, ReplicaSet } from '../../src/kube/types.js'
+import { FakeKube } from './kube-fake.js'
+
+const DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/kube/recorded')
+function recorded<T>(name: string): T {
+  return JSON.parse(readFileSync(path.join(DIR, `${name}.json`), 'utf8')) as T
+}
+const items = <T>(name: string) => recorded<{ items: T[] }>(name).items
+
+describe('recorded Deployments', () => {
+  it('progressing, done, and ProgressDeadlineExceeded', () => {
+    expect(deploymentStatus(recorded('deployment-progressing'))).toEqual({
+      state: 'progressing',
+      message:
+        'Waiting for deployment "progressing" rollout to finish: 0 of 1 updated replicas are available...'
+    })
+    expect(deploymentStatus(recorded('deployment-done'))).toEqual({
+      state: 'done',
+      message: 'deployment "progressing" successfully rolled out'
+    })
+    expect(deploymentStatus(recorded('deployment-progressdeadline'))).toEqual({
+      state: 'failed',
+      reason: 'ProgressDeadlineExceeded',
+      message:
+        'deployment "deadline" exceeded its progress deadline: ReplicaSet "deadline-5f7f49d55c" has timed out progressing.'
+    })
+  })
+})
+
+describe('recorded Pods', () => {
+  it.each([
+    [
+      'pod-crashloop',
+      'CrashLoopBackOff',
+      'container "app" is in CrashLoopBackOff (restarted 1 time): last exit code 3 (Error): config file missing'
+    ],
+    [
+      'pod-errimageneverpull',
+      'ErrImageNeverPull',
+      'container "app" is in ErrImageNeverPull: Container image "minikube-smoke-test/smoke-server:does-not-exist" is not present with pull policy of Never'
+    ],
+    [
+      'pod-invalidimagename',
+      'InvalidImageName',
+      'container "app" is in InvalidImageName: Failed to apply default image tag "minikube-smoke-test/Smoke:UPPER": couldn\'t parse image reference "minikube-smoke-test/Smoke:UPPER": invalid reference format: repository name must be lowercase'
+    ],
+    [
+      'pod-createcontainerconfigerror',
+      'CreateContainerConfigError',
+      'container "app" is in CreateContainerConfigError: configmap "missing" not found'
+    ],
+    [
+      'pod-unschedulable',
+      'FailedScheduling',
+      /^pod "unschedulable-[a-z0-9]+-[a-z0-9]+" cannot be scheduled: 0\/1 nodes are available: 1 Insufficient cpu\.$/
+    ]
+  ])('%s fails fast with %s', (file, reason, message) => {
+    const failure = podFailure(recorded<Pod>(file))
+    expect(failure?.reason).toBe(reason)
+    expect(failure?.message).toMatch(message)
+  })
+
+  it('a pod whose readiness probe fails is not a fail-fast case, and is explained', () => {
+    const p = recorded<Pod>('pod-unready')
+    expect(podFailure(p)).toBeUndefined()
+    const [line] = explainNotReady([p], items<KubeEvent>('events'))
+    expect(line).toMatch(
+      /^pod "unready-[a-z0-9-]+": container "app" is running but not ready: Readiness probe failed: HTTP probe failed with statuscode: 500 \(readiness probe: http-get http:\/\/:8080\/healthz delay=0s timeout=1s period=1s #success=1 #failure=3\)$/
+    )
+  })
+
+  it('the crashing rollout is failed once its new ReplicaSet is known', () => {
+    const d = recorded<Deployment>('deployment-crashing')
+    const rs = newReplicaSet(d, items<ReplicaSet>('replicasets-crashing'))
+    expect(rs).toBeDefined()
+    const verdict = evaluateRollout({
+      deployment: d,
+      pods: [recorded<Pod>('pod-crashloop')],
+      newReplicaSetHash: rs?.metadata.labels?.['pod-template-hash']
+    })
+    expect(verdict).toMatchObject({ state: 'failed', reason: 'CrashLoopBackOff', container: 'app' })
+  })
+})
+
+describe('diagnostics of recorded objects', () => {
+  it('renders the crash like kubectl describe would show it', async () => {
+    const kube = new FakeKube()
+    kube.put(recorded<Deployment>('deployment-crashing'))
+    for (const rs of items<ReplicaSet>('replicasets-crashing'))
+      kube.put({ ...rs, apiVersion: 'apps/v1', kind: 'ReplicaSet' })
+    const p = kube.put(recorded<Pod>('pod-crashloop'))
+    for (const e of items<KubeEvent>('events')) {
+      if (e.involvedObject?.name?.startsWith('crashing'))
+        kube.put({ ...e, apiVersion: 'v1', kind: 'Event' })
+    }
+    kube.logs.set(
+      `${p.metadata.name}/app/previous`,
+      'smoke-server starting\nfatal: config file missing\n'
+    )
+    const report = await collectDiagnostics(kube, 'smoke-rec-1')
+    expect(report.text).toContain(`Pod ${p.metadata.name}: Running on minikube`)
+    expect(report.text).toContain(
+      'State:      Waiting (CrashLoopBackOff): back-off 10s restarting failed container=app'
+    )
+    expect(report.text).toMatch(
+      /Last State: Terminated at 2026-\S+: exit code 3 \(Error\): config file missing/
+    )
+    expect(report.text).toMatch(
+      /Warning +BackOff +pod\/crashing-\S+ +Back-off restarting failed container/
+    )
+    expect(report.markdown).toContain('fatal: config file missing')
+  })
+})
