@@ -54,6 +54,24 @@ step weather-service bash weather-service/tests/run-all.sh 2>&1 | tee "$RESULTS/
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 count_line "$RESULTS/weather.txt"
 
+if [ "${SKIP_CLUSTER:-}" != 1 ]; then
+  section "local Kubernetes cluster (test/cluster)"
+  trap 'echo; echo "=== cluster down ==="; bash test/cluster/cluster.sh down' EXIT
+  if step cluster-up bash test/cluster/cluster.sh up; then
+    section "integration tests (real Kubernetes)"
+    KUBECONFIG="$(bash test/cluster/cluster.sh env | sed -E "s/^export KUBECONFIG=//; s/^'(.*)'$/\1/")" \
+      step integration npm run --silent test:integration -- --json --outputFile="$RESULTS/integration.json"
+    count_jest "$RESULTS/integration.json"
+
+    section "end-to-end (dist/ like GitHub runs it)"
+    step e2e npm run --silent e2e 2>&1 | tee "$RESULTS/e2e.txt"
+    [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+    count_line "$RESULTS/e2e.txt"
+  else
+    failed=$((failed + 1))
+  fi
+fi
+
 echo
 echo "all suites: exit status $status"
 echo "$passed passed, $failed failed"

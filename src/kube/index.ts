@@ -18,8 +18,8 @@
 //       annotations, containerPort })                       // prepared.warnings → log
 //     await ensureNamespace(kube, namespace, { labels, onCreated: ns => state.save(ns) })
 //     await applyObjects(kube, prepared.objects, FIELD_MANAGER, log)
-//     for (const d of prepared.deployments)
-//       await waitForRollout(kube, namespace, d, { timeoutMs, signal, log })   // RolloutError
+//     await waitForRollouts(kube, namespace, prepared.deployments, { timeoutMs, signal, log })
+//                                                               // RolloutError (.reason, .container)
 //
 //   expose:
 //     const host = urlHost || (minikube ? minikubeIp : await nodeInternalIP(kube))
@@ -27,8 +27,11 @@
 //       prepared.target.port)
 //
 //   rollout-check: update (after the smoke test passes):
-//     await rolloutUpdateCheck(kube, { namespace, deployment: <prepared Deployment target>,
-//       fieldManager: FIELD_MANAGER, probeUrl: url + smokePath, timeoutMs })    // UpdateCheckError
+//     const deployment = prepared.objects.find(
+//       o => o.kind === 'Deployment' && o.metadata.name === prepared.target.deployment) as Deployment
+//     await rolloutUpdateCheck(kube, { namespace, deployment, fieldManager: FIELD_MANAGER,
+//       probeUrl: url + smokePath, timeoutMs })  // → {failedRequests, totalRequests, durationMs}
+//                                                // UpdateCheckError (.result) when maxUnavailable is 0
 //
 //   on any failure:
 //     const report = await collectDiagnostics(kube, namespace)   // never throws
@@ -56,17 +59,9 @@ export {
 } from './port.js'
 export type * from './types.js'
 export { resolveManifestPaths } from './paths.js'
-export {
-  APPLY_ORDER,
-  generateManifests,
-  loadManifests,
-  parseManifests,
-  prepareManifests,
-  sortForApply,
-  type GenerateOptions,
-  type PreparedManifests,
-  type PrepareOptions
-} from './manifests.js'
+export { APPLY_ORDER, loadManifests, parseManifests, sortForApply } from './manifests.js'
+export { generateManifests, type GenerateOptions } from './generate.js'
+export { prepareManifests, type PreparedManifests, type PrepareOptions } from './prepare.js'
 export { imageRepository, normalizeRepository, sameRepository } from './image-ref.js'
 export {
   FIELD_MANAGER,
@@ -84,7 +79,7 @@ export {
   type EnsureNamespaceOptions
 } from './apply.js'
 export { KubePhase, RolloutError } from './errors.js'
-export { waitForRollout, type RolloutResult, type WaitOptions } from './rollout.js'
+export { waitForRollout, waitForRollouts, type RolloutResult, type WaitOptions } from './rollout.js'
 export {
   deploymentStatus,
   evaluateRollout,
@@ -102,12 +97,11 @@ export {
 } from './update-check.js'
 export {
   collectDiagnostics,
-  renderMarkdown,
-  renderTextGroups,
   type Diagnostics,
   type DiagnosticsOptions,
   type DiagnosticsReport
 } from './diagnostics.js'
+export { renderMarkdown, renderTextGroups } from './diagnostics-render.js'
 export {
   deleteNamespace,
   deleteObjects,

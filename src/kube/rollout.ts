@@ -251,6 +251,35 @@ export function waitForRollout(
   })
 }
 
+/**
+ * Waits for several Deployments at once; the first failure cancels the other waits and is the
+ * rejection (the others end as Aborted, after it).
+ */
+export async function waitForRollouts(
+  kube: KubePort,
+  namespace: string,
+  names: readonly string[],
+  options: WaitOptions
+): Promise<RolloutResult[]> {
+  const controller = new AbortController()
+  const cancel = () => controller.abort()
+  options.signal?.addEventListener('abort', cancel)
+  try {
+    return await Promise.all(
+      names.map(name =>
+        waitForRollout(kube, namespace, name, { ...options, signal: controller.signal }).catch(
+          (err: unknown) => {
+            controller.abort()
+            throw err
+          }
+        )
+      )
+    )
+  } finally {
+    options.signal?.removeEventListener('abort', cancel)
+  }
+}
+
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_, reject) => {

@@ -45,14 +45,17 @@ apt_update_once() {
 install_missing() {
   local -A need=([dockerd]=docker.io [etcd]=etcd-server [go]=golang-go [rsync]=rsync
     [conntrack]=conntrack [iptables]=iptables [dpkg-source]=dpkg-dev [patch]=patch [gcc]=gcc
-    [make]=make [openssl]=openssl [curl]=curl [kubectl]=kubernetes-client)
+    [make]=make [openssl]=openssl [curl]=curl [kubectl]=kubernetes-client
+    [socat]=socat [flock]=util-linux)
   local cmd pkgs=()
   for cmd in "${!need[@]}"; do command -v "$cmd" >/dev/null 2>&1 || pkgs+=("${need[$cmd]}"); done
   [ -f /usr/include/stdio.h ] || pkgs+=(libc6-dev) # gcc -static needs libc.a
   if [ "${#pkgs[@]}" -gt 0 ]; then
     apt_update_once
     log "apt-get install ${pkgs[*]}"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${pkgs[@]}" >/dev/null
+    mkdir -p "$LOGS"
+    DEBIAN_FRONTEND=noninteractive NEEDRESTART_MODE=l apt-get install -y -qq "${pkgs[@]}" >"$LOGS/apt.log" 2>&1 ||
+      { tail -20 "$LOGS/apt.log" >&2; die "apt-get install ${pkgs[*]} failed"; }
   fi
 }
 

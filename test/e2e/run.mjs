@@ -60,14 +60,19 @@ function contains(text, needle, what) {
 const tail = (text, n = 25) => text.trim().split('\n').slice(-n).join('\n')
 const errorLines = out => out.split('\n').filter(l => l.startsWith('::error::'))
 
-/** Nothing of the run remains: its namespace is gone and no object carries its run label. */
-function assertNothingLeft(namespace) {
+/** Nothing of the run remains: its namespace is gone (deletion finishes in the background). */
+async function assertNothingLeft(namespace) {
   check(namespace, 'the run reported no namespace')
-  const ns = kubectl('get', 'namespace', namespace, '-o', 'name')
-  check(
-    ns.code !== 0 && /NotFound|not found/.test(ns.out),
-    `namespace ${namespace} still exists: ${ns.out}`
-  )
+  const deadline = Date.now() + 30_000
+  for (;;) {
+    const ns = kubectl('get', 'namespace', namespace, '-o', 'name')
+    if (ns.code !== 0 && /NotFound|not found/.test(ns.out)) return
+    check(
+      Date.now() < deadline,
+      `namespace ${namespace} still exists 30 s after the post step: ${ns.out}`
+    )
+    await new Promise(resolve => setTimeout(resolve, 250))
+  }
 }
 
 /** Inputs every case against the local cluster shares. */
@@ -207,7 +212,7 @@ test('success, cluster: minikube already running is reused and kept', true, asyn
   contains(r.main.output, 'already running: reusing it', 'main output')
   contains(r.post.output, 'was already running before this run: kept', 'post output')
   check(clusterHealthy(), 'a reused cluster must not be deleted')
-  assertNothingLeft(r.outputs.namespace)
+  await assertNothingLeft(r.outputs.namespace)
   return `reused; main ${(r.main.ms / 1000).toFixed(1)} s, post ${(r.post.ms / 1000).toFixed(1)} s`
 })
 
@@ -229,8 +234,8 @@ test('success, cluster: existing, replicas 3, rollout-check update', true, async
     'the update check ran'
   )
   contains(JSON.stringify(report.rollout), '0 of ', 'update check counts (no failed request)')
-  contains(r.main.output, '3 of 3 updated replicas are available', 'rollout progress')
-  assertNothingLeft(r.outputs.namespace)
+  check(/rollout to finish: \d of 3 updated replicas/.test(r.main.output), 'the rollout waited for 3 replicas')
+  await assertNothingLeft(r.outputs.namespace)
   return `update check ${report.rollout['update check: failed requests']} failed; main ${(r.main.ms / 1000).toFixed(1)} s`
 })
 
@@ -257,7 +262,7 @@ test('fault: container exits → CrashLoopBackOff, fast, with its logs', true, a
     p => p.name === 'rollout'
   )
   check(rollout.durationMs < 45_000, `rollout phase took ${rollout.durationMs} ms`)
-  assertNothingLeft(r.outputs.namespace)
+  await assertNothingLeft(r.outputs.namespace)
   return `failed in the rollout phase after ${(rollout.durationMs / 1000).toFixed(1)} s`
 })
 
@@ -274,7 +279,7 @@ test('fault: image that does not exist → ErrImageNeverPull in < 10 s', true, a
     p => p.name === 'rollout'
   )
   check(rollout.durationMs < 10_000, `detected after ${rollout.durationMs} ms, goal < 10 s`)
-  assertNothingLeft(r.outputs.namespace)
+  await assertNothingLeft(r.outputs.namespace)
   return `detected after ${(rollout.durationMs / 1000).toFixed(1)} s`
 })
 
@@ -297,7 +302,7 @@ test('fault: readiness probe never passes → rollout timeout naming the probe',
     rollout.durationMs >= 14_000 && rollout.durationMs < 25_000,
     `timed out after ${rollout.durationMs} ms, expected ~15 s`
   )
-  assertNothingLeft(r.outputs.namespace)
+  await assertNothingLeft(r.outputs.namespace)
   return `timed out after ${(rollout.durationMs / 1000).toFixed(1)} s`
 })
 
@@ -324,7 +329,7 @@ test('fault: smoke check gets 500 → failed, reported, torn down', true, async 
     'the report shows the failed check and its attempts'
   )
   contains(r.summary, '500', 'the job summary')
-  assertNothingLeft(r.outputs.namespace)
+  await assertNothingLeft(r.outputs.namespace)
   return `${report.smoke[0].attempts.length} attempts reported`
 })
 
@@ -364,7 +369,7 @@ test('fault: main step killed mid-rollout → post still removes everything', tr
   const saved = JSON.parse(r.state.run)
   check(saved.namespace?.name, `state holds no namespace: ${r.state.run}`)
   check(r.post.code === 0, `post exited ${r.post.code}`)
-  assertNothingLeft(saved.namespace.name)
+  await assertNothingLeft(saved.namespace.name)
   return `killed; post removed ${saved.namespace.name} in ${(r.post.ms / 1000).toFixed(1)} s`
 })
 

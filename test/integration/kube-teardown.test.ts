@@ -40,14 +40,16 @@ async function running(label: string, drainSeconds = 0): Promise<string> {
 
 describe('namespace teardown on the local cluster', () => {
   it('measures: namespace only vs. controllers stopped and pods deleted first', async () => {
-    // A slow-draining app (serves 20 s after SIGTERM, within the default 30 s grace) and a prompt one.
-    const cases = [
+    // An app that exits on SIGTERM, and one that keeps serving 20 s (within the default 30 s grace).
+    // The slow-draining cases take ~45-65 s; they run with MEASURE_TEARDOWN=1.
+    const all = [
+      { label: 'prompt-ns', drain: 0, grace: null },
+      { label: 'prompt-g0', drain: 0, grace: undefined }, // the default: 0
       { label: 'slow-ns', drain: 20, grace: null },
       { label: 'slow-g1', drain: 20, grace: 1 },
-      { label: 'slow-g0', drain: 20, grace: undefined }, // the default: 0
-      { label: 'prompt-ns', drain: 0, grace: null },
-      { label: 'prompt-g0', drain: 0, grace: undefined }
+      { label: 'slow-g0', drain: 20, grace: undefined }
     ] as const
+    const cases = process.env.MEASURE_TEARDOWN ? all : all.slice(0, 2)
     const names = await Promise.all(cases.map(c => running(c.label, c.drain)))
     const results = await Promise.all(
       cases.map((c, i) =>
@@ -62,9 +64,9 @@ describe('namespace teardown on the local cluster', () => {
     console.log(`[measure] delete namespace and wait (ms): ${JSON.stringify(ms)}`)
     for (const r of results) expect(r).toMatchObject({ existed: true, gone: true })
     // The namespace controller waits 5 s before it starts: that is the floor.
-    expect(ms['slow-g0']).toBeLessThan(9000)
     expect(ms['prompt-g0']).toBeLessThan(9000)
-    expect(ms['slow-g0']).toBeLessThan(ms['slow-ns'])
+    expect(ms['prompt-g0']).toBeLessThan(ms['prompt-ns'])
+    if (process.env.MEASURE_TEARDOWN) expect(ms['slow-g0']).toBeLessThan(9000)
   }, 150_000)
 
   it('measures an empty namespace, and without waiting', async () => {

@@ -1,9 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
+import { codeBlock, escapeMarkdown, renderMarkdown } from '../../src/kube/diagnostics-render.js'
 import {
-  codeBlock,
   collectDiagnostics,
-  escapeMarkdown,
-  renderMarkdown,
   summarizeEvents,
   type Diagnostics
 } from '../../src/kube/diagnostics.js'

@@ -3,13 +3,9 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from '@jest/globals'
 import { InputError } from '../../src/errors.js'
-import {
-  generateManifests,
-  loadManifests,
-  parseManifests,
-  prepareManifests,
-  sortForApply
-} from '../../src/kube/manifests.js'
+import { generateManifests } from '../../src/kube/generate.js'
+import { loadManifests, parseManifests, sortForApply } from '../../src/kube/manifests.js'
+import { prepareManifests } from '../../src/kube/prepare.js'
 import type { Container, Deployment, KubeObject, Service } from '../../src/kube/types.js'
 
 function errorOf(fn: () => unknown): InputError {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { RolloutError } from '../../src/kube/errors.js'
 import { KubeApiError } from '../../src/kube/port.js'
-import { waitForRollout } from '../../src/kube/rollout.js'
+import { waitForRollout, waitForRollouts } from '../../src/kube/rollout.js'
 import { FakeKube, settle } from './kube-fake.js'
 import { crashLooping, deployment, event, NS, pod, replicaSet, waitingFor } from './kube-objects.js'
 
@@ -248,5 +248,26 @@ describe('waitForRollout', () => {
     const forbidden = await rejection(waitForRollout(kube, NS, 'web', { timeoutMs: 10_000 }))
     expect(forbidden.reason).toBe('Forbidden')
     expect(forbidden.message).toContain('is forbidden')
+  })
+
+  it('waits for several Deployments at once', async () => {
+    const kube = cluster()
+    kube.put(deployment({ name: 'api', updated: 1, total: 1, available: 1, revision: '1' }))
+    const done = waitForRollouts(kube, NS, ['web', 'api'], { timeoutMs: 5000 })
+    await settle()
+    kube.put(deployment({ updated: 1, total: 1, available: 1, revision: '1' }))
+    expect((await done).map(r => r.deployment)).toEqual(['web', 'api'])
+  })
+
+  it('the first failure among several stops the other waits and is the error', async () => {
+    const kube = cluster()
+    kube.put(deployment({ name: 'api', updated: 1, total: 1, revision: '1' })) // never becomes available
+    const done = waitForRollouts(kube, NS, ['api', 'web'], { timeoutMs: 10_000 })
+    await settle()
+    kube.put(pod('web-abc-1', 'abc', [waitingFor('ErrImageNeverPull', 'not present')]))
+    const err = await rejection(done)
+    expect(err).toMatchObject({ reason: 'ErrImageNeverPull', deployment: 'web' })
+    await settle()
+    expect(kube.watchers.size).toBe(0)
   })
 })

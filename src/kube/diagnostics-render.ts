@@ -1,0 +1,251 @@
+// Diagnostics as text for collapsible log groups, and as Markdown for the job summary: escaped
+// (pod names, messages and logs are untrusted text) and bounded in size.
+
+import type {
+  Diagnostics,
+  EventDiagnostics,
+  PodDiagnostics,
+  WorkloadDiagnostics
+} from './diagnostics.js'
+import { plural } from './rollout-rule.js'
+
+export function renderTextGroups(d: Diagnostics): Array<{ title: string; text: string }> {
+  const groups: Array<{ title: string; text: string }> = []
+  const workloads = [...d.deployments, ...d.replicaSets]
+  groups.push({
+    title: `Workloads in namespace ${d.namespace}`,
+    text: workloads.length
+      ? workloads.map(workloadText).join('\n')
+      : '(no deployments or replica sets)'
+  })
+  groups.push({
+    title: `Pods in namespace ${d.namespace}`,
+    text: d.pods.length ? d.pods.map(podText).join('\n') : '(no pods)'
+  })
+  groups.push({
+    title: `Events in namespace ${d.namespace}`,
+    text: d.events.length ? eventsTable(d.events) : '(no events)'
+  })
+  for (const pod of d.pods) {
+    for (const c of pod.containers) {
+      if (c.previousLogs !== undefined) {
+        groups.push({
+          title: `Logs: ${pod.name}/${c.name} (previous run)`,
+          text: logText(c.previousLogs)
+        })
+      }
+      if (c.logs !== undefined) {
+        groups.push({ title: `Logs: ${pod.name}/${c.name}`, text: logText(c.logs) })
+      }
+    }
+  }
+  if (d.errors.length) {
+    groups.push({ title: 'Diagnostics that could not be collected', text: d.errors.join('\n') })
+  }
+  return groups
+}
+
+function workloadText(w: WorkloadDiagnostics): string {
+  const revision = w.revision ? ` (revision ${w.revision})` : ''
+  const lines = [`${w.kind} ${w.name}${revision}: ${w.replicas}`]
+  for (const c of w.conditions) {
+    lines.push(
+      `  ${c.type.padEnd(16)} ${c.status.padEnd(6)} ${(c.reason ?? '').padEnd(28)} ${c.message ?? ''}`.trimEnd()
+    )
+  }
+  return lines.join('\n')
+}
+
+function podText(p: PodDiagnostics): string {
+  const lines = [`Pod ${p.name}: ${p.phase}${p.node ? ` on ${p.node}` : ''}`]
+  if (p.message) lines.push(`  Message: ${p.message}`)
+  for (const c of p.conditions) lines.push(`  Condition: ${c}`)
+  for (const c of p.containers) {
+    lines.push(
+      `  ${c.init ? 'Init container' : 'Container'} ${c.name} (${c.image ?? '?'}): ready ${c.ready}, ${plural(c.restartCount, 'restart')}`
+    )
+    lines.push(`    State:      ${c.state}`)
+    if (c.lastState) lines.push(`    Last State: ${c.lastState}`)
+  }
+  return lines.join('\n')
+}
+
+function eventsTable(events: EventDiagnostics[]): string {
+  const rows = events.map(e => [
+    e.lastSeen || '-',
+    e.type,
+    e.reason,
+    e.object,
+    `${e.message}${e.count > 1 ? ` (x${e.count})` : ''}`
+  ])
+  const header = ['LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE']
+  const widths = header.map((h, i) =>
+    i === header.length - 1 ? 0 : Math.max(h.length, ...rows.map(r => r[i].length))
+  )
+  return [header, ...rows]
+    .map(r =>
+      r
+        .map((v, i) => v.padEnd(widths[i]))
+        .join('  ')
+        .trimEnd()
+    )
+    .join('\n')
+}
+
+function logText(log: string): string {
+  const text = cleanLog(log).trimEnd()
+  return text === '' ? '(no output)' : text
+}
+
+/** Terminal escapes and control characters out; tabs and newlines kept. */
+export function cleanLog(log: string): string {
+  return (
+    log
+      .replace(/\r\n/g, '\n')
+      // eslint-disable-next-line no-control-regex
+      .replace(/\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b\][^\u0007]*(\u0007|\u001b\\)/g, '')
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '')
+  )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Markdown
+
+/** Escapes text for a Markdown table cell or inline text: no HTML, no formatting, one line. */
+export function escapeMarkdown(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/([\\`*_[\]|~])/g, '\\$1')
+    .replace(/\r?\n/g, ' ')
+}
+
+function escapeHtml(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+}
+
+/** A fenced block whose fence no line of the content can close. */
+export function codeBlock(content: string): string {
+  const longest = Math.max(2, ...[...content.matchAll(/`+/g)].map(m => m[0].length))
+  const fence = '`'.repeat(longest + 1)
+  return `${fence}text\n${content}\n${fence}`
+}
+
+const MAX_LINE = 400
+
+export function renderMarkdown(d: Diagnostics, options: { maxBytes?: number } = {}): string {
+  const maxBytes = options.maxBytes ?? 60_000
+  const md = (s: string) => escapeMarkdown(s)
+  const head: string[] = [`### Diagnostics for namespace \`${d.namespace.replace(/`/g, '')}\``, '']
+
+  const workloads = [...d.deployments, ...d.replicaSets]
+  if (workloads.length) {
+    head.push('| Workload | Replicas | Conditions |', '|---|---|---|')
+    for (const w of workloads) {
+      const conditions = w.conditions
+        .map(
+          c =>
+            `${c.type}=${c.status}${c.reason ? ` (${c.reason})` : ''}${c.message ? `: ${c.message}` : ''}`
+        )
+        .map(md)
+        .join('<br>')
+      head.push(
+        `| ${md(`${w.kind.toLowerCase()}/${w.name}`)} | ${md(w.replicas)} | ${conditions || '-'} |`
+      )
+    }
+    head.push('')
+  }
+
+  if (d.pods.length) {
+    head.push('| Pod | Phase | Container | Ready | Restarts | State |', '|---|---|---|---|---|---|')
+    for (const p of d.pods) {
+      const phase = md(p.phase) + p.conditions.map(c => `<br>${md(c)}`).join('')
+      p.containers.forEach((c, i) => {
+        const state = md(c.state) + (c.lastState ? `<br>last: ${md(c.lastState)}` : '')
+        head.push(
+          `| ${i === 0 ? md(p.name) : ''} | ${i === 0 ? phase : ''} | ${md(c.name)}${c.init ? ' (init)' : ''} | ` +
+            `${c.ready ? 'yes' : 'no'} | ${c.restartCount} | ${state} |`
+        )
+      })
+    }
+    head.push('')
+  } else {
+    head.push('No pods.', '')
+  }
+
+  const tail: string[] = []
+  if (d.errors.length) {
+    tail.push('', '**Could not collect:**', ...d.errors.map(e => `- ${md(e)}`))
+  }
+
+  let out = head.join('\n')
+  const budget = () => maxBytes - Buffer.byteLength(out) - Buffer.byteLength(tail.join('\n')) - 200
+  const omitted: string[] = []
+
+  // Events, most recent kept when the budget is short.
+  if (d.events.length) {
+    const rows = d.events.map(
+      e =>
+        `| ${md(e.lastSeen || '-')} | ${md(e.type)} | ${md(e.reason)} | ${md(e.object)} | ` +
+        `${md(truncate(e.message, MAX_LINE))}${e.count > 1 ? ` (x${e.count})` : ''} |`
+    )
+    const headerRows = [
+      '**Events**',
+      '',
+      '| Last seen | Type | Reason | Object | Message |',
+      '|---|---|---|---|---|'
+    ]
+    let kept = rows
+    while (kept.length && Buffer.byteLength([...headerRows, ...kept].join('\n')) > budget() / 2) {
+      kept = kept.slice(1)
+    }
+    if (kept.length < rows.length) omitted.push(`${rows.length - kept.length} older events`)
+    if (kept.length) out += '\n' + [...headerRows, ...kept].join('\n') + '\n'
+  }
+
+  // Logs, crashed runs first: they usually hold the reason.
+  const logs: Array<{ title: string; body: string }> = []
+  for (const p of d.pods) {
+    for (const c of p.containers) {
+      if (c.previousLogs !== undefined) {
+        logs.push({ title: `${p.name}/${c.name} (previous run)`, body: c.previousLogs })
+      }
+    }
+  }
+  for (const p of d.pods) {
+    for (const c of p.containers) {
+      if (c.logs !== undefined) logs.push({ title: `${p.name}/${c.name}`, body: c.logs })
+    }
+  }
+  for (const [i, log] of logs.entries()) {
+    const lines = logText(log.body)
+      .split('\n')
+      .map(l => truncate(l, MAX_LINE))
+    const section = (body: string[]) =>
+      `\n<details><summary>Logs: ${escapeHtml(log.title)}</summary>\n\n${codeBlock(body.join('\n'))}\n\n</details>\n`
+    let body = lines
+    while (body.length > 1 && Buffer.byteLength(section(body)) > budget())
+      body = body.slice(Math.ceil(body.length / 4))
+    if (Buffer.byteLength(section(body)) > budget()) {
+      omitted.push(`logs of ${plural(logs.length - i, 'container')}`)
+      break
+    }
+    if (body.length < lines.length)
+      body = [`… ${lines.length - body.length} earlier lines cut`, ...body]
+    out += section(body)
+  }
+
+  if (omitted.length)
+    out += `\n_Cut to fit the summary: ${md(omitted.join(', '))}; see the job log._\n`
+  return out + tail.join('\n') + '\n'
+}
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text
+}
