@@ -234,7 +234,10 @@ test('success, cluster: existing, replicas 3, rollout-check update', true, async
     'the update check ran'
   )
   contains(JSON.stringify(report.rollout), '0 of ', 'update check counts (no failed request)')
-  check(/rollout to finish: \d of 3 updated replicas/.test(r.main.output), 'the rollout waited for 3 replicas')
+  check(
+    /rollout to finish: \d of 3 updated replicas/.test(r.main.output),
+    'the rollout waited for 3 replicas'
+  )
   await assertNothingLeft(r.outputs.namespace)
   return `update check ${report.rollout['update check: failed requests']} failed; main ${(r.main.ms / 1000).toFixed(1)} s`
 })
