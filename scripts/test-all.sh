@@ -18,9 +18,9 @@ section() { printf '\n=== %s ===\n' "$*"; }
 # Adds a suite's counts from its closing `N passed, N failed` line (or jest's JSON).
 count_line() {
   local line
-  line="$(grep -E '^([A-Za-z]+: )?[0-9]+ passed, [0-9]+ failed' "$1" | tail -1)"
+  line="$(grep -E '^([A-Za-z0-9_-]+: )?[0-9]+ passed, [0-9]+ failed' "$1" | tail -1)"
   if [ -z "$line" ]; then failed=$((failed + 1)); return; fi
-  passed=$((passed + $(sed -E 's/^([A-Za-z]+: )?([0-9]+) passed.*/\2/' <<<"$line")))
+  passed=$((passed + $(sed -E 's/^([A-Za-z0-9_-]+: )?([0-9]+) passed.*/\2/' <<<"$line")))
   failed=$((failed + $(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")))
 }
 count_jest() {
