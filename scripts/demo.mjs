@@ -83,7 +83,7 @@ console.log('\nsmoke checks')
 for (const s of report.smoke) {
   const last = s.attempts.at(-1)
   console.log(
-    `  ${s.passed ? '✔' : '✘'} ${pad(s.check, 44)} ${pad(last?.status ?? last?.error ?? '', 6)} ${pad(`${last?.latencyMs ?? '?'} ms`, 9)} ${s.attempts.length} attempt(s)${s.passed ? '' : `: ${s.reason}`}`
+    `  ${s.passed ? '✔' : '✘'} ${pad(s.check, 52)} ${pad(last?.status ?? last?.error ?? '', 6)} ${pad(`${last?.latencyMs ?? '?'} ms`, 9)} ${s.attempts.length} attempt(s)${s.passed ? '' : `: ${s.reason}`}`
   )
 }
 console.log('\ntimings')
