@@ -265,7 +265,14 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
   return { report, failure: report.result === 'passed' ? '' : failureMessage(report) }
 
   async function phase<T>(name: string, title: string, fn: () => Promise<T>): Promise<T> {
-    return log.group(`${name}: ${title}`, () => phases.run(name, fn))
+    return log.group(`${name}: ${title}`, async () => {
+      try {
+        return await phases.run(name, fn)
+      } finally {
+        const p = phases.phases.at(-1)
+        if (p) log.info(`${name}: ${p.status} in ${(p.durationMs / 1000).toFixed(2)} s`)
+      }
+    })
   }
 }
 

@@ -336,6 +336,32 @@ test('fault: smoke check gets 500 → failed, reported, torn down', true, async 
   return `${report.smoke[0].attempts.length} attempts reported`
 })
 
+test(
+  'fault: a check expecting the wrong value fails the action and still tears down',
+  true,
+  async () => {
+    const r = await runAction({
+      inputs: localInputs({
+        cluster: 'existing',
+        manifests: 'weather-service/k8s',
+        'smoke-checks': '- path: /?msg=Chicago\n  expect-json:\n    response.place: Boston',
+        'smoke-timeout': '3s'
+      }),
+      ...existing
+    })
+    check(r.main.code === 1, `main exited ${r.main.code}`)
+    const error = errorLines(r.main.output).join('\n')
+    check(
+      /GET \/\?msg=Chicago: .*response\.place.*Boston.*after \d+ attempts in [\d.]+ s/.test(error),
+      `failure message: ${error}`
+    )
+    check(r.outputs.result === 'failed', `result output ${r.outputs.result}`)
+    contains(r.summary, 'Boston', 'the job summary')
+    await assertNothingLeft(r.outputs.namespace)
+    return error.replace('::error::', '')
+  }
+)
+
 test('fault: Dockerfile that does not build → the build error shown', true, async () => {
   const r = await runAction({
     inputs: localInputs({
