@@ -105,7 +105,7 @@ export function describeFetchError(err: unknown, timeoutMs: number): HttpRequest
   for (let depth = 0; cur && depth < 5; depth++) {
     const c = cur as { code?: string; message?: string; cause?: unknown; errors?: unknown[] }
     const code = c.code ?? (c.errors?.[0] as { code?: string } | undefined)?.code
-    if (code && CODES[code]) return new HttpRequestError(CODES[code])
+    if (code && CODES[code]) return new HttpRequestError(CODES[code], true, code)
     if (code === 'UND_ERR_INVALID_ARG' || code === 'UND_ERR_NOT_SUPPORTED') {
       return new HttpRequestError(`request refused by the HTTP client: ${c.message}`, false)
     }

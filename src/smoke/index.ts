@@ -19,12 +19,16 @@
 //     length, scalars strict equality), max-latency-ms (per attempt, request to end of body).
 //
 //   runSmokeChecks(baseUrl, checks, {deadlineMs, clock, http?, log?, requestTimeoutMs?,
-//                  maxBodyBytes?, backoff?, maxRedirects?}): Promise<SmokeResult[]>
+//                  maxBodyBytes?, backoff?, refused?, maxRedirects?}): Promise<SmokeResult[]>
 //     Sequential; retries with capped exponential backoff (250 ms ×2, cap 2 s) until the
-//     absolute deadlineMs; see run.ts for the exact rule. Only baseUrl's origin is ever
-//     contacted: same-origin redirects are followed (at most 5 hops per attempt), a redirect to
-//     any other origin is reported and not followed. Bodies are read up to 1 MiB (truncation is
-//     stated in the attempt, the result's notes and lastResponse.truncated).
+//     absolute deadlineMs — but a refused connection in a check's first 5 s is retried every
+//     100 ms, and until the service has answered, the first attempt and those after a refusal
+//     wait at most 250 ms for an answer, then retry at once (a fresh NodePort refuses until
+//     kube-proxy catches up, and its switch-over can swallow a connection); see RefusedRetry.
+//     Only baseUrl's origin is ever contacted: same-origin redirects are followed (at most 5
+//     hops per attempt), a redirect to any other origin is reported and not followed. Bodies are
+//     read up to 1 MiB (truncation is stated in the attempt, the result's notes and
+//     lastResponse.truncated).
 //
 //   HttpPort { request(req): Promise<HttpResponse> } — one exchange, no redirect following.
 //     fetchHttp is the real one (global fetch, redirect: 'manual', AbortSignal.timeout).
@@ -37,11 +41,13 @@ export {
   checkLabel,
   checkUrl,
   DEFAULT_BACKOFF,
+  DEFAULT_REFUSED_RETRY,
   DEFAULT_MAX_BODY_BYTES,
   DEFAULT_MAX_REDIRECTS,
   DEFAULT_REQUEST_TIMEOUT_MS,
   MIN_ATTEMPT_WINDOW_MS,
   type Backoff,
+  type RefusedRetry,
   type RunSmokeOptions
 } from './run.js'
 export { fetchHttp, describeFetchError } from './http.js'

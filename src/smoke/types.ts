@@ -65,11 +65,15 @@ export interface HttpPort {
   request(req: HttpRequest): Promise<HttpResponse>
 }
 
-/** A failed exchange with no response. `retryable: false` for failures waiting cannot fix. */
+/**
+ * A failed exchange with no response. `retryable: false` for failures waiting cannot fix; `code`
+ * is the system error behind it when known (`ECONNREFUSED`, `ECONNRESET`, …).
+ */
 export class HttpRequestError extends Error {
   constructor(
     message: string,
-    readonly retryable = true
+    readonly retryable = true,
+    readonly code?: string
   ) {
     super(message)
     this.name = 'HttpRequestError'

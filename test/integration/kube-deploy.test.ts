@@ -4,7 +4,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import { applyObjects, ensureNamespace } from '../../src/kube/apply.js'
 import { collectDiagnostics } from '../../src/kube/diagnostics.js'
 import { nodeInternalIP, nodePortUrl } from '../../src/kube/expose.js'
@@ -15,28 +15,12 @@ import { resolveManifestPaths } from '../../src/kube/paths.js'
 import { Resources, type KubePort } from '../../src/kube/port.js'
 import { waitForRollout } from '../../src/kube/rollout.js'
 import type { Deployment, Pod } from '../../src/kube/types.js'
-import {
-  app,
-  ensureTestImage,
-  firstOk,
-  IMAGE_REPOSITORY,
-  kube,
-  Namespaces
-} from './kube-support.js'
+import { app, firstOk, IMAGE_REPOSITORY, Namespaces, useCluster } from './kube-support.js'
 
 let client: KubePort
 let image: string
 let namespaces: Namespaces
-
-beforeAll(() => {
-  client = kube()
-  image = ensureTestImage()
-  namespaces = new Namespaces(client, 'deploy')
-}, 120_000)
-
-afterAll(async () => {
-  expect(await namespaces.cleanup()).toEqual([])
-}, 180_000)
+useCluster('deploy', f => ({ client, image, namespaces } = f))
 
 describe('deploy on the local cluster', () => {
   it('creates the namespace, applies, waits for the rollout and answers on the NodePort at 127.0.0.1', async () => {

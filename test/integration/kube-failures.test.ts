@@ -1,7 +1,7 @@
 // Against the real local cluster: each fail-fast reason arrives quickly, with the real reason, the
 // container name and (for a crash) its logs; a failing readiness probe times out naming the probe.
 
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import { applyObjects, ensureNamespace } from '../../src/kube/apply.js'
 import { collectDiagnostics } from '../../src/kube/diagnostics.js'
 import { RolloutError } from '../../src/kube/errors.js'
@@ -9,21 +9,12 @@ import { FIELD_MANAGER } from '../../src/kube/names.js'
 import { Resources, type KubePort } from '../../src/kube/port.js'
 import { waitForRollout } from '../../src/kube/rollout.js'
 import type { Pod } from '../../src/kube/types.js'
-import { app, ensureTestImage, IMAGE_REPOSITORY, kube, Namespaces } from './kube-support.js'
+import { app, IMAGE_REPOSITORY, Namespaces, useCluster } from './kube-support.js'
 
 let client: KubePort
 let image: string
 let namespaces: Namespaces
-
-beforeAll(() => {
-  client = kube()
-  image = ensureTestImage()
-  namespaces = new Namespaces(client, 'fail')
-}, 120_000)
-
-afterAll(async () => {
-  expect(await namespaces.cleanup()).toEqual([])
-}, 180_000)
+useCluster('fail', f => ({ client, image, namespaces } = f))
 
 async function deploy(label: string, options: Omit<Parameters<typeof app>[0], 'namespace'>) {
   const namespace = namespaces.name(label)

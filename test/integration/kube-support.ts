@@ -2,6 +2,7 @@
 // Go server FROM scratch, built into the local Docker engine: there is no registry), namespaces
 // that are always deleted, and an HTTP GET that only ever goes to 127.0.0.1.
 
+import { afterAll, beforeAll, expect } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -204,3 +205,25 @@ export async function firstOk(
 }
 
 export const clusterReady = existsSync(KUBECONFIG)
+
+export interface ClusterFixture {
+  client: KubePort
+  image: string
+  namespaces: Namespaces
+}
+
+/**
+ * The setup every integration file shares: a client for the local cluster, the test image, and
+ * namespaces named `it-<prefix>-…` that must all be gone after the file's tests.
+ */
+export function useCluster(prefix: string, receive: (fixture: ClusterFixture) => void): void {
+  let namespaces: Namespaces | undefined
+  beforeAll(() => {
+    const client = kube()
+    namespaces = new Namespaces(client, prefix)
+    receive({ client, image: ensureTestImage(), namespaces })
+  }, 120_000)
+  afterAll(async () => {
+    expect(await namespaces?.cleanup()).toEqual([])
+  }, 180_000)
+}

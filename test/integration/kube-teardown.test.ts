@@ -1,27 +1,18 @@
 // Against the real local cluster: how long namespace teardown takes, by approach, and that it is
 // idempotent. The numbers are printed for the record; the assertions only guard the ordering.
 
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import { applyObjects, ensureNamespace } from '../../src/kube/apply.js'
 import { FIELD_MANAGER } from '../../src/kube/names.js'
 import { Resources, type KubePort } from '../../src/kube/port.js'
 import { waitForRollout } from '../../src/kube/rollout.js'
 import { deleteNamespace, deleteObjects, objectRef } from '../../src/kube/teardown.js'
-import { app, ensureTestImage, kube, Namespaces } from './kube-support.js'
+import { app, Namespaces, useCluster } from './kube-support.js'
 
 let client: KubePort
 let image: string
 let namespaces: Namespaces
-
-beforeAll(() => {
-  client = kube()
-  image = ensureTestImage()
-  namespaces = new Namespaces(client, 'teardown')
-}, 120_000)
-
-afterAll(async () => {
-  expect(await namespaces.cleanup()).toEqual([])
-}, 180_000)
+useCluster('teardown', f => ({ client, image, namespaces } = f))
 
 /** A namespace with a rolled-out 2-replica Deployment whose pods keep Kubernetes' 30 s grace. */
 async function running(label: string, drainSeconds = 0): Promise<string> {

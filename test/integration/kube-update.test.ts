@@ -1,7 +1,7 @@
 // Against the real local cluster: `rollout-check: update` — a second rollout while the Service is
 // requested through its NodePort on 127.0.0.1.
 
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import { applyObjects, ensureNamespace } from '../../src/kube/apply.js'
 import { nodePortUrl } from '../../src/kube/expose.js'
 import { FIELD_MANAGER } from '../../src/kube/names.js'
@@ -13,21 +13,12 @@ import {
   UpdateCheckError,
   type UpdateCheckResult
 } from '../../src/kube/update-check.js'
-import { app, ensureTestImage, firstOk, kube, Namespaces } from './kube-support.js'
+import { app, firstOk, Namespaces, useCluster } from './kube-support.js'
 
 let client: KubePort
 let image: string
 let namespaces: Namespaces
-
-beforeAll(() => {
-  client = kube()
-  image = ensureTestImage()
-  namespaces = new Namespaces(client, 'update')
-}, 120_000)
-
-afterAll(async () => {
-  expect(await namespaces.cleanup()).toEqual([])
-}, 180_000)
+useCluster('update', f => ({ client, image, namespaces } = f))
 
 async function deployed(label: string, drainSeconds: number) {
   const namespace = namespaces.name(label)

@@ -41,3 +41,12 @@ test.each([
   expect(e.message).toBe(message)
   expect(e.retryable).toBe(retryable)
 })
+
+test('the system error code is kept, so a refused connection can be told apart', () => {
+  expect(describeFetchError(fetchFailed(coded('ECONNREFUSED')), 1500).code).toBe('ECONNREFUSED')
+  expect(
+    describeFetchError(fetchFailed(new AggregateError([coded('ECONNREFUSED')])), 1500).code
+  ).toBe('ECONNREFUSED')
+  expect(describeFetchError(fetchFailed(coded('ECONNRESET')), 1500).code).toBe('ECONNRESET')
+  expect(describeFetchError(new DOMException('t', 'TimeoutError'), 1500).code).toBeUndefined()
+})

@@ -74,7 +74,7 @@ function run(
   base: string,
   yaml: string,
   deadlineInMs: number,
-  extra: { requestTimeoutMs?: number } = {}
+  extra: { requestTimeoutMs?: number; refused?: { probeTimeoutMs: number } } = {}
 ) {
   return runSmokeChecks(base, checks(yaml), {
     clock: realClock,
@@ -223,7 +223,10 @@ describe('smoke checks against a real local HTTP server', () => {
 
   test('a server that never answers: the request timeout is reported', async () => {
     await serve(() => undefined).then(async srv => {
-      const [r] = await run(srv.base, '- path: /hang', 700, { requestTimeoutMs: 300 })
+      const [r] = await run(srv.base, '- path: /hang', 700, {
+        requestTimeoutMs: 300,
+        refused: { probeTimeoutMs: Infinity } // not the first-answer probe: tested with fakes
+      })
       expect(r.passed).toBe(false)
       expect(r.attempts[0].error).toBe('no response within 300 ms')
       expect(r.attempts[0].latencyMs).toBeGreaterThanOrEqual(250)

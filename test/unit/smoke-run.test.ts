@@ -13,14 +13,17 @@ const BASE = 'http://127.0.0.1:30080'
 function checks(yaml: string): SmokeCheck[] {
   return parseSmokeChecks({ checksYaml: yaml, smokePath: '', expectStatus: '' })
 }
-const refused = () => new HttpRequestError('connection refused')
+const refused = () => new HttpRequestError('connection refused', true, 'ECONNREFUSED')
+const reset = () => new HttpRequestError('connection reset', true, 'ECONNRESET')
+/** For tests about other rules: no short probe timeout for a service that has not answered yet. */
+const NO_PROBE = { probeTimeoutMs: Infinity }
 
 describe('retry and backoff (fake clock)', () => {
-  test('refused three times, then 200: waits 250, 500, 1000 ms; every attempt recorded', async () => {
+  test('reset twice, 503, then 200: waits 250, 500, 1000 ms; every attempt recorded', async () => {
     const clock = new FakeClock()
     const http = new ScriptedHttp(
       clock,
-      [refused(), refused(), response(503, 'warming'), response(200, 'ok')],
+      [reset(), reset(), response(503, 'warming'), response(200, 'ok')],
       10
     )
     const lines: string[] = []
@@ -41,18 +44,18 @@ describe('retry and backoff (fake clock)', () => {
         at: new Date(T0).toISOString(),
         elapsedMs: 0,
         latencyMs: 10,
-        error: 'connection refused',
+        error: 'connection reset',
         passed: false,
-        reason: 'connection refused'
+        reason: 'connection reset'
       },
       {
         n: 2,
         at: new Date(T0 + 260).toISOString(),
         elapsedMs: 260,
         latencyMs: 10,
-        error: 'connection refused',
+        error: 'connection reset',
         passed: false,
-        reason: 'connection refused'
+        reason: 'connection reset'
       },
       {
         n: 3,
@@ -83,8 +86,8 @@ describe('retry and backoff (fake clock)', () => {
       truncated: false
     })
     expect(lines).toEqual([
-      'GET /health: attempt 1: connection refused; retrying in 250 ms',
-      'GET /health: attempt 2: connection refused; retrying in 500 ms',
+      'GET /health: attempt 1: connection reset; retrying in 250 ms',
+      'GET /health: attempt 2: connection reset; retrying in 500 ms',
       'GET /health: attempt 3: expected status 200, got 503; retrying in 1.0 s',
       'GET /health: passed (200 in 10 ms, attempt 4)'
     ])
@@ -92,7 +95,7 @@ describe('retry and backoff (fake clock)', () => {
 
   test('waits double up to the 2 s cap and stop before the deadline', async () => {
     const clock = new FakeClock()
-    const http = new ScriptedHttp(clock, [refused()])
+    const http = new ScriptedHttp(clock, [reset()])
     const [r] = await runSmokeChecks(BASE, checks('- path: /'), {
       clock,
       http,
@@ -101,15 +104,20 @@ describe('retry and backoff (fake clock)', () => {
     expect(clock.sleeps).toEqual([250, 500, 1000, 2000, 2000, 2000, 2000])
     expect(r.attempts).toHaveLength(8)
     expect(r.passed).toBe(false)
-    expect(r.reason).toBe('connection refused')
+    expect(r.reason).toBe('connection reset')
     // No wait ends later than 250 ms (the last attempt's window) before the deadline.
     expect(clock.now()).toBe(T0 + 9750)
   })
 
   test('the last wait is cut so it never runs past the deadline', async () => {
     const clock = new FakeClock()
-    const http = new ScriptedHttp(clock, [refused()], 0)
-    await runSmokeChecks(BASE, checks('- path: /'), { clock, http, deadlineMs: T0 + 3000 })
+    const http = new ScriptedHttp(clock, [reset()], 0)
+    await runSmokeChecks(BASE, checks('- path: /'), {
+      clock,
+      http,
+      deadlineMs: T0 + 3000,
+      refused: NO_PROBE
+    })
     expect(clock.sleeps).toEqual([250, 500, 1000, 1000])
     let t = T0
     for (const s of clock.sleeps) {
@@ -120,6 +128,176 @@ describe('retry and backoff (fake clock)', () => {
     expect(http.requests.map(q => q.timeoutMs)).toEqual([3000, 2750, 2250, 1250, 250])
   })
 
+  test('refused at first (kube-proxy not caught up): retried every 100 ms, logged once, backoff not grown', async () => {
+    const clock = new FakeClock()
+    const http = new ScriptedHttp(
+      clock,
+      [refused(), refused(), refused(), refused(), response(503, 'warming'), response(200, 'ok')],
+      2
+    )
+    const lines: string[] = []
+    const [r] = await runSmokeChecks(BASE, checks('- path: /health'), {
+      clock,
+      http,
+      deadlineMs: T0 + 30_000,
+      log: l => lines.push(l)
+    })
+    // Four refusals: 100 ms each; the 503 then gets the first backoff wait, 250 ms.
+    expect(clock.sleeps).toEqual([100, 100, 100, 100, 250])
+    // Until the service answers, the first attempt and each one right after a refusal wait at
+    // most 250 ms for an answer; after the 503 it has answered, so the full timeout again.
+    expect(http.requests.map(q => q.timeoutMs)).toEqual([250, 250, 250, 250, 250, 5000])
+    expect(r.passed).toBe(true)
+    expect(r.attempts.map(a => [a.elapsedMs, a.error ?? a.status])).toEqual([
+      [0, 'connection refused'],
+      [102, 'connection refused'],
+      [204, 'connection refused'],
+      [306, 'connection refused'],
+      [408, 503],
+      [660, 200]
+    ])
+    expect(lines).toEqual([
+      'GET /health: attempt 1: connection refused; retrying every 100 ms while refused (up to 5.0 s into the check)',
+      'GET /health: attempt 5: expected status 200, got 503; retrying in 250 ms',
+      'GET /health: passed (200 in 2 ms, attempt 6)'
+    ])
+  })
+
+  test('refusals after the first 5 s of a check back off like any failure', async () => {
+    const clock = new FakeClock()
+    const http = new ScriptedHttp(clock, [refused()], 0)
+    const lines: string[] = []
+    const [r] = await runSmokeChecks(BASE, checks('- path: /'), {
+      clock,
+      http,
+      deadlineMs: T0 + 10_000,
+      log: l => lines.push(l)
+    })
+    expect(clock.sleeps).toEqual([...Array<number>(50).fill(100), 250, 500, 1000, 2000, 1000])
+    expect(r.attempts).toHaveLength(56)
+    expect(r.passed).toBe(false)
+    expect(r.reason).toBe('connection refused')
+    expect(lines[0]).toBe(
+      'GET /: attempt 1: connection refused; retrying every 100 ms while refused (up to 5.0 s into the check)'
+    )
+    expect(lines.slice(1)).toEqual([
+      'GET /: attempt 51: connection refused; retrying in 250 ms',
+      'GET /: attempt 52: connection refused; retrying in 500 ms',
+      'GET /: attempt 53: connection refused; retrying in 1.0 s',
+      'GET /: attempt 54: connection refused; retrying in 2.0 s',
+      'GET /: attempt 55: connection refused; retrying in 1.0 s',
+      'GET /: failed after 56 attempts: connection refused'
+    ])
+  })
+
+  // kube-proxy commits its filter and nat tables one after the other: a connection made in between
+  // is neither refused nor forwarded, and kube-proxy's placeholder socket on the port accepts it
+  // and never answers.
+  const swallowed = (req: { timeoutMs: number }, clock: FakeClock) => {
+    clock.t += req.timeoutMs
+    return new HttpRequestError(`no response within ${req.timeoutMs} ms`)
+  }
+
+  test('a first attempt swallowed by the switch-over costs 250 ms, not the request timeout', async () => {
+    const clock = new FakeClock()
+    const http = new ScriptedHttp(clock, [req => swallowed(req, clock), response(200)])
+    const lines: string[] = []
+    const [r] = await runSmokeChecks(BASE, checks('- path: /'), {
+      clock,
+      http,
+      deadlineMs: T0 + 60_000,
+      log: l => lines.push(l)
+    })
+    expect(r.passed).toBe(true)
+    expect(http.requests.map(q => q.timeoutMs)).toEqual([250, 5000])
+    expect(clock.sleeps).toEqual([])
+    expect(r.attempts.map(a => [a.elapsedMs, a.error ?? a.status])).toEqual([
+      [0, 'no response within 250 ms'],
+      [250, 200]
+    ])
+    expect(lines[0]).toBe('GET /: attempt 1: no response within 250 ms; retrying at once')
+  })
+
+  test('so is one swallowed right after a refusal', async () => {
+    const clock = new FakeClock()
+    const http = new ScriptedHttp(clock, [refused(), req => swallowed(req, clock), response(200)])
+    const [r] = await runSmokeChecks(BASE, checks('- path: /'), {
+      clock,
+      http,
+      deadlineMs: T0 + 60_000
+    })
+    expect(r.passed).toBe(true)
+    expect(http.requests.map(q => q.timeoutMs)).toEqual([250, 250, 5000])
+    expect(clock.sleeps).toEqual([100])
+    expect(r.attempts.map(a => [a.elapsedMs, a.error ?? a.status])).toEqual([
+      [0, 'connection refused'],
+      [100, 'no response within 250 ms'],
+      [350, 200]
+    ])
+  })
+
+  test('a merely slow service loses one attempt: the probe times out, the next waits in full', async () => {
+    const clock = new FakeClock()
+    const slow = (req: { timeoutMs: number }) => {
+      if (req.timeoutMs < 1500) return swallowed(req, clock)
+      clock.t += 1500
+      return response(200, 'late but fine')
+    }
+    const [r] = await runSmokeChecks(BASE, checks('- path: /'), {
+      clock,
+      http: new ScriptedHttp(clock, [slow]),
+      deadlineMs: T0 + 60_000
+    })
+    expect(r.passed).toBe(true)
+    expect(r.attempts.map(a => [a.elapsedMs, a.latencyMs, a.error ?? a.status])).toEqual([
+      [0, 250, 'no response within 250 ms'],
+      [250, 1500, 200]
+    ])
+  })
+
+  test('once the service has answered, later checks get the full timeout from the start', async () => {
+    const clock = new FakeClock()
+    const http = new ScriptedHttp(clock, [
+      req => {
+        if (req.url.endsWith('/b')) clock.t += 1500
+        return response(200)
+      }
+    ])
+    const results = await runSmokeChecks(BASE, checks('- path: /a\n- path: /b'), {
+      clock,
+      http,
+      deadlineMs: T0 + 60_000
+    })
+    expect(results.map(r => r.passed)).toEqual([true, true])
+    expect(http.requests.map(q => q.timeoutMs)).toEqual([250, 5000])
+  })
+
+  test('a POST after a refusal keeps the full timeout (an abandoned POST may have been served)', async () => {
+    const clock = new FakeClock()
+    const http = new ScriptedHttp(clock, [refused(), req => swallowed(req, clock), response(200)])
+    const [r] = await runSmokeChecks(BASE, checks('- {path: /, method: POST, body: x}'), {
+      clock,
+      http,
+      deadlineMs: T0 + 60_000
+    })
+    expect(r.passed).toBe(true)
+    expect(http.requests.map(q => q.timeoutMs)).toEqual([5000, 5000, 5000])
+    expect(clock.sleeps).toEqual([100, 250])
+  })
+
+  test('the refused interval and window are part of the backoff options', async () => {
+    const clock = new FakeClock()
+    const http = new ScriptedHttp(clock, [refused(), refused(), refused(), response(200)], 0)
+    await runSmokeChecks(BASE, checks('- path: /'), {
+      clock,
+      http,
+      deadlineMs: T0 + 10_000,
+      refused: { intervalMs: 40, windowMs: 50 }
+    })
+    // t=0 and t=40 are inside the 50 ms window; at t=80 the normal backoff (250) applies.
+    expect(clock.sleeps).toEqual([40, 40, 250])
+  })
+
   test('custom backoff, slow requests: deadline counted from the clock, not from sleeps', async () => {
     const clock = new FakeClock()
     const http = new ScriptedHttp(clock, [new HttpRequestError('no response within 400 ms')], 400)
@@ -128,7 +306,8 @@ describe('retry and backoff (fake clock)', () => {
       http,
       deadlineMs: T0 + 2000,
       requestTimeoutMs: 400,
-      backoff: { initialMs: 100, factor: 3, maxMs: 500 }
+      backoff: { initialMs: 100, factor: 3, maxMs: 500 },
+      refused: NO_PROBE
     })
     // t=400 → wait 100, t=900 → wait 300, t=1600 → 400 left, wait ≤ 400-250=150, t=2150 stop
     expect(clock.sleeps).toEqual([100, 300, 150])
@@ -203,7 +382,8 @@ describe('retry and backoff (fake clock)', () => {
       clock,
       http,
       deadlineMs: T0 + 1000,
-      requestTimeoutMs: 3000
+      requestTimeoutMs: 3000,
+      refused: NO_PROBE
     })
     expect(results.map(r => [r.check, r.passed, r.attempts.length])).toEqual([
       ['GET /a', false, 2],

@@ -1,0 +1,926 @@
+// Benchmark: what the action costs against the course's hand-run flow, and how fast it notices
+// success and failure. Runs the committed dist/ bundle the way GitHub does (test/e2e/github-runner),
+// against the real local Kubernetes 1.20 cluster (test/cluster/), on the weather service.
+//
+//   npm run bench                          everything (~5–8 min on 2 cores)
+//   npm run bench -- --pairs 7 --faults 3  more samples
+//   npm run bench -- --baseline old.json   also print before/after against an earlier result file
+//   npm run bench -- --only cold           cold start + bundle only (no cluster needed)
+//
+// Prints a table and writes bench-results.json at the repo root (git-ignored; --out to change).
+// Nothing here asserts a timing: it measures and reports. test/bench/proxy-lag.mjs shows how a
+// fresh NodePort behaves around the pod's Ready moment (the data behind the smoke retry rule).
+//
+// What is measured (each side is described again in the printed output):
+//  1. Overhead: A = the action (cluster: existing, the prebuilt image's tag so its build is a cache
+//     hit) — from its report, deploy.startedAt → smoke.endedAt (namespace + server-side apply,
+//     rollout watch, NodePort lookup, smoke check until it passes). B = the hand-run flow with
+//     kubectl: `kubectl apply -f` → `kubectl rollout status` → `kubectl get svc` → curl every 1 s
+//     until 200, from apply start to the first 200 (its namespace is created before, untimed).
+//     Same manifests (weather-service/k8s), same image tag, fresh namespace each, interleaved.
+//  2. Ready → first request: a watch on the run's pods (started before the run) records when the
+//     pod's Ready condition turns True (local receive time); compared with the first smoke
+//     attempt's `at` from the report (A) or the first curl's start (B).
+//  3. Failure detection: crash.yaml (CrashLoopBackOff) and missing-image.yaml (ErrImageNeverPull):
+//     from the first kubelet report of that state (pod status or event, receive time of the watch)
+//     to the `::error::` line on main's stdout; also from the event's own timestamp.
+//  4. Cold start: spawn `node dist/main/index.js` (bad input) → first stdout byte; bundle sizes.
+//  5. Teardown: the post step's wall time after successful runs.
+
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
+import { join } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { gzipSync } from 'node:zlib'
+import { KubeConfig, Watch } from '@kubernetes/client-node'
+import { dump, load, loadAll } from 'js-yaml'
+import { REPO, runAction } from '../e2e/github-runner.mjs'
+import { bytes, median, ms, range, round, summary, table } from './stats.mjs'
+
+// ------------------------------------------------------------------------------------ options
+
+const opts = { pairs: 8, warmup: 1, faults: 3, cold: 11, out: join(REPO, 'bench-results.json') }
+for (let i = 2; i < process.argv.length; i++) {
+  const a = process.argv[i]
+  const next = () => process.argv[++i]
+  if (a === '--pairs') opts.pairs = Math.max(1, Number(next()))
+  else if (a === '--warmup') opts.warmup = Math.max(0, Number(next()))
+  else if (a === '--faults') opts.faults = Math.max(0, Number(next()))
+  else if (a === '--cold') opts.cold = Math.max(1, Number(next()))
+  else if (a === '--out') opts.out = next()
+  else if (a === '--baseline') opts.baseline = next()
+  else if (a === '--only') opts.only = next()
+  else if (a === '--label') opts.label = next()
+  else {
+    console.error(`unknown argument ${a}`)
+    process.exit(2)
+  }
+}
+
+if (Number(process.versions.node.split('.')[0]) < 22) {
+  console.error(
+    `Node ${process.version}: run with Node 24 (npm run bench, or node_modules/.bin/node)`
+  )
+  process.exit(2)
+}
+
+const STATE = process.env.MINIKUBE_SMOKE_STATE || '/var/lib/minikube-smoke'
+const KUBECONFIG = join(STATE, 'kubeconfig')
+const BASE_IMAGE = 'minikube-smoke/python-base:bookworm'
+const MANIFESTS = 'weather-service/k8s'
+const SMOKE_PATH = '/?msg=Chicago'
+const ACTION = load(readFileSync(join(REPO, 'action.yml'), 'utf8'))
+const ENTRY = join(REPO, ACTION.runs.main)
+const DIST = join(REPO, 'dist/main')
+const sleep = t => new Promise(resolve => setTimeout(resolve, t))
+const log = (...a) => console.log(...a)
+const benchStarted = Date.now()
+
+// ------------------------------------------------------------------------------------ helpers
+
+/** Runs a command without blocking the event loop (watch timestamps stay accurate). */
+function run(cmd, args, { timeoutMs = 180_000, env = process.env } = {}) {
+  return new Promise(resolve => {
+    const startedAt = Date.now()
+    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', d => (stdout += d))
+    child.stderr.on('data', d => (stderr += d))
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
+    child.on('error', e => (stderr += e.message))
+    child.on('close', code => {
+      clearTimeout(timer)
+      resolve({ code, stdout, stderr, startedAt, endedAt: Date.now(), ms: Date.now() - startedAt })
+    })
+  })
+}
+const kubectl = (...args) => run('kubectl', ['--kubeconfig', KUBECONFIG, ...args])
+function must(r, what) {
+  if (r.code !== 0) throw new Error(`${what} failed (exit ${r.code}): ${r.stderr || r.stdout}`)
+  return r
+}
+
+let kubeConfig
+function kc() {
+  if (!kubeConfig) {
+    kubeConfig = new KubeConfig()
+    kubeConfig.loadFromFile(KUBECONFIG)
+  }
+  return kubeConfig
+}
+
+/**
+ * Watches pods and events of one namespace (it need not exist yet: a field selector on
+ * metadata.namespace over the cluster-wide collections). Records the local receive time of the
+ * first Ready=True, of each container waiting reason, of the first container termination, and of
+ * each event reason (with the event's own timestamp).
+ */
+async function watchNamespace(ns) {
+  const rec = { firsts: {}, ready: undefined }
+  const controllers = []
+  let stopped = false
+  const first = (key, at, extra = {}) => {
+    if (!rec.firsts[key]) rec.firsts[key] = { at, ...extra }
+  }
+  const onPod = (_type, pod) => {
+    const at = Date.now()
+    const ready = pod.status?.conditions?.find(c => c.type === 'Ready')
+    if (ready?.status === 'True' && !rec.ready) {
+      rec.ready = { at, lastTransitionTime: ready.lastTransitionTime, pod: pod.metadata?.name }
+    }
+    const statuses = [
+      ...(pod.status?.initContainerStatuses ?? []),
+      ...(pod.status?.containerStatuses ?? [])
+    ]
+    for (const s of statuses) {
+      if (s.state?.waiting?.reason) first(`waiting:${s.state.waiting.reason}`, at)
+      const term = s.state?.terminated ?? s.lastState?.terminated
+      if (term) first('terminated', at, { ts: term.finishedAt })
+    }
+  }
+  const onEvent = (type, ev) => {
+    if (type !== 'ADDED' && type !== 'MODIFIED') return
+    first(`event:${ev.reason}`, Date.now(), {
+      ts: ev.firstTimestamp ?? ev.eventTime,
+      source: ev.source?.component
+    })
+  }
+  const start = async (path, handler) => {
+    let restarts = 0
+    const go = async () => {
+      if (stopped) return
+      try {
+        const c = await new Watch(kc()).watch(
+          path,
+          { fieldSelector: `metadata.namespace=${ns}`, timeoutSeconds: 600 },
+          (type, obj) => !stopped && handler(type, obj),
+          () => {
+            if (!stopped && restarts++ < 50) setTimeout(go, 100)
+          }
+        )
+        controllers.push(c)
+        if (stopped) c.abort()
+      } catch {
+        if (!stopped && restarts++ < 50) setTimeout(go, 200)
+      }
+    }
+    await go()
+  }
+  await Promise.all([start('/api/v1/pods', onPod), start('/api/v1/events', onEvent)])
+  return {
+    rec,
+    stop() {
+      stopped = true
+      for (const c of controllers) c.abort()
+    }
+  }
+}
+
+/** Waits (bounded) until no container of the namespace runs any more, so runs do not overlap. */
+async function settle(ns) {
+  const started = Date.now()
+  for (let i = 0; i < 360; i++) {
+    const r = await run('docker', [
+      'ps',
+      '-q',
+      '--filter',
+      `label=io.kubernetes.pod.namespace=${ns}`
+    ])
+    if (r.code === 0 && r.stdout.trim() === '') break
+    await sleep(250)
+  }
+  await sleep(1000)
+  return Date.now() - started
+}
+
+const baseInputs = () => ({
+  cluster: 'existing',
+  tag: TAG,
+  'build-args': `BASE_IMAGE=${BASE_IMAGE}`,
+  'url-host': '127.0.0.1'
+})
+let runCounter = 0
+
+/**
+ * One action run (main + post), timestamping every line main prints. If the bundle did not even
+ * start (dist/ being rebuilt by someone at that moment: main prints nothing), waits and runs once
+ * more, saying so.
+ */
+async function actionRun(inputs) {
+  const x = await actionRunOnce(inputs)
+  if (x.r.main.output.includes('minikube-smoke: main step')) return x
+  log(
+    `  (the bundle did not start — ${x.r.main.output.trim().split('\n')[0] || 'no output'}; retrying in 15 s)`
+  )
+  await sleep(15_000)
+  return actionRunOnce(inputs)
+}
+
+async function actionRunOnce(inputs) {
+  const runId = `${Date.now()}${runCounter++}`
+  const ns = `smoke-${runId}-1`
+  const watch = await watchNamespace(ns)
+  const lines = []
+  const r = await runAction({
+    inputs: { ...baseInputs(), ...inputs },
+    env: { KUBECONFIG, GITHUB_RUN_ID: runId, GITHUB_RUN_ATTEMPT: '1' },
+    killMainWhen: line => {
+      lines.push({ at: Date.now(), line })
+      return false
+    }
+  })
+  watch.stop()
+  let report
+  try {
+    report = JSON.parse(readFileSync(r.outputs.report, 'utf8'))
+  } catch {
+    report = undefined
+  }
+  const teardownLine = /teardown took ([\d.]+) s/.exec(r.post?.output ?? '')
+  const settleMs = await settle(ns)
+  return { ns, r, report, lines, watch: watch.rec, teardownInner: teardownLine?.[1], settleMs }
+}
+
+/** `refused×3,200` */
+const runs = items => {
+  const out = []
+  for (const x of items) {
+    const last = out.at(-1)
+    if (last && last.x === x) last.n++
+    else out.push({ x, n: 1 })
+  }
+  return out.map(({ x, n }) => (n > 1 ? `${x}×${n}` : String(x))).join(',')
+}
+const phase = (report, name) => report?.phases.find(p => p.name === name)
+const t = iso => (iso ? Date.parse(iso) : NaN)
+
+// ------------------------------------------------------------------------------------ 4. cold start
+
+function bundleSizes() {
+  const files = {}
+  let total = 0
+  let gz = 0
+  for (const f of readdirSync(DIST).sort()) {
+    const size = statSync(join(DIST, f)).size
+    files[f] = size
+    total += size
+    gz += gzipSync(readFileSync(join(DIST, f))).length
+  }
+  return { dir: 'dist/main', total_bytes: total, gzip_bytes: gz, files }
+}
+
+function inputDefaults(overrides) {
+  const env = {}
+  for (const [name, spec] of Object.entries(ACTION.inputs)) {
+    env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = String(
+      name in overrides ? overrides[name] : (spec.default ?? '')
+    )
+  }
+  return env
+}
+
+async function coldStart(n) {
+  const samples = []
+  for (let i = 0; i < n; i++) {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-cold-'))
+    const files = {}
+    for (const k of ['GITHUB_STATE', 'GITHUB_OUTPUT', 'GITHUB_STEP_SUMMARY']) {
+      files[k] = join(dir, k.toLowerCase())
+      writeFileSync(files[k], '')
+    }
+    const env = Object.fromEntries(
+      Object.entries(process.env).filter(
+        ([k]) => !k.startsWith('INPUT_') && !k.startsWith('STATE_')
+      )
+    )
+    Object.assign(env, files, inputDefaults({ replicas: 'abc' }), {
+      GITHUB_ACTIONS: 'true',
+      GITHUB_WORKSPACE: REPO
+    })
+    const sample = await new Promise(resolve => {
+      const t0 = performance.now()
+      const child = spawn(process.execPath, [ENTRY], {
+        cwd: REPO,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe']
+      })
+      const s = {}
+      let out = ''
+      child.stdout.on('data', d => {
+        s.firstByteMs ??= performance.now() - t0
+        out += d
+        if (s.errorLineMs === undefined && /(^|\n)::error::/.test(out))
+          s.errorLineMs = performance.now() - t0
+      })
+      child.on('close', code => {
+        s.exitMs = performance.now() - t0
+        s.code = code
+        s.firstLine = out.split('\n')[0]
+        resolve(s)
+      })
+    })
+    samples.push(sample)
+  }
+  return samples
+}
+
+// ------------------------------------------------------------------------------------ 1+2. pairs
+
+let TAG
+let HAND_MANIFEST
+
+/** The hand-run manifests: weather-service/k8s with the image substituted, pull policy Never. */
+function writeHandManifest() {
+  const dir = join(REPO, MANIFESTS)
+  const docs = []
+  for (const f of readdirSync(dir)
+    .filter(f => /\.ya?ml$/.test(f))
+    .sort()) {
+    for (const doc of loadAll(readFileSync(join(dir, f), 'utf8'))) {
+      if (!doc) continue
+      for (const c of doc.spec?.template?.spec?.containers ?? []) {
+        if (c.image?.split(':')[0] === 'weather-service') {
+          c.image = `weather-service:${TAG}`
+          c.imagePullPolicy = 'Never'
+        }
+      }
+      docs.push(dump(doc))
+    }
+  }
+  HAND_MANIFEST = join(mkdtempSync(join(tmpdir(), 'bench-hand-')), 'weather.yaml')
+  writeFileSync(HAND_MANIFEST, docs.join('---\n'))
+}
+
+async function sampleAction() {
+  const x = await actionRun({
+    manifests: MANIFESTS,
+    'smoke-path': SMOKE_PATH,
+    'expect-status': '200'
+  })
+  const { r, report, watch } = x
+  if (r.main.code !== 0 || report?.result !== 'passed') {
+    throw new Error(`the action failed:\n${r.main.output.split('\n').slice(-30).join('\n')}`)
+  }
+  const names = ['deploy', 'rollout', 'expose', 'smoke']
+  const ph = Object.fromEntries(names.map(n => [n, phase(report, n).durationMs]))
+  const startedAt = t(phase(report, 'deploy').startedAt)
+  const endedAt = t(phase(report, 'smoke').endedAt)
+  const attempts = report.smoke[0].attempts
+  const firstRequestAt = t(attempts[0].at)
+  const passed = attempts.find(a => a.passed)
+  return {
+    ns: x.ns,
+    ms: endedAt - startedAt,
+    phaseSumMs: names.reduce((a, n) => a + ph[n], 0),
+    phases: ph,
+    image_ms: phase(report, 'image')?.durationMs,
+    main_ms: r.main.ms,
+    post_ms: r.post.ms,
+    teardown_inner_ms: x.teardownInner ? Number(x.teardownInner) * 1000 : null,
+    attempts: attempts.map(a => ({
+      n: a.n,
+      at: a.at,
+      latencyMs: round(a.latencyMs, 1),
+      status: a.status,
+      error: a.error
+    })),
+    readyAt: watch.ready?.at,
+    readyLastTransitionTime: watch.ready?.lastTransitionTime,
+    readyToFirstRequestMs: watch.ready ? firstRequestAt - watch.ready.at : null,
+    readyLttToFirstRequestMs: watch.ready
+      ? firstRequestAt - t(watch.ready.lastTransitionTime)
+      : null,
+    readyToFirst200Ms:
+      watch.ready && passed ? t(passed.at) + passed.latencyMs - watch.ready.at : null,
+    readyToRolloutDoneMs: watch.ready ? t(phase(report, 'rollout').endedAt) - watch.ready.at : null,
+    settleMs: x.settleMs
+  }
+}
+
+async function sampleHand() {
+  const ns = `bench-hand-${Date.now()}`
+  const watch = await watchNamespace(ns)
+  const created = must(await kubectl('create', 'namespace', ns), 'kubectl create namespace')
+  const apply = must(await kubectl('apply', '-n', ns, '-f', HAND_MANIFEST), 'kubectl apply')
+  const rollout = must(
+    await kubectl('rollout', 'status', 'deployment/weather-service', '-n', ns, '--timeout=180s'),
+    'kubectl rollout status'
+  )
+  const svc = must(
+    await kubectl(
+      'get',
+      'svc',
+      'weather-service',
+      '-n',
+      ns,
+      '-o',
+      'jsonpath={.spec.ports[0].nodePort}'
+    ),
+    'kubectl get svc'
+  )
+  const url = `http://127.0.0.1:${svc.stdout.trim()}${SMOKE_PATH}`
+  const curls = []
+  let done
+  for (let n = 1; n <= 120 && !done; n++) {
+    const c = await run('curl', [
+      '-s',
+      '-o',
+      '/dev/null',
+      '-w',
+      '%{http_code}',
+      '--max-time',
+      '5',
+      url
+    ])
+    curls.push({
+      n,
+      at: new Date(c.startedAt).toISOString(),
+      ms: c.ms,
+      status: c.stdout.trim(),
+      exit: c.code
+    })
+    if (c.stdout.trim() === '200') done = c.endedAt
+    else await sleep(1000)
+  }
+  watch.stop()
+  await kubectl('delete', 'namespace', ns, '--wait=false')
+  const settleMs = await settle(ns)
+  if (!done) throw new Error(`hand-run: no 200 from ${url} after ${curls.length} tries`)
+  const rec = watch.rec
+  const firstCurl = t(curls[0].at)
+  return {
+    ns,
+    ms: done - apply.startedAt,
+    steps: {
+      create_namespace: created.ms,
+      apply: apply.ms,
+      rollout_status: rollout.ms,
+      get_svc: svc.ms,
+      curl_until_200: done - t(curls[0].at)
+    },
+    curls,
+    readyAt: rec.ready?.at,
+    readyLastTransitionTime: rec.ready?.lastTransitionTime,
+    readyToFirstRequestMs: rec.ready ? firstCurl - rec.ready.at : null,
+    readyToFirst200Ms: rec.ready ? done - rec.ready.at : null,
+    readyToRolloutDoneMs: rec.ready ? rollout.endedAt - rec.ready.at : null,
+    settleMs
+  }
+}
+
+// ------------------------------------------------------------------------------------ 3. faults
+
+const FAULTS = {
+  crash_loop_back_off: {
+    manifests: 'test/fixtures/e2e/crash.yaml',
+    reason: 'CrashLoopBackOff',
+    // The kubelet reports it as the container's waiting reason and as a BackOff event.
+    keys: ['waiting:CrashLoopBackOff', 'event:BackOff'],
+    event: 'event:BackOff',
+    status: 'waiting:CrashLoopBackOff'
+  },
+  err_image_never_pull: {
+    manifests: 'test/fixtures/e2e/missing-image.yaml',
+    reason: 'ErrImageNeverPull',
+    keys: ['waiting:ErrImageNeverPull', 'event:ErrImageNeverPull'],
+    event: 'event:ErrImageNeverPull',
+    status: 'waiting:ErrImageNeverPull'
+  }
+}
+
+async function sampleFault(name) {
+  const f = FAULTS[name]
+  const x = await actionRun({ manifests: f.manifests, 'rollout-timeout': '90s' })
+  const { r, report, lines, watch } = x
+  const error = lines.find(l => l.line.startsWith('::error::'))
+  const reports = f.keys.map(k => watch.firsts[k]).filter(Boolean)
+  const firstReport = reports.length ? Math.min(...reports.map(x => x.at)) : undefined
+  const ev = watch.firsts[f.event]
+  const st = watch.firsts[f.status]
+  const rollout = phase(report, 'rollout')
+  const ok = r.main.code === 1 && error?.line.includes(f.reason)
+  return {
+    ns: x.ns,
+    ok,
+    main_code: r.main.code,
+    main_signal: r.main.signal,
+    main_output_tail: ok ? undefined : r.main.output.split('\n').slice(-15).join('\n'),
+    error: error?.line.slice(0, 200),
+    errorAt: error?.at,
+    detectionMs: error && firstReport ? error.at - firstReport : null,
+    detectionFromEventTimestampMs: error && ev?.ts ? error.at - t(ev.ts) : null,
+    // The action reads pod status, which the kubelet writes after its event (up to ~1 s later).
+    eventToPodStatusMs: ev && st ? st.at - ev.at : null,
+    podStatusToErrorMs: error && st ? error.at - st.at : null,
+    firstReportToRolloutEndMs: firstReport && rollout ? t(rollout.endedAt) - firstReport : null,
+    rolloutEndToErrorLineMs: error && rollout ? error.at - t(rollout.endedAt) : null,
+    firstTerminationToErrorMs:
+      error && watch.firsts.terminated ? error.at - watch.firsts.terminated.at : null,
+    rolloutPhaseMs: rollout?.durationMs,
+    post_ms: r.post?.ms,
+    firsts: watch.firsts
+  }
+}
+
+// ------------------------------------------------------------------------------------ main
+
+const results = {
+  label: opts.label ?? '',
+  started_at: new Date(benchStarted).toISOString(),
+  machine: {
+    node: process.version,
+    cores: cpus().length,
+    cpu: cpus()[0]?.model,
+    mem_gib: round(totalmem() / 1024 ** 3, 1),
+    loadavg_start: loadavg().map(x => round(x, 2)),
+    note: 'the cluster (etcd, apiserver, controller-manager, scheduler, kubelet, kube-proxy, dockerd) shares these cores'
+  }
+}
+
+log(`minikube-smoke bench — ${results.started_at}`)
+log(
+  `Node ${process.version}, ${results.machine.cores} cores (${results.machine.cpu}), load ${results.machine.loadavg_start.join(' ')}; ` +
+    'the cluster runs on the same cores.\n'
+)
+
+// 4. cold start first: nothing else runs then.
+log(`Cold start: ${opts.cold} spawns of node ${ACTION.runs.main} with INPUT_REPLICAS=abc ...`)
+const cold = await coldStart(opts.cold)
+const bundle = bundleSizes()
+
+if (opts.only !== 'cold') {
+  log('Checking the cluster (test/cluster/cluster.sh up: idempotent, 0.1 s when healthy) ...')
+  must(await run('bash', [join(REPO, 'test/cluster/cluster.sh'), 'up']), 'cluster.sh up')
+  must(
+    await run('bash', [join(REPO, 'weather-service/scripts/build-offline-base.sh')], {
+      timeoutMs: 1_800_000
+    }),
+    'build-offline-base.sh'
+  )
+  TAG = `bench-${Date.now()}`
+  log(`Building weather-service:${TAG} once (docker build) ...`)
+  const build = must(
+    await run(
+      'docker',
+      [
+        'build',
+        '-q',
+        '-t',
+        `weather-service:${TAG}`,
+        '--build-arg',
+        `BASE_IMAGE=${BASE_IMAGE}`,
+        join(REPO, 'weather-service')
+      ],
+      { timeoutMs: 1_800_000 }
+    ),
+    'docker build'
+  )
+  results.image = { ref: `weather-service:${TAG}`, build_ms: build.ms }
+  writeHandManifest()
+
+  // A tiny idle-cost probe: one kubectl round trip (process start + one API read).
+  const probes = []
+  for (let i = 0; i < 5; i++) probes.push((await kubectl('get', '--raw', '/healthz')).ms)
+  results.kubectl_call_ms = probes
+
+  const pairs = []
+  const total = opts.warmup + opts.pairs
+  for (let i = 0; i < total; i++) {
+    const warm = i < opts.warmup
+    const tag = warm ? `warm-up ${i + 1}` : `pair ${i - opts.warmup + 1}/${opts.pairs}`
+    const a = await sampleAction()
+    log(
+      `  ${tag}: A (action) ${ms(a.ms)}  [${Object.entries(a.phases)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}]`
+    )
+    const b = await sampleHand()
+    log(
+      `  ${tag}: B (hand)   ${ms(b.ms)}  [${Object.entries(b.steps)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}]`
+    )
+    pairs.push({ warmup: warm, ratio: a.ms / b.ms, a, b })
+  }
+  results.pairs = pairs
+
+  log(`Fault runs: ${opts.faults} × each of ${Object.keys(FAULTS).join(', ')} (interleaved) ...`)
+  const faults = Object.fromEntries(Object.keys(FAULTS).map(k => [k, []]))
+  for (let i = 0; i < opts.faults; i++) {
+    for (const name of Object.keys(FAULTS)) {
+      const s = await sampleFault(name)
+      log(
+        `  ${name} #${i + 1}: ${s.ok ? 'failed as expected' : 'UNEXPECTED'}, detected ${ms(s.detectionMs)} after the kubelet's report`
+      )
+      faults[name].push(s)
+    }
+  }
+  results.faults = faults
+  await run('docker', ['rmi', '-f', `weather-service:${TAG}`]) // -f: exited pods may still reference it
+}
+results.machine.loadavg_end = loadavg().map(x => round(x, 2))
+results.duration_s = round((Date.now() - benchStarted) / 1000, 1)
+
+// ------------------------------------------------------------------------------------ report
+
+const measured = (results.pairs ?? []).filter(p => !p.warmup)
+const S = {
+  ratio: summary(measured.map(p => p.ratio)),
+  a: summary(measured.map(p => p.a.ms)),
+  b: summary(measured.map(p => p.b.ms)),
+  readyA: summary(measured.map(p => p.a.readyToFirstRequestMs)),
+  readyALtt: summary(measured.map(p => p.a.readyLttToFirstRequestMs)),
+  readyB: summary(measured.map(p => p.b.readyToFirstRequestMs)),
+  ready200A: summary(measured.map(p => p.a.readyToFirst200Ms)),
+  ready200B: summary(measured.map(p => p.b.readyToFirst200Ms)),
+  teardown: summary(measured.map(p => p.a.post_ms)),
+  cold: summary(cold.map(c => c.firstByteMs)),
+  coldError: summary(cold.map(c => c.errorLineMs)),
+  coldExit: summary(cold.map(c => c.exitMs))
+}
+const faultStats = Object.fromEntries(
+  Object.entries(results.faults ?? {}).map(([k, v]) => [
+    k,
+    {
+      watch: summary(v.map(s => s.detectionMs)),
+      event: summary(v.map(s => s.detectionFromEventTimestampMs)),
+      eventToStatus: summary(v.map(s => s.eventToPodStatusMs)),
+      statusToError: summary(v.map(s => s.podStatusToErrorMs)),
+      rolloutEndToError: summary(v.map(s => s.rolloutEndToErrorLineMs)),
+      fromTermination: summary(v.map(s => s.firstTerminationToErrorMs)),
+      post: summary(v.map(s => s.post_ms))
+    }
+  ])
+)
+
+const verdict = (value, goal) => (value === null ? 'n/a' : value <= goal ? 'met' : 'NOT met')
+const ratioFmt = x => (x === null ? '–' : x.toFixed(3))
+
+log('\n=== 4. Cold start and bundle ===')
+log(`  spawn → first stdout byte ("minikube-smoke: main step"): ${range(S.cold)}`)
+log(`  spawn → ::error:: line (main chunk loaded, inputs refused): ${range(S.coldError)}`)
+log(`  spawn → exit: ${range(S.coldExit)}`)
+log(
+  `  ${bundle.dir}: ${bytes(bundle.total_bytes)} (${bytes(bundle.gzip_bytes)} gzipped), ${Object.keys(bundle.files).length} files`
+)
+log(
+  table([
+    ['file', 'bytes', 'size'],
+    ...Object.entries(bundle.files).map(([f, b]) => [f, b, bytes(b)])
+  ])
+)
+
+if (measured.length) {
+  log(
+    `\n=== 1. Overhead: action (A) vs hand-run (B), ${measured.length} interleaved pairs after ${opts.warmup} warm-up ===`
+  )
+  log(
+    '  A = the action (dist/, cluster: existing, prebuilt tag): its report, deploy.startedAt → smoke.endedAt:'
+  )
+  log(
+    '      namespace + server-side apply, rollout watch, NodePort lookup, GET ' +
+      SMOKE_PATH +
+      ' retried until 200.'
+  )
+  log(
+    '  B = by hand: kubectl apply -f (same manifests, same image, imagePullPolicy Never) → kubectl rollout status →'
+  )
+  log(
+    '      kubectl get svc (nodePort) → curl every 1 s until 200; apply start → first 200 (namespace created before, untimed).'
+  )
+  log(
+    table([
+      [
+        'pair',
+        'A',
+        'B',
+        'A/B',
+        'A deploy',
+        'A rollout',
+        'A expose',
+        'A smoke',
+        'A attempts',
+        'B apply',
+        'B rollout st.',
+        'B get svc',
+        'B curls'
+      ],
+      ...measured.map((p, i) => [
+        i + 1,
+        ms(p.a.ms),
+        ms(p.b.ms),
+        ratioFmt(p.ratio),
+        ms(p.a.phases.deploy),
+        ms(p.a.phases.rollout),
+        ms(p.a.phases.expose),
+        ms(p.a.phases.smoke),
+        runs(p.a.attempts.map(x => x.status ?? (x.error?.includes('refused') ? 'refused' : 'err'))),
+        ms(p.b.steps.apply),
+        ms(p.b.steps.rollout_status),
+        ms(p.b.steps.get_svc),
+        runs(p.b.curls.map(c => (c.status === '000' ? 'refused' : c.status)))
+      ])
+    ])
+  )
+  log(
+    `  ratio A/B: median ${ratioFmt(S.ratio.median)} (${ratioFmt(S.ratio.min)} – ${ratioFmt(S.ratio.max)}); goal ≤ 1.05: ${verdict(S.ratio.median, 1.05)}`
+  )
+  log(`  A: ${range(S.a)}   B: ${range(S.b)}`)
+
+  log('\n=== 2. Ready → first request (pod Ready=True seen by a watch started before the run) ===')
+  log(
+    table([
+      ['', 'A (action): first smoke attempt', 'B (hand): first curl'],
+      ['Ready (watch) → first request', range(S.readyA), range(S.readyB)],
+      ['Ready (lastTransitionTime, 1 s precision) → first request', range(S.readyALtt), '–'],
+      ['Ready (watch) → first 200 received', range(S.ready200A), range(S.ready200B)],
+      [
+        'Ready (watch) → rollout reported done',
+        range(summary(measured.map(p => p.a.readyToRolloutDoneMs))),
+        range(summary(measured.map(p => p.b.readyToRolloutDoneMs)))
+      ]
+    ])
+  )
+  log(`  goal ≤ 500 ms (watch-based, action): ${verdict(S.readyA.median, 500)}`)
+
+  log('\n=== 5. Teardown (post step wall time after a passing run: process start + delete) ===')
+  log(
+    `  post step: ${range(S.teardown)}; of which the teardown group: ${range(summary(measured.map(p => p.a.teardown_inner_ms)))}`
+  )
+}
+
+if (results.faults) {
+  log('\n=== 3. Failure detection (kubelet first report → ::error:: line on main stdout) ===')
+  log(
+    table([
+      [
+        'fault',
+        'from report seen by watch',
+        'from event timestamp (1 s precision)',
+        'kubelet event → pod status',
+        'pod status → ::error::',
+        'rollout end → ::error::',
+        'first container exit → ::error::'
+      ],
+      ...Object.entries(faultStats).map(([k, s]) => [
+        k,
+        range(s.watch),
+        range(s.event),
+        range(s.eventToStatus),
+        range(s.statusToError),
+        range(s.rolloutEndToError),
+        range(s.fromTermination)
+      ])
+    ])
+  )
+  for (const [k, s] of Object.entries(faultStats))
+    log(`  ${k}: goal ≤ 10 s: ${verdict(s.watch.median, 10_000)}`)
+  const bad = Object.values(results.faults)
+    .flat()
+    .filter(s => !s.ok)
+  if (bad.length) log(`  WARNING: ${bad.length} fault run(s) did not fail with the expected reason`)
+}
+
+log('\n=== Summary ===')
+const faultRows = Object.entries(faultStats).map(([k, s]) => [
+  `failure detection: ${k}`,
+  range(s.watch),
+  '≤ 10 s',
+  verdict(s.watch.median, 10_000)
+])
+log(
+  table([
+    ['metric', 'median (min – max, n)', 'goal', 'verdict'],
+    [
+      'overhead ratio A/B (deploy→first 200)',
+      measured.length
+        ? `${ratioFmt(S.ratio.median)} (${ratioFmt(S.ratio.min)} – ${ratioFmt(S.ratio.max)}, n=${S.ratio.n})`
+        : '–',
+      '≤ 1.05',
+      verdict(S.ratio.median, 1.05)
+    ],
+    [
+      'ready → first smoke request (watch)',
+      range(S.readyA),
+      '≤ 500 ms',
+      verdict(S.readyA.median, 500)
+    ],
+    [
+      'ready → first 200 (action / hand-run)',
+      `${ms(S.ready200A.median)} / ${ms(S.ready200B.median)}`,
+      '–',
+      '–'
+    ],
+    ...faultRows,
+    [
+      'cold start (spawn → first stdout byte)',
+      range(S.cold),
+      '≤ 300 ms',
+      verdict(S.cold.median, 300)
+    ],
+    ['teardown (post step wall time)', range(S.teardown), '–', '–'],
+    ['bundle dist/main', `${bytes(bundle.total_bytes)} (${bytes(bundle.gzip_bytes)} gz)`, '–', '–']
+  ])
+)
+
+log('\n=== Noise ===')
+log(
+  `  ${results.machine.cores} cores shared with the whole cluster; load average ${results.machine.loadavg_start.join(' ')} at start, ${results.machine.loadavg_end.join(' ')} at end.`
+)
+if (measured.length) {
+  log(
+    `  run-to-run spread (coefficient of variation): A ${(S.a.cv * 100).toFixed(1)} %, B ${(S.b.cv * 100).toFixed(1)} %, ratio ${(S.ratio.cv * 100).toFixed(1)} %`
+  )
+  log(
+    `  one kubectl call (process start + GET /healthz): ${range(summary(results.kubectl_call_ms))}`
+  )
+}
+log(`  cold start spread: ${(S.cold.cv * 100).toFixed(1)} %;  bench took ${results.duration_s} s`)
+
+// ------------------------------------------------------------------------------------ JSON
+
+const out = {
+  overhead_ratio_median: round(S.ratio.median, 3),
+  overhead_ratio_min: round(S.ratio.min, 3),
+  overhead_ratio_max: round(S.ratio.max, 3),
+  overhead_ratio_samples: measured.map(p => round(p.ratio, 3)),
+  action_ms_samples: measured.map(p => p.a.ms),
+  hand_run_ms_samples: measured.map(p => p.b.ms),
+  ready_to_first_request_ms_median: round(S.readyA.median),
+  ready_to_first_request_ms_samples: measured.map(p => p.a.readyToFirstRequestMs),
+  ready_to_first_request_source:
+    'watch receive time of Ready=True (client-node Watch on pods, started before the run) → first smoke attempt `at`',
+  ready_to_first_request_ltt_ms_samples: measured.map(p => p.a.readyLttToFirstRequestMs),
+  ready_to_first_200_ms_samples: measured.map(p => round(p.a.readyToFirst200Ms)),
+  hand_run_ready_to_first_request_ms_samples: measured.map(p => p.b.readyToFirstRequestMs),
+  hand_run_ready_to_first_200_ms_samples: measured.map(p => p.b.readyToFirst200Ms),
+  cold_start_ms_median: round(S.cold.median, 1),
+  cold_start_ms_min: round(S.cold.min, 1),
+  cold_start_ms_max: round(S.cold.max, 1),
+  cold_start_ms_samples: cold.map(c => round(c.firstByteMs, 1)),
+  cold_start_error_line_ms_samples: cold.map(c => round(c.errorLineMs, 1)),
+  bundle,
+  failure_detection_ms_median: Object.fromEntries(
+    Object.entries(faultStats).map(([k, s]) => [k, round(s.watch.median)])
+  ),
+  failure_detection_ms_samples: Object.fromEntries(
+    Object.entries(results.faults ?? {}).map(([k, v]) => [k, v.map(s => s.detectionMs)])
+  ),
+  failure_detection_from_pod_status_ms_samples: Object.fromEntries(
+    Object.entries(results.faults ?? {}).map(([k, v]) => [k, v.map(s => s.podStatusToErrorMs)])
+  ),
+  failure_detection_from_event_timestamp_ms_samples: Object.fromEntries(
+    Object.entries(results.faults ?? {}).map(([k, v]) => [
+      k,
+      v.map(s => s.detectionFromEventTimestampMs)
+    ])
+  ),
+  teardown_ms_median: round(S.teardown.median),
+  teardown_ms_samples: measured.map(p => p.a.post_ms),
+  details: results
+}
+writeFileSync(opts.out, `${JSON.stringify(out, null, 2)}\n`)
+log(`\nWrote ${opts.out}`)
+
+// ------------------------------------------------------------------------------------ before/after
+
+if (opts.baseline) {
+  const before = JSON.parse(readFileSync(opts.baseline, 'utf8'))
+  const row = (name, key, fmt = ms) => [name, fmt(before[key]), fmt(out[key])]
+  const rows = [
+    [
+      'metric (median)',
+      `before (${before.details?.label || opts.baseline})`,
+      `after (${out.details.label || 'this run'})`
+    ],
+    row('overhead ratio A/B', 'overhead_ratio_median', ratioFmt),
+    [
+      'action A deploy→smoke',
+      ms(median(before.action_ms_samples ?? [])),
+      ms(median(out.action_ms_samples))
+    ],
+    [
+      'hand-run B apply→200',
+      ms(median(before.hand_run_ms_samples ?? [])),
+      ms(median(out.hand_run_ms_samples))
+    ],
+    row('ready → first request', 'ready_to_first_request_ms_median'),
+    [
+      'ready → first 200',
+      ms(median(before.ready_to_first_200_ms_samples ?? [])),
+      ms(median(out.ready_to_first_200_ms_samples))
+    ],
+    row('cold start', 'cold_start_ms_median'),
+    ...Object.keys(out.failure_detection_ms_median).map(k => [
+      `failure detection ${k}`,
+      ms(before.failure_detection_ms_median?.[k]),
+      ms(out.failure_detection_ms_median[k])
+    ]),
+    row('teardown (post step)', 'teardown_ms_median'),
+    ['bundle total', bytes(before.bundle?.total_bytes ?? 0), bytes(out.bundle.total_bytes)]
+  ]
+  log('\n=== Before / after ===')
+  log(table(rows))
+}
