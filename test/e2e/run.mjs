@@ -85,6 +85,20 @@ function localInputs(extra = {}) {
 }
 const existing = { env: { KUBECONFIG: CLUSTER_KUBECONFIG } }
 
+/** Runs the action on the local cluster expecting it to fail; returns the run and its error line. */
+async function runFailing(inputs) {
+  const r = await runAction({
+    inputs: localInputs({ cluster: 'existing', ...inputs }),
+    ...existing
+  })
+  check(r.main.code === 1, `main exited ${r.main.code}, expected 1:\n${tail(r.main.output)}`)
+  return { r, error: errorLines(r.main.output).join('\n') }
+}
+
+/** A phase of the run, from its JSON report. */
+const phaseOf = (r, name) =>
+  JSON.parse(readFileSync(r.outputs.report, 'utf8')).phases.find(p => p.name === name)
+
 function withStandin(kubeconfig) {
   return {
     env: {
@@ -243,12 +257,7 @@ test('success, cluster: existing, replicas 3, rollout-check update', true, async
 })
 
 test('fault: container exits → CrashLoopBackOff, fast, with its logs', true, async () => {
-  const r = await runAction({
-    inputs: localInputs({ cluster: 'existing', manifests: 'test/fixtures/e2e/crash.yaml' }),
-    ...existing
-  })
-  check(r.main.code === 1, `main exited ${r.main.code}`)
-  const error = errorLines(r.main.output).join('\n')
+  const { r, error } = await runFailing({ manifests: 'test/fixtures/e2e/crash.yaml' })
   contains(error, 'CrashLoopBackOff', 'the failure')
   contains(error, '"app"', 'the failure (container name)')
   contains(
@@ -261,46 +270,29 @@ test('fault: container exits → CrashLoopBackOff, fast, with its logs', true, a
     'config file /etc/weather/config.toml not found',
     'the job summary (container log)'
   )
-  const rollout = JSON.parse(readFileSync(r.outputs.report, 'utf8')).phases.find(
-    p => p.name === 'rollout'
-  )
+  const rollout = phaseOf(r, 'rollout')
   check(rollout.durationMs < 45_000, `rollout phase took ${rollout.durationMs} ms`)
   await assertNothingLeft(r.outputs.namespace)
   return `failed in the rollout phase after ${(rollout.durationMs / 1000).toFixed(1)} s`
 })
 
 test('fault: image that does not exist → ErrImageNeverPull in < 10 s', true, async () => {
-  const r = await runAction({
-    inputs: localInputs({ cluster: 'existing', manifests: 'test/fixtures/e2e/missing-image.yaml' }),
-    ...existing
-  })
-  check(r.main.code === 1, `main exited ${r.main.code}`)
-  const error = errorLines(r.main.output).join('\n')
+  const { r, error } = await runFailing({ manifests: 'test/fixtures/e2e/missing-image.yaml' })
   contains(error, 'ErrImageNeverPull', 'the failure')
   contains(error, 'metrics-sidecar', 'the failure (container name)')
-  const rollout = JSON.parse(readFileSync(r.outputs.report, 'utf8')).phases.find(
-    p => p.name === 'rollout'
-  )
+  const rollout = phaseOf(r, 'rollout')
   check(rollout.durationMs < 10_000, `detected after ${rollout.durationMs} ms, goal < 10 s`)
   await assertNothingLeft(r.outputs.namespace)
   return `detected after ${(rollout.durationMs / 1000).toFixed(1)} s`
 })
 
 test('fault: readiness probe never passes → rollout timeout naming the probe', true, async () => {
-  const r = await runAction({
-    inputs: localInputs({
-      cluster: 'existing',
-      manifests: 'test/fixtures/e2e/never-ready.yaml',
-      'rollout-timeout': '15s'
-    }),
-    ...existing
+  const { r, error } = await runFailing({
+    manifests: 'test/fixtures/e2e/never-ready.yaml',
+    'rollout-timeout': '15s'
   })
-  check(r.main.code === 1, `main exited ${r.main.code}`)
-  const error = errorLines(r.main.output).join('\n')
   contains(error, '/ready-never', 'the failure (the probe)')
-  const rollout = JSON.parse(readFileSync(r.outputs.report, 'utf8')).phases.find(
-    p => p.name === 'rollout'
-  )
+  const rollout = phaseOf(r, 'rollout')
   check(
     rollout.durationMs >= 14_000 && rollout.durationMs < 25_000,
     `timed out after ${rollout.durationMs} ms, expected ~15 s`
@@ -310,17 +302,11 @@ test('fault: readiness probe never passes → rollout timeout naming the probe',
 })
 
 test('fault: smoke check gets 500 → failed, reported, torn down', true, async () => {
-  const r = await runAction({
-    inputs: localInputs({
-      cluster: 'existing',
-      manifests: 'test/fixtures/e2e/server-error.yaml',
-      'smoke-checks': '- path: /?msg=Chicago\n  expect-status: 200',
-      'smoke-timeout': '5s'
-    }),
-    ...existing
+  const { r, error } = await runFailing({
+    manifests: 'test/fixtures/e2e/server-error.yaml',
+    'smoke-checks': '- path: /?msg=Chicago\n  expect-status: 200',
+    'smoke-timeout': '5s'
   })
-  check(r.main.code === 1, `main exited ${r.main.code}`)
-  const error = errorLines(r.main.output).join('\n')
   check(
     /GET \/\?msg=Chicago: expected status 200, got 500 after \d+ attempts in [\d.]+ s/.test(error),
     `failure message: ${error}`
@@ -340,17 +326,11 @@ test(
   'fault: a check expecting the wrong value fails the action and still tears down',
   true,
   async () => {
-    const r = await runAction({
-      inputs: localInputs({
-        cluster: 'existing',
-        manifests: 'weather-service/k8s',
-        'smoke-checks': '- path: /?msg=Chicago\n  expect-json:\n    response.place: Boston',
-        'smoke-timeout': '3s'
-      }),
-      ...existing
+    const { r, error } = await runFailing({
+      manifests: 'weather-service/k8s',
+      'smoke-checks': '- path: /?msg=Chicago\n  expect-json:\n    response.place: Boston',
+      'smoke-timeout': '3s'
     })
-    check(r.main.code === 1, `main exited ${r.main.code}`)
-    const error = errorLines(r.main.output).join('\n')
     check(
       /GET \/\?msg=Chicago: .*response\.place.*Boston.*after \d+ attempts in [\d.]+ s/.test(error),
       `failure message: ${error}`
@@ -363,16 +343,10 @@ test(
 )
 
 test('fault: Dockerfile that does not build → the build error shown', true, async () => {
-  const r = await runAction({
-    inputs: localInputs({
-      cluster: 'existing',
-      context: 'test/fixtures/e2e/bad-build',
-      'smoke-path': '/healthz'
-    }),
-    ...existing
+  const { r, error } = await runFailing({
+    context: 'test/fixtures/e2e/bad-build',
+    'smoke-path': '/healthz'
   })
-  check(r.main.code === 1, `main exited ${r.main.code}`)
-  const error = errorLines(r.main.output).join('\n')
   contains(error, 'docker build failed', 'the failure')
   contains(error, 'requirements-missing.txt', 'the failure (the build error)')
   check(!r.outputs.namespace, 'nothing should have been deployed')
