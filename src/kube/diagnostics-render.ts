@@ -142,7 +142,7 @@ const MAX_LINE = 400
 export function renderMarkdown(d: Diagnostics, options: { maxBytes?: number } = {}): string {
   const maxBytes = options.maxBytes ?? 60_000
   const md = (s: string) => escapeMarkdown(s)
-  const head: string[] = [`### Diagnostics for namespace \`${d.namespace.replace(/`/g, '')}\``, '']
+  const head: string[] = [`#### Namespace \`${d.namespace.replace(/`/g, '')}\``, '']
 
   const workloads = [...d.deployments, ...d.replicaSets]
   if (workloads.length) {
