@@ -3,11 +3,11 @@
 import { join } from 'node:path'
 import * as core from '@actions/core'
 import { runMain } from './pipeline.js'
-import { connectKube } from './kube/index.js'
 import { writeReportFile } from './report/index.js'
 import {
   actionsLogger,
   actionsState,
+  connectKubeLazily,
   loadCache,
   loadToolCache,
   processRunner,
@@ -36,7 +36,7 @@ export async function main(): Promise<void> {
     docker: 'docker',
     toolCache: loadToolCache,
     cache: loadCache,
-    connectKube: context => connectKube({ context }),
+    connectKube: connectKubeLazily,
     summary: core.summary,
     writeReport: writeReportFile,
     reportPath: join(

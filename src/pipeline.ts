@@ -57,7 +57,7 @@ export interface MainDeps {
   docker: string
   toolCache: () => Promise<ToolCachePort>
   cache: () => Promise<CachePort>
-  connectKube: (context?: string) => KubePort
+  connectKube: (context?: string) => Promise<KubePort>
   http?: HttpPort
   summary: SummaryPort
   writeReport: (path: string, report: RunReport) => Promise<void>
@@ -150,7 +150,7 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
       'deploy',
       `Apply ${prepared.objects.length} objects to namespace ${namespace}`,
       async () => {
-        kube = deps.connectKube(cluster.kubeContext)
+        kube = await deps.connectKube(cluster.kubeContext)
         // Recorded before the namespace exists, so a step killed mid-create is still cleaned up.
         state.update({
           namespace: { name: namespace, created: false, objects: prepared.objects.map(objectRef) }

@@ -1,10 +1,15 @@
 // Entry point of the post step: tear down what the main step recorded. Never fails the job for a
 // teardown problem (it warns): the main step's result is what the user needs to see.
 
-import { connectKube } from './kube/index.js'
 import { loadRunState } from './state.js'
 import { runTeardown } from './teardown.js'
-import { actionsLogger, actionsState, loadCache, processRunner } from './system.js'
+import {
+  actionsLogger,
+  actionsState,
+  connectKubeLazily,
+  loadCache,
+  processRunner
+} from './system.js'
 
 export async function post(): Promise<void> {
   const state = loadRunState(actionsState)
@@ -17,7 +22,7 @@ export async function post(): Promise<void> {
     await runTeardown(state, {
       runner: processRunner,
       log: actionsLogger,
-      connectKube: context => connectKube({ context }),
+      connectKube: connectKubeLazily,
       cache: loadCache
     })
     actionsLogger.info(`teardown took ${((Date.now() - started) / 1000).toFixed(1)} s`)

@@ -15,6 +15,8 @@ import type {
   StateStore
 } from './ports.js'
 import type { ToolCachePort } from './cluster/install.js'
+import { PhaseError } from './errors.js'
+import type { KubePort } from './kube/index.js'
 
 const KILL_GRACE_MS = 5000
 const MAX_CAPTURE = 4 * 1024 * 1024
@@ -103,6 +105,22 @@ export const toolCache: ToolCachePort = {
 export async function loadToolCache(): Promise<ToolCachePort> {
   const tc = await import('@actions/tool-cache')
   return { ...toolCache, find: (tool, version, arch) => tc.find(tool, version, arch) }
+}
+
+/**
+ * The real Kubernetes client, loaded on first use: client-node is most of the bundle (kept out of
+ * cold start and of input validation) and needs Node.js 22.19 or later (its undici).
+ */
+export async function connectKubeLazily(context?: string): Promise<KubePort> {
+  const [major, minor] = process.versions.node.split('.').map(Number)
+  if (major < 22 || (major === 22 && minor < 19)) {
+    throw new PhaseError(
+      'deploy',
+      `minikube-smoke needs Node.js 22.19 or later for the Kubernetes client (action.yml runs it on node24); this is Node.js ${process.versions.node}`
+    )
+  }
+  const { connectKube } = await import('./kube/client.js')
+  return connectKube({ context })
 }
 
 export interface CachePort {

@@ -61,7 +61,7 @@ export function planTeardown(state: RunState): TeardownPlan {
 export interface TeardownDeps {
   runner: CommandRunner
   log: Logger
-  connectKube: (context?: string) => KubePort
+  connectKube: (context?: string) => Promise<KubePort>
   cache: () => Promise<CachePort>
 }
 
@@ -80,7 +80,7 @@ export async function runTeardown(state: RunState, deps: TeardownDeps): Promise<
   if (plan.namespace) {
     const ns = plan.namespace
     try {
-      const kube = deps.connectKube(state.kubeContext)
+      const kube = await deps.connectKube(state.kubeContext)
       if (ns.deleteWhole) {
         // Not waited for: pods go at once (grace 0) and the namespace controller finishes within
         // seconds; waiting would add ~5 s to every run for nothing the job can use.

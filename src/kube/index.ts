@@ -41,7 +41,8 @@
 //     created namespace → await deleteNamespace(kube, namespace, { wait: false })
 //     user's namespace  → await deleteObjects(kube, prepared.objects.map(objectRef))
 
-export { connectKube, type ConnectOptions } from './client.js'
+// The real adapter, connectKube (client.ts), is not re-exported: it loads @kubernetes/client-node,
+// most of the bundle, which the action loads only once it needs a cluster (system.ts).
 export {
   isConflict,
   isNotFound,

@@ -132,7 +132,7 @@ function setup(fault: Fault, inputs: Record<string, string> = {}) {
       which: async () => 'minikube'
     }),
     cache: async () => cache,
-    connectKube: () => kube,
+    connectKube: async () => kube,
     http,
     summary: { addRaw: () => undefined, write: async () => undefined },
     writeReport: async () => {},
@@ -179,7 +179,7 @@ describe('runMain', () => {
     await runTeardown(state, {
       runner,
       log: new MemoryLogger(),
-      connectKube: () => kube,
+      connectKube: async () => kube,
       cache: async () => cache
     })
     expect(runner.lines()).toEqual(['minikube delete -p minikube'])
@@ -219,7 +219,7 @@ describe('runMain', () => {
       await runTeardown(state, {
         runner,
         log: new MemoryLogger(),
-        connectKube: () => kube,
+        connectKube: async () => kube,
         cache: async () => cache
       })
       expect(runner.lines()).toEqual(['minikube delete -p minikube'])
@@ -241,7 +241,12 @@ describe('runMain', () => {
     expect(kube.find('Namespace', 'smoke-77-1')).toBeDefined()
     runner.calls = []
     const log = new MemoryLogger()
-    await runTeardown(state, { runner, log, connectKube: () => kube, cache: async () => cache })
+    await runTeardown(state, {
+      runner,
+      log,
+      connectKube: async () => kube,
+      cache: async () => cache
+    })
     expect(runner.calls).toEqual([])
     expect(kube.find('Namespace', 'smoke-77-1')).toBeUndefined()
     expect(log.lines.join('\n')).toContain('was already running before this run: kept')
