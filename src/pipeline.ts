@@ -31,9 +31,8 @@ import {
   rolloutUpdateCheck,
   runMetadata,
   UpdateCheckError,
-  waitForRollout,
+  waitForRollouts,
   type Deployment,
-  type KubeObject,
   type KubePort
 } from './kube/index.js'
 import { runSmokeChecks, type HttpPort } from './smoke/index.js'
@@ -140,11 +139,10 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
       namespace,
       labels: metadata.labels,
       annotations: metadata.annotations,
-      containerPort: config.deploy.containerPort
+      containerPort: config.deploy.containerPort,
+      replicas: config.deploy.replicas
     })
     for (const w of prepared.warnings) log.warning(w)
-    if (config.deploy.replicas !== undefined)
-      setReplicas(prepared.objects, prepared.target.deployment, config.deploy.replicas)
 
     await phase(
       'deploy',
@@ -152,16 +150,12 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
       async () => {
         kube = await deps.connectKube(cluster.kubeContext)
         // Recorded before the namespace exists, so a step killed mid-create is still cleaned up.
-        state.update({
-          namespace: { name: namespace, created: false, objects: prepared.objects.map(objectRef) }
-        })
+        const objects = prepared.objects.map(objectRef)
+        state.update({ namespace: { name: namespace, created: false, objects } })
         const { created } = await ensureNamespace(kube, namespace, {
           labels: metadata.labels,
           annotations: metadata.annotations,
-          onCreated: name =>
-            state.update({
-              namespace: { name, created: true, objects: prepared.objects.map(objectRef) }
-            })
+          onCreated: name => state.update({ namespace: { name, created: true, objects } })
         })
         namespaceReady = true
         report.namespace = namespace
@@ -175,13 +169,11 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
     )
 
     await phase('rollout', `Wait for rollout (${prepared.deployments.join(', ')})`, async () => {
-      for (const name of prepared.deployments) {
-        const r = await waitForRollout(kube!, namespace, name, {
-          timeoutMs: config.deploy.rolloutTimeoutMs,
-          log: line => log.info(line)
-        })
-        log.info(`${r.message} in ${(r.durationMs / 1000).toFixed(1)} s`)
-      }
+      const results = await waitForRollouts(kube!, namespace, prepared.deployments, {
+        timeoutMs: config.deploy.rolloutTimeoutMs,
+        log: line => log.info(line)
+      })
+      for (const r of results) log.info(`${r.message} in ${(r.durationMs / 1000).toFixed(1)} s`)
     })
 
     const url = await phase(
@@ -274,13 +266,6 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
       }
     })
   }
-}
-
-/** The `replicas` input scales the Deployment under test, in your manifests too. */
-function setReplicas(objects: KubeObject[], deployment: string, replicas: number): void {
-  const d = objects.find(o => o.kind === 'Deployment' && o.metadata.name === deployment) as
-    Deployment | undefined
-  if (d) d.spec.replicas = replicas
 }
 
 function updateFacts(r: {

@@ -17,6 +17,8 @@ export interface PrepareOptions {
   annotations?: Record<string, string>
   /** The port the app listens on; picks the Service port and names the port to expose. */
   containerPort?: number
+  /** Replicas of the Deployment running the image; default: as the manifest says. */
+  replicas?: number
 }
 
 export interface PreparedManifests {
@@ -86,6 +88,7 @@ export function prepareManifests(
       `must run the built image: no Deployment has a container with image "${options.imageRepository}" (any tag)`
     )
   }
+  if (options.replicas !== undefined) target.spec.replicas = options.replicas
 
   const services = objects.filter(o => o.kind === 'Service') as Service[]
   for (const s of services) for (const p of s.spec?.ports ?? []) p.protocol ??= 'TCP'

@@ -274,6 +274,18 @@ describe('prepareManifests', () => {
     ])
   })
 
+  it('scales the Deployment running the image only when replicas is given', () => {
+    const replicasOf = (extra: { replicas?: number }) =>
+      (
+        prepareManifests(parseManifests(APP_YAML, 'app.yaml'), {
+          ...options,
+          ...extra
+        }).objects.find(o => o.kind === 'Deployment') as Deployment
+      ).spec.replicas
+    expect(replicasOf({})).toBe(2) // as the manifest says
+    expect(replicasOf({ replicas: 3 })).toBe(3)
+  })
+
   it('applies the namespace and run labels/annotations to objects and pod templates, with a warning on override', () => {
     const prepared = prepareManifests(parseManifests(APP_YAML, 'app.yaml'), options)
     for (const o of prepared.objects) {

@@ -148,6 +148,17 @@ function stateOf(saved: Map<string, string>): RunState {
   return state
 }
 
+/** The post step on the state main saved: the commands it ran and what it logged. */
+async function teardown(
+  state: RunState,
+  { runner, kube, cache }: { runner: FakeRunner; kube: FakeKube; cache: CachePort }
+): Promise<{ commands: string[]; log: string }> {
+  runner.calls = []
+  const log = new MemoryLogger()
+  await runTeardown(state, { runner, log, connectKube: async () => kube, cache: async () => cache })
+  return { commands: runner.lines(), log: log.lines.join('\n') }
+}
+
 describe('runMain', () => {
   test('success: every phase ok, outputs set, teardown deletes the cluster it started', async () => {
     const { deps, runner, outputs, saved, kube, cache } = setup('none')
@@ -175,14 +186,9 @@ describe('runMain', () => {
       cluster: { prior: 'absent', deleteCluster: true },
       namespace: { name: 'smoke-77-1', created: true }
     })
-    runner.calls = []
-    await runTeardown(state, {
-      runner,
-      log: new MemoryLogger(),
-      connectKube: async () => kube,
-      cache: async () => cache
-    })
-    expect(runner.lines()).toEqual(['minikube delete -p minikube'])
+    expect((await teardown(state, { runner, kube, cache })).commands).toEqual([
+      'minikube delete -p minikube'
+    ])
   })
 
   test.each([
@@ -215,14 +221,9 @@ describe('runMain', () => {
       const state = stateOf(saved)
       expect(state.result).toBe('failed')
       expect(state.cluster?.prior).toBe('absent') // recorded before `minikube start` ran
-      runner.calls = []
-      await runTeardown(state, {
-        runner,
-        log: new MemoryLogger(),
-        connectKube: async () => kube,
-        cache: async () => cache
-      })
-      expect(runner.lines()).toEqual(['minikube delete -p minikube'])
+      expect((await teardown(state, { runner, kube, cache })).commands).toEqual([
+        'minikube delete -p minikube'
+      ])
     }
   )
 
@@ -239,17 +240,10 @@ describe('runMain', () => {
     const state = stateOf(saved)
     expect(state.cluster?.prior).toBe('running')
     expect(kube.find('Namespace', 'smoke-77-1')).toBeDefined()
-    runner.calls = []
-    const log = new MemoryLogger()
-    await runTeardown(state, {
-      runner,
-      log,
-      connectKube: async () => kube,
-      cache: async () => cache
-    })
-    expect(runner.calls).toEqual([])
+    const { commands, log } = await teardown(state, { runner, kube, cache })
+    expect(commands).toEqual([])
     expect(kube.find('Namespace', 'smoke-77-1')).toBeUndefined()
-    expect(log.lines.join('\n')).toContain('was already running before this run: kept')
+    expect(log).toContain('was already running before this run: kept')
   })
 
   test('bad input: one line, nothing run, nothing to tear down', async () => {
