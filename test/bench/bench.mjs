@@ -33,10 +33,11 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { gzipSync } from 'node:zlib'
-import { KubeConfig, Watch } from '@kubernetes/client-node'
-import { dump, load, loadAll } from 'js-yaml'
+import { Watch } from '@kubernetes/client-node'
+import { load } from 'js-yaml'
 import { REPO, runAction } from '../e2e/github-runner.mjs'
 import { bytes, median, ms, range, round, summary, table } from './stats.mjs'
+import { KUBECONFIG, kc, kubectl, run, writeWeatherManifest } from './cluster.mjs'
 
 // ------------------------------------------------------------------------------------ options
 
@@ -58,15 +59,6 @@ for (let i = 2; i < process.argv.length; i++) {
   }
 }
 
-if (Number(process.versions.node.split('.')[0]) < 22) {
-  console.error(
-    `Node ${process.version}: run with Node 24 (npm run bench, or node_modules/.bin/node)`
-  )
-  process.exit(2)
-}
-
-const STATE = process.env.MINIKUBE_SMOKE_STATE || '/var/lib/minikube-smoke'
-const KUBECONFIG = join(STATE, 'kubeconfig')
 const BASE_IMAGE = 'minikube-smoke/python-base:bookworm'
 const MANIFESTS = 'weather-service/k8s'
 const SMOKE_PATH = '/?msg=Chicago'
@@ -79,36 +71,9 @@ const benchStarted = Date.now()
 
 // ------------------------------------------------------------------------------------ helpers
 
-/** Runs a command without blocking the event loop (watch timestamps stay accurate). */
-function run(cmd, args, { timeoutMs = 180_000, env = process.env } = {}) {
-  return new Promise(resolve => {
-    const startedAt = Date.now()
-    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', d => (stdout += d))
-    child.stderr.on('data', d => (stderr += d))
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
-    child.on('error', e => (stderr += e.message))
-    child.on('close', code => {
-      clearTimeout(timer)
-      resolve({ code, stdout, stderr, startedAt, endedAt: Date.now(), ms: Date.now() - startedAt })
-    })
-  })
-}
-const kubectl = (...args) => run('kubectl', ['--kubeconfig', KUBECONFIG, ...args])
 function must(r, what) {
   if (r.code !== 0) throw new Error(`${what} failed (exit ${r.code}): ${r.stderr || r.stdout}`)
   return r
-}
-
-let kubeConfig
-function kc() {
-  if (!kubeConfig) {
-    kubeConfig = new KubeConfig()
-    kubeConfig.loadFromFile(KUBECONFIG)
-  }
-  return kubeConfig
 }
 
 /**
@@ -333,24 +298,7 @@ let HAND_MANIFEST
 
 /** The hand-run manifests: weather-service/k8s with the image substituted, pull policy Never. */
 function writeHandManifest() {
-  const dir = join(REPO, MANIFESTS)
-  const docs = []
-  for (const f of readdirSync(dir)
-    .filter(f => /\.ya?ml$/.test(f))
-    .sort()) {
-    for (const doc of loadAll(readFileSync(join(dir, f), 'utf8'))) {
-      if (!doc) continue
-      for (const c of doc.spec?.template?.spec?.containers ?? []) {
-        if (c.image?.split(':')[0] === 'weather-service') {
-          c.image = `weather-service:${TAG}`
-          c.imagePullPolicy = 'Never'
-        }
-      }
-      docs.push(dump(doc))
-    }
-  }
-  HAND_MANIFEST = join(mkdtempSync(join(tmpdir(), 'bench-hand-')), 'weather.yaml')
-  writeFileSync(HAND_MANIFEST, docs.join('---\n'))
+  HAND_MANIFEST = writeWeatherManifest(`weather-service:${TAG}`, join(REPO, MANIFESTS))
 }
 
 async function sampleAction() {

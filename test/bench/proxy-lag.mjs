@@ -6,30 +6,13 @@
 //   BENCH_IMAGE=weather-service:<an existing tag> node_modules/.bin/node test/bench/proxy-lag.mjs [runs]
 //   (default 5 runs, ~15 s each; the image must exist in the cluster's Docker engine)
 
-import { spawn } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { request } from 'node:http'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { KubeConfig, Watch } from '@kubernetes/client-node'
-import { dump, loadAll } from 'js-yaml'
-import { REPO } from '../e2e/github-runner.mjs'
+import { Watch } from '@kubernetes/client-node'
+import { kc, kubectl, nodePortOf, run, writeWeatherManifest } from './cluster.mjs'
 
 const RUNS = Math.min(20, Math.max(1, Number(process.argv[2] ?? 5)))
-const KUBECONFIG = join(process.env.MINIKUBE_SMOKE_STATE || '/var/lib/minikube-smoke', 'kubeconfig')
 const TAG = process.env.BENCH_IMAGE || 'weather-service:latest'
 const sleep = t => new Promise(r => setTimeout(r, t))
-
-function run(cmd, args) {
-  return new Promise(resolve => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] })
-    let out = ''
-    child.stdout.on('data', d => (out += d))
-    child.stderr.on('data', d => (out += d))
-    child.on('close', code => resolve({ code, out }))
-  })
-}
-const kubectl = (...a) => run('kubectl', ['--kubeconfig', KUBECONFIG, ...a])
 
 function probe(port) {
   return new Promise(resolve => {
@@ -62,22 +45,12 @@ function probe(port) {
   })
 }
 
-const manifest = join(mkdtempSync(join(tmpdir(), 'proxy-lag-')), 'm.yaml')
-const docs = []
-for (const f of readdirSync(join(REPO, 'weather-service/k8s')).sort()) {
-  for (const d of loadAll(readFileSync(join(REPO, 'weather-service/k8s', f), 'utf8'))) {
-    for (const c of d.spec?.template?.spec?.containers ?? []) c.image = TAG
-    docs.push(dump(d))
-  }
-}
-writeFileSync(manifest, docs.join('---\n'))
+const manifest = writeWeatherManifest(TAG)
 
-const kc = new KubeConfig()
-kc.loadFromFile(KUBECONFIG)
 for (let i = 1; i <= RUNS; i++) {
   const ns = `proxy-lag-${Date.now()}`
   let readyAt
-  const w = await new Watch(kc).watch(
+  const w = await new Watch(kc()).watch(
     '/api/v1/pods',
     { fieldSelector: `metadata.namespace=${ns}` },
     (_t, pod) => {
@@ -88,19 +61,7 @@ for (let i = 1; i <= RUNS; i++) {
   )
   await kubectl('create', 'namespace', ns)
   await kubectl('apply', '-n', ns, '-f', manifest)
-  const port = Number(
-    (
-      await kubectl(
-        'get',
-        'svc',
-        'weather-service',
-        '-n',
-        ns,
-        '-o',
-        'jsonpath={.spec.ports[0].nodePort}'
-      )
-    ).out
-  )
+  const port = await nodePortOf(ns, 'weather-service')
   const probes = []
   let first200
   const deadline = Date.now() + 60_000
@@ -143,7 +104,7 @@ for (let i = 1; i <= RUNS; i++) {
       '--filter',
       `label=io.kubernetes.pod.namespace=${ns}`
     ])
-    if (!r.out.trim()) break
+    if (!r.stdout.trim()) break
     await sleep(250)
   }
 }
