@@ -3,6 +3,7 @@
 
 import { parseArgList } from './argv.js'
 import { InputError } from './errors.js'
+import { runKey } from './kube/names.js'
 import { parseSmokeChecks, type SmokeCheck } from './smoke/index.js'
 
 export type ClusterKind = 'minikube' | 'existing'
@@ -62,8 +63,13 @@ export interface RunFacts {
   sha: string
   runId: string
   runAttempt: string
-  /** Used for unique names when not running on GitHub (no run id). */
-  startedAt: number
+  /** GITHUB_JOB: the job's id (the same for every job of a matrix). */
+  job: string
+  /**
+   * A short random key made once per use of the action (main saves it for post): what keeps the
+   * names of two matrix jobs, or of two uses in one job, apart on a shared cluster.
+   */
+  key: string
 }
 
 export type InputReader = (name: string) => string
@@ -238,24 +244,21 @@ export function parseInputs(input: InputReader, run: RunFacts): Config {
   }
 }
 
-/** Unique per run on GitHub (short SHA, run id, attempt); unique per start time elsewhere. */
+/** `<short sha>-<run key>`: unique per use of the action. */
 export function defaultTag(run: RunFacts): string {
   const sha = /^[0-9a-f]{7,}$/i.test(run.sha) ? run.sha.slice(0, 7).toLowerCase() : 'local'
-  if (run.runId !== '') return `${sha}-${run.runId}-${run.runAttempt || '1'}`
-  return `${sha}-${run.startedAt.toString(36)}`
+  return `${sha}-${runKey(run)}`.replace(/^local-local-/, 'local-').slice(0, 128)
 }
 
-/** `smoke-<run>-<attempt>`, RFC 1123-safe. */
+/** `smoke-<run key>`, RFC 1123-safe; the key stays when a long run id is cut. */
 export function defaultNamespace(run: RunFacts): string {
-  const runPart =
-    run.runId !== ''
-      ? `${run.runId}-${run.runAttempt || '1'}`
-      : `local-${run.startedAt.toString(36)}`
-  return `smoke-${runPart}`
+  const runPart = run.runId !== '' ? `${run.runId}-${run.runAttempt || '1'}` : 'local'
+  const head = `smoke-${runPart}`
     .toLowerCase()
-    .replace(/[^a-z0-9-]/g, '-')
-    .slice(0, 63)
+    .replace(/[^a-z0-9-]+/g, '-')
+    .slice(0, 62 - run.key.length)
     .replace(/-+$/, '')
+  return `${head}-${run.key}`
 }
 
 function oneOf(

@@ -1,7 +1,9 @@
 // Entry point of the main step: real ports in, the pipeline, one setFailed line out.
 
+import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import * as core from '@actions/core'
+import { newRunKey, runKey } from './kube/names.js'
 import { runMain } from './pipeline.js'
 import { writeReportFile } from './report/index.js'
 import {
@@ -17,15 +19,19 @@ import {
 export async function main(): Promise<void> {
   const env = process.env
   const workspace = env.GITHUB_WORKSPACE || process.cwd()
+  const key = newRunKey(n => randomBytes(n))
+  const runId = env.GITHUB_RUN_ID ?? ''
+  const runAttempt = env.GITHUB_RUN_ATTEMPT ?? ''
   const outcome = await runMain({
     input: name => core.getInput(name),
     run: {
       workspace,
       repository: env.GITHUB_REPOSITORY ?? '',
       sha: env.GITHUB_SHA ?? '',
-      runId: env.GITHUB_RUN_ID ?? '',
-      runAttempt: env.GITHUB_RUN_ATTEMPT ?? '',
-      startedAt: Date.now(),
+      runId,
+      runAttempt,
+      job: env.GITHUB_JOB ?? '',
+      key,
       serverUrl: env.GITHUB_SERVER_URL || 'https://github.com'
     },
     runner: processRunner,
@@ -41,7 +47,7 @@ export async function main(): Promise<void> {
     writeReport: writeReportFile,
     reportPath: join(
       env.RUNNER_TEMP || workspace,
-      `minikube-smoke-report-${env.GITHUB_RUN_ID || Date.now()}.json`
+      `minikube-smoke-report-${runKey({ runId, runAttempt, key })}.json`
     ),
     setOutput: (name, value) => core.setOutput(name, value)
   })

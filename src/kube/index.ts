@@ -12,8 +12,8 @@
 //
 //   deploy:
 //     const kube = connectKube({ context })
-//     const namespace = config.deploy.namespace || runNamespace(runId, runAttempt)
-//     const { labels, annotations } = runMetadata({ repository, runId, runAttempt, sha })
+//     const namespace = config.deploy.namespace || defaultNamespace(run)          // inputs.ts
+//     const { labels, annotations } = runMetadata({ repository, runId, runAttempt, sha, key })
 //     const prepared = prepareManifests(objects, { imageRepository, imageRef, namespace, labels,
 //       annotations, containerPort })                       // prepared.warnings → log
 //     await ensureNamespace(kube, namespace, { labels, onCreated: ns => state.save(ns) })
@@ -69,7 +69,7 @@ export {
   isDns1123Label,
   isLabelValue,
   runMetadata,
-  runNamespace,
+  RUN_LABEL,
   toDns1123Label,
   type RunFacts
 } from './names.js'

@@ -3,6 +3,7 @@
 export const FIELD_MANAGER = 'minikube-smoke'
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by'
 const PREFIX = 'minikube-smoke'
+export const RUN_LABEL = `${PREFIX}/run`
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/
@@ -23,11 +24,6 @@ export function toDns1123Label(value: string): string {
   return label || 'x'
 }
 
-/** The per-run namespace, `smoke-<run>-<attempt>`. */
-export function runNamespace(runId: string, runAttempt: string): string {
-  return toDns1123Label(`smoke-${runId}-${runAttempt || '1'}`)
-}
-
 export function isLabelValue(value: string): boolean {
   return value.length <= 63 && LABEL_VALUE.test(value)
 }
@@ -37,6 +33,8 @@ export interface RunFacts {
   runId: string
   runAttempt: string
   sha: string
+  /** Per use of the action (see inputs.ts RunFacts.key). */
+  key: string
 }
 
 /** Labels (selectable, so only label-safe values) and annotations (free text) for every object. */
@@ -45,8 +43,8 @@ export function runMetadata(run: RunFacts): {
   annotations: Record<string, string>
 } {
   const labels: Record<string, string> = { [MANAGED_BY_LABEL]: PREFIX }
-  const runLabel = toDns1123Label(`${run.runId}-${run.runAttempt || '1'}`)
-  if (run.runId) labels[`${PREFIX}/run`] = runLabel
+  // Every object of the run carries it: what the watches select on and teardown checks.
+  labels[RUN_LABEL] = toDns1123Label(runKey(run))
   if (isLabelValue(run.sha) && run.sha) labels[`${PREFIX}/sha`] = run.sha
   const annotations: Record<string, string> = {}
   if (run.repository) annotations[`${PREFIX}/repository`] = run.repository
@@ -58,3 +56,18 @@ export function runMetadata(run: RunFacts): {
 
 /** The pod-template annotation the update check changes to force a second rollout. */
 export const RESTARTED_AT_ANNOTATION = `${PREFIX}/restartedAt`
+
+/** `<run>-<attempt>-<key>` on GitHub, `local-<key>` elsewhere: unique per use of the action. */
+export function runKey(run: Pick<RunFacts, 'runId' | 'runAttempt' | 'key'>): string {
+  const runPart = run.runId !== '' ? `${run.runId}-${run.runAttempt || '1'}` : 'local'
+  return `${runPart}-${run.key}`
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+}
+
+/** A new random key for RunFacts.key: 5 lowercase letters and digits. */
+export function newRunKey(random: (n: number) => Uint8Array): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789'
+  return [...random(5)].map(b => alphabet[b % alphabet.length]).join('')
+}

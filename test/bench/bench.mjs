@@ -189,7 +189,8 @@ async function actionRunOnce(inputs) {
   const watch = await watchNamespace(ns)
   const lines = []
   const r = await runAction({
-    inputs: { ...baseInputs(), ...inputs },
+    // Named up front (the default name has a random part) so the watch can start before the run.
+    inputs: { ...baseInputs(), namespace: ns, ...inputs },
     env: { KUBECONFIG, GITHUB_RUN_ID: runId, GITHUB_RUN_ATTEMPT: '1' },
     killMainWhen: line => {
       lines.push({ at: Date.now(), line })

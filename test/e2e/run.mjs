@@ -183,7 +183,7 @@ test(
     check(r.outputs.result === 'passed', `result output ${r.outputs.result}`)
     check(/^http:\/\/127\.0\.0\.1:\d+$/.test(r.outputs.url), `url output ${r.outputs.url}`)
     check(
-      /^weather-service:[0-9a-f]{7}-\d+-1$/.test(r.outputs.image),
+      /^weather-service:[0-9a-f]{7}-\d+-1-[a-z0-9]{5}$/.test(r.outputs.image),
       `image output ${r.outputs.image}`
     )
     const report = JSON.parse(readFileSync(r.outputs.report, 'utf8'))

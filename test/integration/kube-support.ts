@@ -155,7 +155,8 @@ export function app(options: AppOptions) {
     repository: 'local/minikube-smoke',
     runId: 'it',
     runAttempt: '1',
-    sha: '0'.repeat(40)
+    sha: '0'.repeat(40),
+    key: 'itkey'
   })
   return prepareManifests([deployment, service] as KubeObject[], {
     imageRepository: IMAGE_REPOSITORY,

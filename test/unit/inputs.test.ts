@@ -15,7 +15,8 @@ const run: RunFacts = {
   sha: 'abcdef1234567890',
   runId: '4242',
   runAttempt: '2',
-  startedAt: 1_700_000_000_000
+  job: 'smoke',
+  key: 'k3y0a'
 }
 
 function parse(values: Record<string, string>) {
@@ -48,7 +49,7 @@ describe('parseInputs defaults', () => {
       context: 'weather-service',
       dockerfile: '',
       image: 'weather-service',
-      tag: 'abcdef1-4242-2',
+      tag: 'abcdef1-4242-2-k3y0a',
       buildArgs: []
     })
     expect(c.deploy).toMatchObject({
@@ -188,11 +189,18 @@ describe('parseInputs rejects bad input with one line naming it', () => {
 
 describe('helpers', () => {
   test('defaultTag and defaultNamespace are unique per run and valid', () => {
-    expect(defaultTag(run)).toBe('abcdef1-4242-2')
-    expect(defaultNamespace(run)).toBe('smoke-4242-2')
+    expect(defaultTag(run)).toBe('abcdef1-4242-2-k3y0a')
+    expect(defaultNamespace(run)).toBe('smoke-4242-2-k3y0a')
+    // Two uses of the action in one run (matrix jobs, two steps) get different names.
+    const other = { ...run, key: 'zz9zz' }
+    expect(defaultNamespace(other)).not.toBe(defaultNamespace(run))
+    expect(defaultTag(other)).not.toBe(defaultTag(run))
     const local = { ...run, runId: '', sha: '' }
-    expect(defaultTag(local)).toBe(`local-${run.startedAt.toString(36)}`)
-    expect(defaultNamespace(local)).toMatch(/^smoke-local-[a-z0-9]+$/)
+    expect(defaultTag(local)).toBe('local-k3y0a')
+    expect(defaultNamespace(local)).toBe('smoke-local-k3y0a')
+    const long = defaultNamespace({ ...run, runId: '9'.repeat(80) })
+    expect(long.length).toBeLessThanOrEqual(63)
+    expect(long).toMatch(/^smoke-9+-k3y0a$/)
   })
 
   test('durations', () => {

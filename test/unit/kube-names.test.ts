@@ -5,7 +5,7 @@ import {
   normalizeRepository,
   sameRepository
 } from '../../src/kube/image-ref.js'
-import { isDns1123Label, runMetadata, runNamespace, toDns1123Label } from '../../src/kube/names.js'
+import { isDns1123Label, newRunKey, runMetadata, toDns1123Label } from '../../src/kube/names.js'
 
 describe('image references', () => {
   it.each([
@@ -34,10 +34,10 @@ describe('image references', () => {
 })
 
 describe('names', () => {
-  it('makes RFC 1123 per-run namespaces', () => {
-    expect(runNamespace('123456789', '2')).toBe('smoke-123456789-2')
-    expect(runNamespace('local_Run.1', '')).toBe('smoke-local-run-1-1')
-    expect(isDns1123Label(runNamespace('9'.repeat(80), '1'))).toBe(true)
+  it('makes RFC 1123 labels and random run keys', () => {
+    const bytes = (n: number) => Uint8Array.from({ length: n }, (_, i) => i * 40)
+    expect(newRunKey(bytes)).toBe('aeimq')
+    expect(newRunKey(bytes)).toMatch(/^[a-z0-9]{5}$/)
     expect(toDns1123Label('--A--')).toBe('a')
     expect(isDns1123Label('Smoke')).toBe(false)
     expect(isDns1123Label('a'.repeat(64))).toBe(false)
@@ -45,11 +45,17 @@ describe('names', () => {
 
   it('puts selectable facts in labels and free text in annotations', () => {
     expect(
-      runMetadata({ repository: 'octo/weather', runId: '42', runAttempt: '1', sha: 'a'.repeat(40) })
+      runMetadata({
+        repository: 'octo/weather',
+        runId: '42',
+        runAttempt: '1',
+        sha: 'a'.repeat(40),
+        key: 'k3y0a'
+      })
     ).toEqual({
       labels: {
         'app.kubernetes.io/managed-by': 'minikube-smoke',
-        'minikube-smoke/run': '42-1',
+        'minikube-smoke/run': '42-1-k3y0a',
         'minikube-smoke/sha': 'a'.repeat(40)
       },
       annotations: {

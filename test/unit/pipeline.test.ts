@@ -113,7 +113,8 @@ function setup(fault: Fault, inputs: Record<string, string> = {}) {
       sha: 'abcdef123456',
       runId: '77',
       runAttempt: '1',
-      startedAt: 0,
+      job: 'smoke',
+      key: 'k3y0a',
       serverUrl: 'https://github.com'
     },
     runner,
@@ -175,8 +176,8 @@ describe('runMain', () => {
     expect(outputs).toMatchObject({
       result: 'passed',
       url: 'http://192.168.49.2:30080',
-      namespace: 'smoke-77-1',
-      image: 'weather-service:abcdef1-77-1'
+      namespace: 'smoke-77-1-k3y0a',
+      image: 'weather-service:abcdef1-77-1-k3y0a'
     })
     const build = runner.calls.find(c => c.args[0] === 'build')!
     expect(build.options.env).toEqual({ DOCKER_HOST: 'tcp://192.168.49.2:2376' })
@@ -184,7 +185,7 @@ describe('runMain', () => {
     expect(state).toMatchObject({
       result: 'passed',
       cluster: { prior: 'absent', deleteCluster: true },
-      namespace: { name: 'smoke-77-1', created: true }
+      namespace: { name: 'smoke-77-1-k3y0a', created: true }
     })
     expect((await teardown(state, { runner, kube, cache })).commands).toEqual([
       'minikube delete -p minikube'
@@ -239,10 +240,10 @@ describe('runMain', () => {
     await runMain(deps)
     const state = stateOf(saved)
     expect(state.cluster?.prior).toBe('running')
-    expect(kube.find('Namespace', 'smoke-77-1')).toBeDefined()
+    expect(kube.find('Namespace', 'smoke-77-1-k3y0a')).toBeDefined()
     const { commands, log } = await teardown(state, { runner, kube, cache })
     expect(commands).toEqual([])
-    expect(kube.find('Namespace', 'smoke-77-1')).toBeUndefined()
+    expect(kube.find('Namespace', 'smoke-77-1-k3y0a')).toBeUndefined()
     expect(log).toContain('was already running before this run: kept')
   })
 
