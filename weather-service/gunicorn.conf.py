@@ -1,4 +1,7 @@
-"""gunicorn settings for weather-service (works with gunicorn 20.1 from Debian and current pip releases).
+"""gunicorn settings for weather-service (gunicorn 20.1 from Debian and 27 from pip, requirements.txt).
+
+gunicorn ignores names it does not know, so a renamed setting would silently do nothing:
+tests/test_gunicorn.py checks each name here against the installed gunicorn.
 
 Env overrides: PORT (default 5000; GUNICORN_BIND=host:port replaces the whole bind address), WEB_CONCURRENCY (workers, default 2), GUNICORN_THREADS
 (default 4), GUNICORN_TIMEOUT (default 30), LOG_LEVEL (default info),
@@ -26,6 +29,10 @@ errorlog = "-"  # stderr
 capture_output = False
 # Gunicorn reads X-Forwarded-* only from these peers (default 127.0.0.1).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn >= 25.1 serves a control socket (gunicornc) at $XDG_RUNTIME_DIR or $HOME/.gunicorn by
+# default: nothing here uses it, HOME is /nonexistent on a read-only root in the image, and two
+# gunicorns under one HOME would unlink each other's socket. (20.1 ignores the name.)
+control_socket_disable = True
 
 _EXCLUDE = {p.strip() for p in os.environ.get("ACCESS_LOG_EXCLUDE", "").split(",") if p.strip()}
 

@@ -7,6 +7,7 @@ Only ever listens on 127.0.0.1.
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
 import threading
@@ -151,8 +152,10 @@ def main(argv):
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     fake.start()
-    with open(argv[1], "w") as f:
+    # Written aside and renamed into place, so a reader never sees half a URL.
+    with open(argv[1] + ".tmp", "w") as f:
         f.write(fake.url + "\n")
+    os.replace(argv[1] + ".tmp", argv[1])
     stop.wait()
     fake.stop()
 
