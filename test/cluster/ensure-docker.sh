@@ -28,10 +28,14 @@ if docker info >/dev/null 2>&1; then
   exit 0
 fi
 
-# A killed dockerd leaves its pid file behind; dockerd refuses to start while it exists.
-if [ -f /var/run/docker.pid ] && ! kill -0 "$(cat /var/run/docker.pid)" 2>/dev/null; then
-  rm -f /var/run/docker.pid
-fi
+# A killed dockerd leaves its pid file behind; dockerd refuses to start while it names a live pid.
+# Removed only when it holds a pid that is gone: an empty one may be the file a dockerd starting
+# right now has just created (dockerd itself overwrites one that does not parse).
+stale_pid=$(cat /var/run/docker.pid 2>/dev/null || true)
+case "$stale_pid" in
+  '' | *[!0-9]*) ;;
+  *) kill -0 "$stale_pid" 2>/dev/null || rm -f /var/run/docker.pid ;;
+esac
 # Its own session, so that whatever ran this script can end its process group without taking
 # the engine down with it.
 setsid dockerd >"$LOGS/dockerd.log" 2>&1 </dev/null &

@@ -23,13 +23,15 @@ proc_start_time() {
   echo "${20}"
 }
 
-# record_pid NAME PID
+# record_pid NAME PID. Written aside and renamed into place: `status` or the stand-in may read it
+# at any moment and must never see it empty or half written.
 record_pid() {
   mkdir -p "$PIDS"
-  echo "$2 $(proc_start_time "$2" || echo 0)" >"$PIDS/$1.pid"
+  echo "$2 $(proc_start_time "$2" || echo 0)" >"$PIDS/$1.pid.$$" && mv -f "$PIDS/$1.pid.$$" "$PIDS/$1.pid"
 }
 
 # recorded_pid NAME: prints the pid when the process recorded under NAME is still the same process.
+# Only a complete line counts (`read` fails on one without its newline).
 recorded_pid() {
   local pid start
   [ -f "$PIDS/$1.pid" ] || return 1

@@ -21,6 +21,11 @@ check() { # NAME COMMAND...
 }
 quietly() { local out; out=$("$@" 2>&1) || { echo "$out"; return 1; }; }
 finish() { echo "$passed passed, $failed failed"; [ $failed -eq 0 ]; exit; }
+eventually() { # COMMAND...: retries it for up to 10 s (output another process is still writing)
+  local _
+  for _ in $(seq 1 50); do "$@" && return 0; sleep 0.2; done
+  return 1
+}
 timed() { # COMMAND...: runs it and prints how long it took
   local t0=$EPOCHREALTIME rc
   "$@"; rc=$?
@@ -51,7 +56,8 @@ workload() {
     sleep 0.2
   done
   check "NodePort answers on 127.0.0.1:$port ($body)" grep -q '^hello from web-' <<<"$body"
-  check "kubectl logs" bash -c "kubectl -n $ns logs deployment/web | grep -q 'GET / from'"
+  # The server logs the request as it answers; the line reaches the container log a moment later.
+  check "kubectl logs" eventually bash -c "kubectl -n $ns logs deployment/web | grep -q 'GET / from'"
   check "kubectl exec" bash -c "kubectl -n $ns exec deployment/web -- /hello version | grep -q 'hello 1.0'"
   check "node InternalIP is 127.0.0.1" bash -c \
     "[ \"\$(kubectl get node $NODE_NAME -o 'jsonpath={.status.addresses[?(@.type==\"InternalIP\")].address}')\" = 127.0.0.1 ]"

@@ -16,19 +16,25 @@ const ENTRY = {
   post: join(REPO, ACTION.runs.post)
 }
 
-/** Parses a GitHub file-command file (`name<<delimiter\nvalue\ndelimiter`, or `name=value`). */
+/**
+ * Parses a GitHub file-command file (`name<<delimiter\nvalue\ndelimiter`, or `name=value`). Only
+ * complete records count: a step killed while appending can leave a last line without its newline,
+ * or a heredoc without its closing delimiter (the runner rejects that one too).
+ */
 export function parseFileCommands(path) {
   const values = {}
   if (!existsSync(path)) return values
   const lines = readFileSync(path, 'utf8').split('\n')
+  lines.pop() // what follows the last newline: nothing, or a line still unterminated
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]
     const heredoc = /^([^=<]+)<<(.+)$/.exec(line)
     if (heredoc) {
       const [, name, delimiter] = heredoc
-      const body = []
-      for (i++; i < lines.length && lines[i] !== delimiter; i++) body.push(lines[i])
-      values[name] = body.join('\n')
+      const end = lines.indexOf(delimiter, i + 1)
+      if (end === -1) break // never closed: the rest of the file is one partial record
+      values[name] = lines.slice(i + 1, end).join('\n')
+      i = end
     } else if (line.includes('=')) {
       values[line.slice(0, line.indexOf('='))] = line.slice(line.indexOf('=') + 1)
     }
