@@ -40,7 +40,14 @@ export interface Config {
     namespace: string
     /** Undefined: 1 for generated manifests, as written for yours. */
     replicas: number | undefined
-    containerPort: number
+    /** Undefined: what the container declares (5000 when it declares none, and for generated). */
+    containerPort: number | undefined
+    /** The Service to smoke-test; empty: the one in front of the first workload running the image. */
+    service: string
+    /** Restarts a crash-looping container is allowed while other workloads still start. */
+    maxRestarts: number
+    /** Take over objects (and fields) other managers own; they are still never deleted. */
+    forceConflicts: boolean
     rolloutTimeoutMs: number
     rolloutCheck: RolloutCheck
     urlHost: string
@@ -187,7 +194,17 @@ export function parseInputs(input: InputReader, run: RunFacts): Config {
     )
   }
   const replicas = text('replicas') === '' ? undefined : integer(text, 'replicas', 1, 50, 1)
-  const containerPort = integer(text, 'container-port', 1, 65535, 5000)
+  const containerPort =
+    text('container-port') === '' ? undefined : integer(text, 'container-port', 1, 65535, 5000)
+  const service = text('service')
+  if (service !== '' && !isDnsLabel(service)) {
+    throw new InputError(
+      'service',
+      'must be a Service name (RFC 1123 label: lowercase letters, digits and "-", at most 63)',
+      service
+    )
+  }
+  const maxRestarts = integer(text, 'max-restarts', 0, 100, 3)
   const rolloutCheck = oneOf(text, 'rollout-check', ['none', 'update'], 'none') as RolloutCheck
   const urlHost = text('url-host')
   if (
@@ -234,6 +251,9 @@ export function parseInputs(input: InputReader, run: RunFacts): Config {
       namespace,
       replicas,
       containerPort,
+      service,
+      maxRestarts,
+      forceConflicts: boolean(text, 'force-conflicts', false),
       rolloutTimeoutMs: duration(text, 'rollout-timeout', 180),
       rolloutCheck,
       urlHost

@@ -40,6 +40,7 @@ export async function main(): Promise<void> {
     clock: systemClock,
     platform: { os: process.platform, arch: process.arch },
     docker: 'docker',
+    kubectl: 'kubectl',
     toolCache: loadToolCache,
     cache: loadCache,
     connectKube: connectKubeLazily,

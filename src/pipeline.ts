@@ -1,5 +1,6 @@
 // The main step, top to bottom:
-//   inputs → preflight → cluster → image → deploy → rollout → expose → smoke → (update check) → report
+//   inputs → preflight → cluster → image → validate → deploy → rollout → expose → smoke
+//   → (update check) → report
 // Teardown is not here: the post step does it from what this records in state, so it also runs
 // when this step fails or is killed.
 
@@ -20,20 +21,35 @@ import type { ClusterSession } from './cluster/types.js'
 import type { CachePort } from './system.js'
 import { buildImage, imageLabels } from './image.js'
 import {
-  applyObjects,
+  applyAll,
+  checkFields,
   collectDiagnostics,
+  deleteNamespace,
+  Discovery,
+  dryRunAll,
   ensureNamespace,
   FIELD_MANAGER,
   nodeInternalIP,
   nodePortUrl,
-  objectRef,
   prepareManifests,
+  readExisting,
+  readServer,
+  resolveTypes,
   rolloutUpdateCheck,
+  RUN_LABEL,
   runMetadata,
+  SchemaIndex,
   UpdateCheckError,
-  waitForRollouts,
+  waitForWorkloads,
+  watchHealth,
+  type Connection,
+  type ConnectOptions,
   type Deployment,
-  type KubePort
+  type HealthWatch,
+  type KubePort,
+  type OpenApiV2,
+  type PreparedManifests,
+  type Typed
 } from './kube/index.js'
 import { runSmokeChecks, type HttpPort } from './smoke/index.js'
 import {
@@ -54,9 +70,10 @@ export interface MainDeps {
   clock: Clock
   platform: Platform
   docker: string
+  kubectl: string
   toolCache: () => Promise<ToolCachePort>
   cache: () => Promise<CachePort>
-  connectKube: (context?: string) => Promise<KubePort>
+  connectKube: (options?: ConnectOptions) => Promise<Connection>
   http?: HttpPort
   summary: SummaryPort
   writeReport: (path: string, report: RunReport) => Promise<void>
@@ -80,10 +97,10 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
 
   // Everything that can be checked without starting anything, first.
   let config: Config
-  let checked: ReturnType<typeof preflight>
+  let checked: Awaited<ReturnType<typeof preflight>>
   try {
     config = parseInputs(deps.input, deps.run)
-    checked = preflight(config, `${config.build.image}:${config.build.tag}`)
+    checked = await preflight(config, `${config.build.image}:${config.build.tag}`, deps)
   } catch (err) {
     return { failure: errorMessage(err) }
   }
@@ -92,6 +109,9 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
   const phases = new PhaseRecorder(clock)
   const imageRef = `${config.build.image}:${config.build.tag}`
   const namespace = config.deploy.namespace || defaultNamespace(config.run)
+  const metadata = runMetadata(config.run)
+  const runLabel = metadata.labels[RUN_LABEL]
+  const labelSelector = `${RUN_LABEL}=${runLabel}`
   const report: RunReport = {
     result: 'failed',
     startedAt: new Date(startedAt).toISOString(),
@@ -100,6 +120,7 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
     smoke: []
   }
   let kube: KubePort | undefined
+  let prepared: PreparedManifests | undefined
   let namespaceReady = false
 
   try {
@@ -132,79 +153,150 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
     )
     report.image = image.ref
 
-    const metadata = runMetadata(config.run)
-    const prepared = prepareManifests(checked.objects, {
-      imageRepository: config.build.image,
-      imageRef,
-      namespace,
-      labels: metadata.labels,
-      annotations: metadata.annotations,
-      containerPort: config.deploy.containerPort,
-      replicas: config.deploy.replicas
-    })
-    for (const w of prepared.warnings) log.warning(w)
-
-    await phase(
-      'deploy',
-      `Apply ${prepared.objects.length} objects to namespace ${namespace}`,
-      async () => {
-        kube = await deps.connectKube(cluster.kubeContext)
-        // Recorded before the namespace exists, so a step killed mid-create is still cleaned up.
-        const objects = prepared.objects.map(objectRef)
-        state.update({ namespace: { name: namespace, created: false, objects } })
-        const { created } = await ensureNamespace(kube, namespace, {
-          labels: metadata.labels,
-          annotations: metadata.annotations,
-          onCreated: name => state.update({ namespace: { name, created: true, objects } })
-        })
-        namespaceReady = true
-        report.namespace = namespace
-        log.info(
-          created
-            ? `namespace "${namespace}" created`
-            : `namespace "${namespace}" exists: using it (it will not be deleted)`
+    // Nothing is written here: every problem the cluster can find in the manifests, at once.
+    const ready = await phase('validate', 'Check the manifests against the cluster', async () => {
+      const connection = await deps.connectKube({ context: cluster.kubeContext })
+      kube = connection.kube
+      state.update({
+        kube: { context: connection.context, kubeconfig: connection.kubeconfigPath },
+        runLabel
+      })
+      const server = await readServer(kube)
+      log.info(
+        `Kubernetes ${server.version.gitVersion} at ${connection.server} (context ${connection.context})`
+      )
+      const discovery = new Discovery(kube)
+      const typed = await resolveTypes(checked.objects, discovery, server.version)
+      if (!server.quirks.strictFieldValidation) {
+        // Servers before 1.25 cannot be asked to reject unknown fields: check against their schema.
+        checkFields(
+          checked.objects,
+          new SchemaIndex(await kube.getJson<OpenApiV2>('/openapi/v2')),
+          server.quirks
         )
-        await applyObjects(kube, prepared.objects, FIELD_MANAGER, line => log.info(line))
       }
-    )
+      prepared = prepareManifests(typed, {
+        images: [
+          {
+            repository: config.build.image,
+            ref: imageRef,
+            pullPolicy: 'Never',
+            aliases: checked.imageAliases
+          }
+        ],
+        namespace,
+        labels: metadata.labels,
+        annotations: metadata.annotations,
+        containerPort: config.deploy.containerPort,
+        replicas: config.deploy.replicas,
+        service: config.deploy.service
+      })
+      for (const w of prepared.warnings) log.warning(w)
+      log.info(`smoke target: ${prepared.target.why} (port ${prepared.target.port})`)
+      if (prepared.target.exposed) log.info(prepared.target.exposed)
+      const checkedAt = clock.now()
+      const existing = await readExisting(kube, prepared.objects, {
+        fieldManager: FIELD_MANAGER,
+        force: config.deploy.forceConflicts
+      })
+      return { server, discovery, existing, checkedAt }
+    })
 
-    await phase('rollout', `Wait for rollout (${prepared.deployments.join(', ')})`, async () => {
-      const results = await waitForRollouts(kube!, namespace, prepared.deployments, {
-        timeoutMs: config.deploy.rolloutTimeoutMs,
+    const applyOptions = {
+      fieldManager: FIELD_MANAGER,
+      force: config.deploy.forceConflicts,
+      strictFields: ready.server.quirks.strictFieldValidation,
+      discovery: ready.discovery,
+      checkedAt: ready.checkedAt,
+      record: (r: Parameters<StateRecorder['recordObject']>[0]) => state.recordObject(r),
+      log: (line: string) => log.info(line)
+    }
+    const objects: Typed[] = prepared!.objects
+    await phase('deploy', `Apply ${objects.length} objects to namespace ${namespace}`, async () => {
+      const { created } = await ensureNamespace(kube!, namespace, {
+        labels: metadata.labels,
+        annotations: metadata.annotations,
+        // Recorded before it exists, so a step killed mid-create is still cleaned up.
+        onCreating: name => state.update({ namespace: { name, created: true } }),
         log: line => log.info(line)
       })
-      for (const r of results) log.info(`${r.message} in ${(r.durationMs / 1000).toFixed(1)} s`)
+      if (!created) state.update({ namespace: { name: namespace, created: false } })
+      namespaceReady = true
+      report.namespace = namespace
+      log.info(
+        created
+          ? `namespace "${namespace}" created`
+          : `namespace "${namespace}" exists: using it (it will not be deleted)`
+      )
+      try {
+        await dryRunAll(kube!, objects, applyOptions)
+      } catch (err) {
+        // The namespace existed only for the dry run: nothing was applied, nothing stays.
+        if (created) {
+          await deleteNamespace(kube!, namespace, { wait: false }).catch(() => undefined)
+          state.update({ namespace: undefined })
+          namespaceReady = false
+          report.namespace = undefined
+        }
+        throw err
+      }
+      await applyAll(kube!, objects, ready.existing, applyOptions)
     })
 
-    const url = await phase(
-      'expose',
-      `Find the URL of service ${prepared.target.service}`,
-      async () => {
-        const host =
-          config.deploy.urlHost || (await cluster.urlHost()) || (await nodeInternalIP(kube!))
-        const u = await nodePortUrl(
-          kube!,
-          namespace,
-          prepared.target.service,
-          host,
-          prepared.target.port
-        )
-        report.url = u.url
-        report.nodePort = u.nodePort
-        log.info(`service "${prepared.target.service}" answers at ${u.url}`)
-        return u.url
+    report.workloads = await phase('rollout', `Wait for ${describeTargets(objects)}`, async () => {
+      const results = await waitForWorkloads(kube!, objects, {
+        namespace,
+        labelSelector,
+        timeoutMs: config.deploy.rolloutTimeoutMs,
+        maxRestarts: config.deploy.maxRestarts,
+        log: line => log.info(line)
+      })
+      for (const r of results) {
+        if (r.state === 'current') log.info(`${r.message} in ${(r.durationMs / 1000).toFixed(1)} s`)
       }
-    )
+      return results.map(r => ({
+        kind: r.kind,
+        name: r.name,
+        passed: r.state !== 'failed' && r.state !== 'pending',
+        durationMs: r.durationMs,
+        message: r.message
+      }))
+    })
+
+    const target = prepared!.target
+    const url = await phase('expose', `Find the URL of service ${target.service}`, async () => {
+      const host =
+        config.deploy.urlHost || (await cluster.urlHost()) || (await nodeInternalIP(kube!))
+      const u = await nodePortUrl(kube!, namespace, target.service, host, target.port)
+      report.url = u.url
+      report.nodePort = u.nodePort
+      log.info(`service "${target.service}" answers at ${u.url}`)
+      return u.url
+    })
 
     await phase('smoke', `Smoke-test ${url}`, async () => {
-      report.smoke = await runSmokeChecks(url, config.smoke.checks, {
-        deadlineMs: clock.now() + config.smoke.timeoutMs,
-        clock,
-        http: deps.http,
-        log: line => log.info(line)
+      // A pod that restarts or turns unready while the checks run fails the run, even if the
+      // checks pass: a service that answers three requests and then crashes is not healthy.
+      let unhealthy: PhaseError | undefined
+      const health: HealthWatch = watchHealth(kube!, { namespace, labelSelector }, problem => {
+        unhealthy = new PhaseError(
+          'smoke',
+          problem.message,
+          problem.logs && `last log lines of container "${problem.container}":\n${problem.logs}`
+        )
       })
-      const failed = report.smoke.find(r => !r.passed)
-      if (failed) throw new PhaseError('smoke', failureMessage(report))
+      try {
+        report.smoke = await runSmokeChecks(url, config.smoke.checks, {
+          deadlineMs: clock.now() + config.smoke.timeoutMs,
+          clock,
+          http: deps.http,
+          log: line => log.info(line)
+        })
+      } finally {
+        health.stop()
+      }
+      if (report.smoke.some(r => !r.passed)) throw new PhaseError('smoke', failureMessage(report))
+      if (unhealthy) throw unhealthy
     })
 
     if (config.deploy.rolloutCheck === 'update') {
@@ -212,14 +304,22 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
         'rollout-check',
         'Roll the Deployment again while requesting the service',
         async () => {
-          const deployment = prepared.objects.find(
-            o => o.kind === 'Deployment' && o.metadata.name === prepared.target.deployment
-          ) as Deployment
+          if (target.workload.kind !== 'Deployment') {
+            throw new PhaseError(
+              'rollout-check',
+              `rollout-check: update rolls a Deployment; the smoke target is ${target.workload.kind.toLowerCase()} "${target.workload.name}"`
+            )
+          }
+          const deployment = objects.find(
+            t => t.object.kind === 'Deployment' && t.object.metadata.name === target.workload.name
+          )!.object as Deployment
           try {
             const r = await rolloutUpdateCheck(kube!, {
               namespace,
               deployment,
               fieldManager: FIELD_MANAGER,
+              labelSelector,
+              maxRestarts: config.deploy.maxRestarts,
               probeUrl: `${url}${config.smoke.checks[0].path}`,
               timeoutMs: config.deploy.rolloutTimeoutMs,
               log: line => log.info(line)
@@ -244,7 +344,14 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
       await log.group('Details', async () => log.info(err.details!))
     }
     if (kube && namespaceReady) {
-      const diagnostics = await collectDiagnostics(kube, namespace)
+      const diagnostics = await collectDiagnostics(kube, namespace, {
+        labelSelector,
+        objects: prepared?.objects.map(t => ({
+          kind: t.object.kind,
+          name: t.object.metadata.name!,
+          type: t.type
+        }))
+      })
       for (const g of diagnostics.groups)
         await log.group(`Diagnostics: ${g.title}`, async () => log.info(g.text))
       report.diagnosticsMarkdown = diagnostics.markdown
@@ -266,6 +373,17 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
       }
     })
   }
+}
+
+/** `deployment/web, statefulset/kv and 2 more`, for the rollout phase's title. */
+function describeTargets(objects: readonly Typed[]): string {
+  const names = objects
+    .filter(t => ['Deployment', 'StatefulSet', 'DaemonSet', 'Job'].includes(t.object.kind))
+    .map(t => `${t.object.kind.toLowerCase()}/${t.object.metadata.name}`)
+  if (names.length === 0) return 'the objects'
+  return names.length > 3
+    ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`
+    : names.join(', ')
 }
 
 function updateFacts(r: {

@@ -4,7 +4,7 @@
 import type { StateStore } from './ports.js'
 import type { PriorState } from './cluster/types.js'
 import type { TeardownMode } from './inputs.js'
-import type { ObjectRef } from './kube/index.js'
+import type { ObjectRecord } from './kube/index.js'
 
 export interface RunState {
   teardown: TeardownMode
@@ -15,9 +15,13 @@ export interface RunState {
     prior?: PriorState
     deleteCluster: boolean
   }
-  kubeContext?: string
-  /** The objects applied, so a namespace this run did not create can be emptied of them. */
-  namespace?: { name: string; created: boolean; objects: ObjectRef[] }
+  /** The cluster main talked to: post talks to the same one, whatever the current context is then. */
+  kube?: { context?: string; kubeconfig?: string }
+  namespace?: { name: string; created: boolean }
+  /** Every object applied, and whether this run created it; teardown deletes only those. */
+  objects?: ObjectRecord[]
+  /** The value of the run label on everything the run applied. */
+  runLabel?: string
   /** Set only when main finished; absent means main failed or was killed. */
   result?: 'passed' | 'failed'
   cache?: { key: string; paths: string[]; hit: boolean }
@@ -44,6 +48,13 @@ export class StateRecorder {
 
   get value(): RunState {
     return this.current
+  }
+
+  /** Records (or updates) one object, by kind, namespace and name. */
+  recordObject(record: ObjectRecord): void {
+    const key = (r: ObjectRecord) => `${r.apiVersion}/${r.kind}/${r.namespace ?? ''}/${r.name}`
+    const objects = (this.current.objects ?? []).filter(r => key(r) !== key(record))
+    this.update({ objects: [...objects, record] })
   }
 
   private flush(): void {

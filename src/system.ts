@@ -16,7 +16,7 @@ import type {
 } from './ports.js'
 import type { ToolCachePort } from './cluster/install.js'
 import { PhaseError } from './errors.js'
-import type { KubePort } from './kube/index.js'
+import type { Connection, ConnectOptions } from './kube/index.js'
 
 const KILL_GRACE_MS = 5000
 const MAX_CAPTURE = 4 * 1024 * 1024
@@ -111,7 +111,7 @@ export async function loadToolCache(): Promise<ToolCachePort> {
  * The real Kubernetes client, loaded on first use: client-node is most of the bundle (kept out of
  * cold start and of input validation) and needs Node.js 22.19 or later (its undici).
  */
-export async function connectKubeLazily(context?: string): Promise<KubePort> {
+export async function connectKubeLazily(options: ConnectOptions = {}): Promise<Connection> {
   const [major, minor] = process.versions.node.split('.').map(Number)
   if (major < 22 || (major === 22 && minor < 19)) {
     throw new PhaseError(
@@ -120,7 +120,7 @@ export async function connectKubeLazily(context?: string): Promise<KubePort> {
     )
   }
   const { connectKube } = await import('./kube/client.js')
-  return connectKube({ context })
+  return connectKube(options)
 }
 
 export interface CachePort {

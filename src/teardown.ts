@@ -1,15 +1,28 @@
 // The post step's work: delete exactly what the main step created, as its saved state says,
-// honouring `teardown`. Idempotent; "already gone" is success; nothing here throws.
+// honouring `teardown`, on the cluster main talked to. Idempotent; "already gone" is success;
+// nothing here throws.
 
 import { errorMessage } from './errors.js'
 import type { CommandRunner, Logger } from './ports.js'
 import type { RunState } from './state.js'
 import type { CachePort } from './system.js'
 import { clusterTeardownAction } from './cluster/minikube.js'
-import { deleteNamespace, deleteObjects, type KubePort, type ObjectRef } from './kube/index.js'
+import {
+  deleteNamespace,
+  deleteOwned,
+  podMakersOf,
+  resourceName,
+  typeOfRecord,
+  type Connection,
+  type ConnectOptions,
+  type ObjectRecord
+} from './kube/index.js'
 
 export interface TeardownPlan {
-  namespace?: { name: string; deleteWhole: boolean; objects: ObjectRef[] }
+  /** The run's namespace, deleted whole only when the run created it. */
+  namespace?: { name: string; deleteWhole: boolean }
+  /** Objects the run created, deleted one by one (those outside a namespace deleted whole). */
+  objects: ObjectRecord[]
   cluster: 'delete' | 'stop' | 'keep'
   /** Why something is kept, with how to remove it by hand. */
   kept: string[]
@@ -21,17 +34,21 @@ export function planTeardown(state: RunState): TeardownPlan {
       ? clusterTeardownAction(state.cluster.prior, state.cluster.deleteCluster)
       : 'keep'
   const ns = state.namespace
+  const created = (state.objects ?? []).filter(o => o.created !== false)
+  const individually = created.filter(
+    o => !(ns?.created && o.namespaced && o.namespace === ns.name)
+  )
   const manual = [
-    ns &&
-      (ns.created
-        ? `kubectl delete namespace ${ns.name}`
-        : `kubectl -n ${ns.name} delete ${ns.objects.map(o => `${o.kind.toLowerCase()}/${o.name}`).join(' ')}`),
+    ns?.created && `kubectl delete namespace ${ns.name}`,
+    individually.length > 0 &&
+      `kubectl delete ${individually.map(o => `${resourceName(typeOfRecord(o))}/${o.name}${o.namespace ? ` -n ${o.namespace}` : ''}`).join(' ')}`,
     cluster === 'delete' && `minikube delete -p ${state.cluster?.profile}`,
     cluster === 'stop' && `minikube stop -p ${state.cluster?.profile}`
   ].filter(Boolean) as string[]
 
   const keepAll = (why: string): TeardownPlan => ({
     cluster: 'keep',
+    objects: [],
     kept: [`${why}${manual.length ? `; to remove it by hand: ${manual.join(' && ')}` : ''}`]
   })
   if (state.teardown === 'never') return keepAll('teardown: never — everything is kept')
@@ -49,19 +66,26 @@ export function planTeardown(state: RunState): TeardownPlan {
         : `minikube profile "${state.cluster.profile}" kept (delete-cluster: false)`
     )
   }
-  // Deleting the cluster removes everything in it: no need to delete the namespace first.
-  if (cluster === 'delete' || !ns) return { cluster, kept }
+  const foreign = (state.objects ?? []).filter(o => o.created === false)
+  if (foreign.length) {
+    kept.push(
+      `kept what existed before the run: ${foreign.map(o => `${resourceName(typeOfRecord(o))}/${o.name}`).join(', ')}`
+    )
+  }
+  // Deleting the cluster removes everything in it: no need to delete anything first.
+  if (cluster === 'delete') return { cluster, kept, objects: [] }
   return {
     cluster,
     kept,
-    namespace: { name: ns.name, deleteWhole: ns.created, objects: ns.objects }
+    objects: individually,
+    ...(ns ? { namespace: { name: ns.name, deleteWhole: ns.created } } : {})
   }
 }
 
 export interface TeardownDeps {
   runner: CommandRunner
   log: Logger
-  connectKube: (context?: string) => Promise<KubePort>
+  connectKube: (options?: ConnectOptions) => Promise<Connection>
   cache: () => Promise<CachePort>
 }
 
@@ -77,26 +101,37 @@ export async function runTeardown(state: RunState, deps: TeardownDeps): Promise<
   const problems: string[] = []
   for (const k of plan.kept) log.info(k)
 
-  if (plan.namespace) {
-    const ns = plan.namespace
+  if (plan.namespace?.deleteWhole || plan.objects.length) {
     try {
-      const kube = await deps.connectKube(state.kubeContext)
-      if (ns.deleteWhole) {
+      const { kube } = await deps.connectKube({
+        context: state.kube?.context,
+        kubeconfigPath: state.kube?.kubeconfig
+      })
+      if (plan.namespace?.deleteWhole) {
+        const name = plan.namespace.name
         // Not waited for: pods go at once (grace 0) and the namespace controller finishes within
         // seconds; waiting would add ~5 s to every run for nothing the job can use.
-        const r = await deleteNamespace(kube, ns.name, { wait: false, log: l => log.info(l) })
-        if (r.existed)
-          removed.push(`namespace "${ns.name}" (with its pods, Deployments and Services)`)
-        else log.info(`namespace "${ns.name}" was already gone`)
-      } else {
-        const deleted = await deleteObjects(kube, ns.objects, { log: l => log.info(l) })
-        removed.push(
-          ...deleted.map(o => `${o.kind.toLowerCase()} "${o.name}" in namespace "${ns.name}"`)
-        )
+        const r = await deleteNamespace(kube, name, {
+          wait: false,
+          podMakers: podMakersOf((state.objects ?? []).filter(o => o.namespace === name)),
+          log: l => log.info(l)
+        })
+        if (r.existed) removed.push(`namespace "${name}" (with everything in it)`)
+        else log.info(`namespace "${name}" was already gone`)
+      }
+      if (plan.objects.length) {
+        const r = await deleteOwned(kube, plan.objects, state.runLabel ?? '', {
+          log: l => log.info(l)
+        })
+        removed.push(...r.deleted.map(o => `${resourceName(typeOfRecord(o))} "${o.name}"`))
+        for (const k of r.kept)
+          log.info(`${resourceName(typeOfRecord(k))} "${k.name}" kept: not shown to be this run's`)
       }
     } catch (err) {
       problems.push(errorMessage(err))
     }
+  } else if (plan.namespace) {
+    log.info(`namespace "${plan.namespace.name}" existed before the run: kept`)
   }
 
   if (plan.cluster !== 'keep' && state.cluster?.minikube) {

@@ -64,7 +64,7 @@ export async function upCluster(config: Config, deps: ClusterDeps): Promise<Clus
     if (c.cache) await restoreCache(config, version, deps)
   })
   if (prior === 'running') deps.state.update({ cluster: { ...base, prior } })
-  deps.state.update({ kubeContext: c.profile })
+  deps.state.update({ kube: { context: c.profile } })
 
   const dockerEnv = await minikube.dockerEnv(nodes)
   return minikube.session(dockerEnv)

@@ -1,20 +1,29 @@
-// The namespace and the server-side apply of the run's objects.
+// Writing the run's objects: the namespace, then — after reading what already exists and a dry
+// run of everything — a server-side apply of each object in the registry's order, recording
+// before each write whether this run is creating it. Teardown deletes only what this run created.
 
 import { PhaseError } from '../errors.js'
+import type { Discovery } from './discovery.js'
 import { KubePhase } from './errors.js'
-import { sortForApply } from './manifests.js'
+import { kindOf, Resources } from './kinds.js'
+import { describeObject } from './manifests.js'
 import { MANAGED_BY_LABEL } from './names.js'
-import { isConflict, KubeApiError, Resources, type KubePort } from './port.js'
+import { isConflict, KubeApiError, resourceName, type KubePort, type ResourceType } from './port.js'
+import { crdStatus } from './status/generic.js'
 import type { KubeObject } from './types.js'
+import type { Typed } from './validate.js'
 
 export interface EnsureNamespaceOptions {
   labels?: Record<string, string>
   annotations?: Record<string, string>
   /**
-   * Called the moment this run has created the namespace, before anything else happens, so the
-   * caller can save it for teardown. Never called for a namespace that already existed.
+   * Called the moment before this run creates the namespace, so the caller can save it for
+   * teardown. Never called for a namespace that already existed.
    */
-  onCreated?: (name: string) => void
+  onCreating?: (name: string) => void
+  /** How long to wait for a namespace of the same name that is still being deleted. */
+  terminatingTimeoutMs?: number
+  log?: (line: string) => void
 }
 
 /** Creates the namespace unless it exists. `created` tells whether this run owns it. */
@@ -23,13 +32,14 @@ export async function ensureNamespace(
   name: string,
   options: EnsureNamespaceOptions = {}
 ): Promise<{ created: boolean }> {
-  const existing = await kube.get<KubeObject>(Resources.Namespace, name)
-  if (existing) {
-    assertActive(existing, name)
-    return { created: false }
+  let existing = await kube.get<KubeObject>(Resources.Namespace, name)
+  if (existing && isTerminating(existing)) {
+    existing = await waitUntilGone(kube, name, options)
   }
+  if (existing) return { created: false }
+  options.onCreating?.(name)
   try {
-    await kube.create({
+    await kube.create(Resources.Namespace, {
       apiVersion: 'v1',
       kind: 'Namespace',
       metadata: {
@@ -39,70 +49,303 @@ export async function ensureNamespace(
       }
     })
   } catch (err) {
-    if (isConflict(err)) {
-      // Created by someone else between our read and create: theirs, not ours.
-      const now = await kube.get<KubeObject>(Resources.Namespace, name)
-      if (now) assertActive(now, name)
-      return { created: false }
-    }
+    if (isConflict(err)) return { created: false } // made by someone else between read and create
     throw new PhaseError(KubePhase.deploy, `cannot create namespace "${name}": ${errorText(err)}`)
   }
-  options.onCreated?.(name)
   return { created: true }
 }
 
-function assertActive(ns: KubeObject, name: string): void {
-  const phase = (ns.status as { phase?: string } | undefined)?.phase
-  if (phase === 'Terminating' || ns.metadata.deletionTimestamp) {
+function isTerminating(ns: KubeObject): boolean {
+  return (
+    (ns.status as { phase?: string } | undefined)?.phase === 'Terminating' ||
+    Boolean(ns.metadata.deletionTimestamp)
+  )
+}
+
+/** A quick second run on a kept cluster finds the first one's namespace still going: wait. */
+async function waitUntilGone(
+  kube: KubePort,
+  name: string,
+  options: EnsureNamespaceOptions
+): Promise<KubeObject | undefined> {
+  const timeoutMs = options.terminatingTimeoutMs ?? 120_000
+  options.log?.(
+    `namespace "${name}" is still being deleted (Terminating): waiting up to ${timeoutMs / 1000} s for it to go`
+  )
+  const started = Date.now()
+  for (;;) {
+    const ns = await kube.get<KubeObject>(Resources.Namespace, name)
+    if (!ns || !isTerminating(ns)) {
+      options.log?.(
+        `namespace "${name}" is gone after ${((Date.now() - started) / 1000).toFixed(1)} s`
+      )
+      return ns
+    }
+    if (Date.now() - started >= timeoutMs) {
+      throw new PhaseError(
+        KubePhase.deploy,
+        `namespace "${name}" is still being deleted (Terminating) after ${timeoutMs / 1000} s: choose another namespace, or find what blocks its deletion (kubectl get namespace ${name} -o yaml)`
+      )
+    }
+    await new Promise(resolve => setTimeout(resolve, 250))
+  }
+}
+
+/** What teardown needs to delete an object; small enough to save in the post step's state. */
+export interface ObjectRecord {
+  apiVersion: string
+  kind: string
+  plural: string
+  namespaced: boolean
+  name: string
+  namespace?: string
+  /** True: this run made it (uid known); 'pending': the apply to create it had not answered. */
+  created: boolean | 'pending'
+  uid?: string
+  /** For 'pending': when the run last saw it absent (ISO). */
+  absentAt?: string
+}
+
+export function recordOf(
+  t: Typed,
+  created: ObjectRecord['created'],
+  uid?: string,
+  absentAt?: string
+): ObjectRecord {
+  return {
+    apiVersion: t.object.apiVersion,
+    kind: t.object.kind,
+    plural: t.type.plural,
+    namespaced: t.type.namespaced,
+    name: t.object.metadata.name!,
+    ...(t.object.metadata.namespace ? { namespace: t.object.metadata.namespace } : {}),
+    created,
+    ...(uid ? { uid } : {}),
+    ...(absentAt ? { absentAt } : {})
+  }
+}
+
+export interface ApplyPlanOptions {
+  fieldManager: string
+  /** Input `force-conflicts`: take over objects (and fields) other managers own. */
+  force: boolean
+}
+
+/**
+ * Reads every object first. One that exists and is managed by anyone but this action belongs to
+ * someone else: applying it would take it over, so that is an error unless forced (and even then
+ * it is never deleted). Returns, per object, whether it existed.
+ */
+export async function readExisting(
+  kube: KubePort,
+  objects: readonly Typed[],
+  options: ApplyPlanOptions
+): Promise<Map<Typed, KubeObject | undefined>> {
+  const existing = new Map<Typed, KubeObject | undefined>()
+  const conflicts: string[] = []
+  await Promise.all(
+    objects.map(async t => {
+      const live = await kube.get<KubeObject>(
+        t.type,
+        t.object.metadata.name!,
+        t.object.metadata.namespace
+      )
+      existing.set(t, live)
+      if (!live || options.force) return
+      const others = foreignManagers(live, options.fieldManager)
+      if (others.length) {
+        const where = t.type.namespaced ? ` in namespace "${t.object.metadata.namespace}"` : ''
+        conflicts.push(
+          `${resourceName(t.type)} "${t.object.metadata.name}"${where} already exists and is managed by ${others.map(m => `"${m}"`).join(', ')}`
+        )
+      }
+    })
+  )
+  if (conflicts.length) {
     throw new PhaseError(
       KubePhase.deploy,
-      `namespace "${name}" is being deleted (Terminating): wait for it to go, or choose another namespace`
+      `Apply failed with ${conflicts.length} conflict${conflicts.length === 1 ? '' : 's'}: ${conflicts.join('; ')}. ` +
+        "The run would take over what it did not create: remove it from the manifests, deploy into another namespace, or set 'force-conflicts: true' to take it over (it is still never deleted)"
+    )
+  }
+  return existing
+}
+
+interface ManagedFieldsEntry {
+  manager?: string
+  operation?: string
+  fieldsV1?: Record<string, unknown>
+}
+
+/** The control plane's own manager: what it alone made (a namespace's default ServiceAccount). */
+const CONTROL_PLANE = 'kube-controller-manager'
+
+/**
+ * Who else an existing object belongs to. It is this action's own when it carries this action's
+ * apply (an earlier run's object in a kept namespace) and everyone else only keeps its status
+ * (controllers do); and it is the cluster's when only the control plane ever touched it. Anything
+ * else was made, or is shaped, by someone else.
+ */
+function foreignManagers(o: KubeObject, fieldManager: string): string[] {
+  const entries = (o.metadata.managedFields as ManagedFieldsEntry[] | undefined) ?? []
+  if (entries.length === 0) return ['(a manager the server did not record)']
+  const ours = entries.some(e => e.manager === fieldManager)
+  if (!ours && entries.every(e => e.manager === CONTROL_PLANE)) return []
+  const foreign = entries.filter(
+    e =>
+      e.manager !== fieldManager &&
+      (!ours || e.operation === 'Apply' || ownsMoreThanStatus(e.fieldsV1))
+  )
+  return [...new Set(foreign.map(e => e.manager ?? '(unnamed)'))]
+}
+
+/** Fields beyond status and metadata (and the revision annotation a Deployment's controller sets). */
+function ownsMoreThanStatus(fields: Record<string, unknown> | undefined): boolean {
+  return Object.keys(fields ?? {}).some(k => k !== 'f:status' && k !== 'f:metadata')
+}
+
+export interface ApplyOptions extends ApplyPlanOptions {
+  /** fieldValidation=Strict (servers 1.25+). */
+  strictFields: boolean
+  discovery: Discovery
+  log?: (line: string) => void
+  /** Called before each write that may create an object, and after it, with what happened. */
+  record: (record: ObjectRecord) => void
+  /** Bound on waiting for the run's CRDs to be established. */
+  crdTimeoutMs?: number
+  /** When readExisting looked (ms): objects it found absent were absent then. */
+  checkedAt: number
+}
+
+/**
+ * Dry-runs every object the server can take now (custom resources of the run's own CRDs wait for
+ * them), and reports every rejection at once, each with the server's own message.
+ */
+export async function dryRunAll(
+  kube: KubePort,
+  objects: readonly Typed[],
+  options: ApplyOptions
+): Promise<void> {
+  const problems: string[] = []
+  for (const t of objects) {
+    if (!(await options.discovery.resolve(t.object.apiVersion, t.object.kind))) continue
+    try {
+      await kube.apply(t.type, t.object, {
+        fieldManager: options.fieldManager,
+        force: options.force,
+        strictFields: options.strictFields,
+        dryRun: true
+      })
+    } catch (err) {
+      problems.push(`${describeObject(t.object)}: ${applyError(t, err)}`)
+    }
+  }
+  if (problems.length) {
+    throw new PhaseError(
+      KubePhase.deploy,
+      problems.length === 1
+        ? `the server rejected the manifests (dry run, nothing was applied): ${problems[0]}`
+        : `the server rejected the manifests (dry run, nothing was applied):\n  ${problems.join('\n  ')}`
     )
   }
 }
 
-export interface AppliedObject {
-  kind: string
-  name: string
-  /** The object as the server returned it. */
-  object: KubeObject
-}
-
 /**
- * Server-side applies every object (force, one field manager), in dependency order, one at a time:
- * a Deployment must not start before the ConfigMap or Secret its pods read.
+ * Applies in the registry's order, one object at a time (a workload must not start before the
+ * ConfigMap its pods read). Before the run's custom resources, its CRDs are waited for until
+ * Established and discovery is refreshed.
  */
-export async function applyObjects(
+export async function applyAll(
   kube: KubePort,
-  objects: readonly KubeObject[],
-  fieldManager: string,
-  log?: (message: string) => void
-): Promise<AppliedObject[]> {
-  const applied: AppliedObject[] = []
-  for (const object of sortForApply(objects)) {
-    const name = object.metadata.name ?? '?'
-    const what = `${resourceName(object)}/${name}`
-    let result: KubeObject
-    try {
-      result = await kube.apply(object, fieldManager)
-    } catch (err) {
-      const ns = object.metadata.namespace ? ` in namespace "${object.metadata.namespace}"` : ''
-      const code = err instanceof KubeApiError && err.reason ? ` (${err.reason})` : ''
-      throw new PhaseError(
-        KubePhase.deploy,
-        `error applying ${what}${ns}${code}: ${errorText(err)}`
-      )
+  objects: readonly Typed[],
+  existing: ReadonlyMap<Typed, KubeObject | undefined>,
+  options: ApplyOptions
+): Promise<KubeObject[]> {
+  const ordered = [...objects]
+    .map((t, i) => ({ t, i, rank: kindOf(t.object, t.type).rank }))
+    .sort((a, b) => a.rank - b.rank || a.i - b.i)
+    .map(x => x.t)
+  const crds = ordered.filter(t => t.object.kind === 'CustomResourceDefinition')
+  let crdsReady = crds.length === 0
+  const applied: KubeObject[] = []
+  for (const t of ordered) {
+    if (
+      !crdsReady &&
+      t.object.kind !== 'CustomResourceDefinition' &&
+      !(await options.discovery.resolve(t.object.apiVersion, t.object.kind))
+    ) {
+      await waitForCrds(kube, crds, options)
+      options.discovery.refresh()
+      crdsReady = true
     }
-    log?.(`${what} serverside-applied`)
-    applied.push({ kind: object.kind, name, object: result })
+    const absent = !existing.get(t)
+    if (absent)
+      options.record(recordOf(t, 'pending', undefined, new Date(options.checkedAt).toISOString()))
+    let result
+    try {
+      result = await kube.apply(t.type, t.object, {
+        fieldManager: options.fieldManager,
+        force: options.force,
+        strictFields: options.strictFields
+      })
+    } catch (err) {
+      if (absent) options.record(recordOf(t, false))
+      throw new PhaseError(KubePhase.deploy, `${describeObject(t.object)}: ${applyError(t, err)}`)
+    }
+    options.record(recordOf(t, result.created, result.object.metadata.uid))
+    const verb = result.created
+      ? 'created'
+      : existing.get(t)
+        ? 'configured (it existed: kept at teardown)'
+        : 'configured'
+    options.log?.(`${resourceName(t.type)}/${t.object.metadata.name} serverside-applied (${verb})`)
+    applied.push(result.object)
   }
   return applied
 }
 
-/** kubectl's `deployment.apps` / `service` naming. */
-function resourceName(o: KubeObject): string {
-  const group = o.apiVersion.includes('/') ? `.${o.apiVersion.split('/')[0]}` : ''
-  return `${o.kind.toLowerCase()}${group}`
+async function waitForCrds(
+  kube: KubePort,
+  crds: readonly Typed[],
+  options: ApplyOptions
+): Promise<void> {
+  const timeoutMs = options.crdTimeoutMs ?? 60_000
+  const started = Date.now()
+  for (const t of crds) {
+    for (;;) {
+      const live = await kube.get<KubeObject>(t.type, t.object.metadata.name!)
+      const verdict = live ? crdStatus(live) : undefined
+      if (verdict?.state === 'current') {
+        options.log?.(verdict.message)
+        break
+      }
+      if (verdict?.state === 'failed') throw new PhaseError(KubePhase.deploy, verdict.message)
+      if (Date.now() - started > timeoutMs) {
+        throw new PhaseError(
+          KubePhase.deploy,
+          `customresourcedefinition "${t.object.metadata.name}" was not established within ${timeoutMs / 1000} s`
+        )
+      }
+      await new Promise(resolve => setTimeout(resolve, 100))
+    }
+  }
+}
+
+/** kubectl's wording: `error when applying deployment.apps/web (Invalid): <server message>`. */
+function applyError(t: Typed, err: unknown): string {
+  const reason = err instanceof KubeApiError && err.reason ? ` (${err.reason})` : ''
+  return `error applying ${resourceName(t.type)}/${t.object.metadata.name}${reason}: ${errorText(err)}`
+}
+
+export function typeOfRecord(r: ObjectRecord): ResourceType {
+  const slash = r.apiVersion.indexOf('/')
+  return {
+    group: slash < 0 ? '' : r.apiVersion.slice(0, slash),
+    version: r.apiVersion.slice(slash + 1),
+    kind: r.kind,
+    plural: r.plural,
+    namespaced: r.namespaced
+  }
 }
 
 function errorText(err: unknown): string {

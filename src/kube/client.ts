@@ -1,19 +1,17 @@
-// The real KubePort, over @kubernetes/client-node 2.x. Everything leaving here is plain JSON: the
-// library deserializes reads into model classes with Date fields while its Watch hands out raw
-// JSON, and callers should not have to care which they got.
+// The real KubePort. Requests are raw JSON over client-node's authenticated transport (its
+// KubeConfig for credentials and TLS, its Watch for streams): the objects the user wrote reach the
+// server exactly as written. client-node's typed APIs serialize through model classes that drop
+// every field they do not know, which turned a typo'd `readinesProbe` into no probe at all.
 
+import { KubeConfig, RequestContext, HttpMethod, Watch } from '@kubernetes/client-node'
+import { fetch } from 'undici'
 import {
-  ApiException,
-  AppsV1Api,
-  CoreV1Api,
-  KubeConfig,
-  type KubernetesObject,
-  KubernetesObjectApi,
-  PatchStrategy,
-  Watch
-} from '@kubernetes/client-node'
-import {
+  apiVersionOf,
   KubeApiError,
+  type ApplyOptions,
+  type Connection,
+  type ConnectOptions,
+  type ApplyResult,
   type DeleteOptions,
   type KubeList,
   type KubePort,
@@ -26,15 +24,10 @@ import {
 } from './port.js'
 import type { KubeObject } from './types.js'
 
-export interface ConnectOptions {
-  /** A kubeconfig context; default: the current one. */
-  context?: string
-  /** Load this kubeconfig file instead of $KUBECONFIG / ~/.kube/config. */
-  kubeconfigPath?: string
-}
+const REQUEST_TIMEOUT_MS = 60_000
 
-/** A KubePort for the cluster in the default kubeconfig ($KUBECONFIG, ~/.kube/config, in-cluster). */
-export function connectKube(options: ConnectOptions = {}): KubePort {
+/** A KubePort for a kubeconfig context (default: $KUBECONFIG, ~/.kube/config, in-cluster). */
+export function connectKube(options: ConnectOptions = {}): Connection {
   const config = new KubeConfig()
   if (options.kubeconfigPath) config.loadFromFile(options.kubeconfigPath)
   else config.loadFromDefault()
@@ -50,22 +43,31 @@ export function connectKube(options: ConnectOptions = {}): KubePort {
   }
   const server = config.getCurrentCluster()?.server
   if (!server) throw new Error('error: the kubeconfig has no current cluster')
-  return new ClientNodeKube(config, server)
+  const kubeconfigPath =
+    options.kubeconfigPath ?? (process.env.KUBECONFIG?.split(':').find(Boolean) || undefined)
+  return {
+    kube: new RawKube(config, server.replace(/\/+$/, '')),
+    context: config.getCurrentContext(),
+    kubeconfigPath,
+    server
+  }
 }
 
-class ClientNodeKube implements KubePort {
-  private readonly objects: KubernetesObjectApi
-  private readonly core: CoreV1Api
-  private readonly apps: AppsV1Api
+interface Request {
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE'
+  path: string
+  query?: Record<string, string | number | boolean | undefined>
+  body?: unknown
+  contentType?: string
+  /** Return the body as text (pod logs). */
+  text?: boolean
+}
 
+class RawKube implements KubePort {
   constructor(
     private readonly config: KubeConfig,
     private readonly server: string
-  ) {
-    this.objects = KubernetesObjectApi.makeApiClient(config)
-    this.core = config.makeApiClient(CoreV1Api)
-    this.apps = config.makeApiClient(AppsV1Api)
-  }
+  ) {}
 
   async get<T extends KubeObject>(
     type: ResourceType,
@@ -73,8 +75,7 @@ class ClientNodeKube implements KubePort {
     namespace?: string
   ): Promise<T | undefined> {
     try {
-      const spec = { apiVersion: type.apiVersion, kind: type.kind, metadata: { name, namespace } }
-      return plain(await this.call(() => this.objects.read(spec))) as unknown as T
+      return await this.request<T>({ method: 'GET', path: objectPath(type, name, namespace) })
     } catch (err) {
       if (err instanceof KubeApiError && err.code === 404) return undefined
       throw err
@@ -85,24 +86,17 @@ class ClientNodeKube implements KubePort {
     type: ResourceType,
     options: ListOptions = {}
   ): Promise<KubeList<T>> {
-    const list = await this.call(() =>
-      this.objects.list(
-        type.apiVersion,
-        type.kind,
-        options.namespace,
-        undefined,
-        undefined,
-        undefined,
-        options.fieldSelector,
-        options.labelSelector
-      )
-    )
+    const list = await this.request<{ items?: T[]; metadata?: { resourceVersion?: string } }>({
+      method: 'GET',
+      path: collectionPath(type, options.namespace),
+      query: { labelSelector: options.labelSelector, fieldSelector: options.fieldSelector }
+    })
     // List items come without apiVersion/kind; put them back so objects are self-describing.
-    const items = plain(list.items).map(item => ({
+    const items = (list.items ?? []).map(item => ({
       ...item,
-      apiVersion: type.apiVersion,
+      apiVersion: apiVersionOf(type),
       kind: type.kind
-    })) as T[]
+    }))
     return { items, resourceVersion: list.metadata?.resourceVersion ?? '' }
   }
 
@@ -140,22 +134,33 @@ class ClientNodeKube implements KubePort {
     }
   }
 
-  async create<T extends KubeObject>(object: T): Promise<T> {
-    return plain(await this.call(() => this.objects.create(asClient(object)))) as unknown as T
+  async create<T extends KubeObject>(type: ResourceType, object: T): Promise<T> {
+    return this.request<T>({
+      method: 'POST',
+      path: collectionPath(type, object.metadata.namespace),
+      body: object
+    })
   }
 
-  async apply<T extends KubeObject>(object: T, fieldManager: string): Promise<T> {
-    const applied = await this.call(() =>
-      this.objects.patch(
-        asClient(object),
-        undefined,
-        undefined,
-        fieldManager,
-        true,
-        PatchStrategy.ServerSideApply
-      )
-    )
-    return plain(applied) as unknown as T
+  async apply<T extends KubeObject>(
+    type: ResourceType,
+    object: T,
+    options: ApplyOptions
+  ): Promise<ApplyResult<T>> {
+    const { body, status } = await this.send({
+      method: 'PATCH',
+      path: objectPath(type, object.metadata.name!, object.metadata.namespace),
+      query: {
+        fieldManager: options.fieldManager,
+        force: options.force ? 'true' : undefined,
+        dryRun: options.dryRun ? 'All' : undefined,
+        fieldValidation: options.strictFields ? 'Strict' : undefined
+      },
+      // JSON is YAML: the apply patch type takes it as it is.
+      contentType: 'application/apply-patch+yaml',
+      body: object
+    })
+    return { object: body as T, created: status === 201 }
   }
 
   async delete(
@@ -164,18 +169,12 @@ class ClientNodeKube implements KubePort {
     namespace: string | undefined,
     options: DeleteOptions = {}
   ): Promise<boolean> {
-    const spec = { apiVersion: type.apiVersion, kind: type.kind, metadata: { name, namespace } }
     try {
-      await this.call(() =>
-        this.objects.delete(
-          spec,
-          undefined,
-          undefined,
-          options.gracePeriodSeconds,
-          undefined,
-          options.propagationPolicy
-        )
-      )
+      await this.request({
+        method: 'DELETE',
+        path: objectPath(type, name, namespace),
+        body: deleteBody(options)
+      })
       return true
     } catch (err) {
       if (err instanceof KubeApiError && err.code === 404) return false
@@ -188,12 +187,11 @@ class ClientNodeKube implements KubePort {
     namespace: string,
     options: DeleteOptions & { labelSelector?: string } = {}
   ): Promise<void> {
-    const param = { namespace, ...options }
-    await this.call(async () => {
-      if (type.kind === 'Pod') return this.core.deleteCollectionNamespacedPod(param)
-      if (type.kind === 'ReplicaSet') return this.apps.deleteCollectionNamespacedReplicaSet(param)
-      if (type.kind === 'Deployment') return this.apps.deleteCollectionNamespacedDeployment(param)
-      throw new Error(`deleteCollection does not support ${type.kind}`)
+    await this.request({
+      method: 'DELETE',
+      path: collectionPath(type, namespace),
+      query: { labelSelector: options.labelSelector },
+      body: deleteBody(options)
     })
   }
 
@@ -203,71 +201,110 @@ class ClientNodeKube implements KubePort {
     container: string,
     options: LogOptions = {}
   ): Promise<string> {
-    return this.call(() =>
-      this.core.readNamespacedPodLog({ name: pod, namespace, container, ...options })
-    )
+    const text = await this.request<string>({
+      method: 'GET',
+      path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log`,
+      query: {
+        container,
+        previous: options.previous ? 'true' : undefined,
+        tailLines: options.tailLines,
+        limitBytes: options.limitBytes
+      },
+      text: true
+    })
+    // The kubelet answers 200 with this text when the run's log is gone (its container was
+    // garbage-collected): that is no log, not a log.
+    if (/^unable to retrieve container logs for \S+\s*$/.test(text)) {
+      throw new KubeApiError(404, text.trim(), 'NotFound')
+    }
+    return text
   }
 
-  private async call<T>(fn: () => Promise<T>): Promise<T> {
+  getJson<T>(path: string): Promise<T> {
+    return this.request<T>({ method: 'GET', path })
+  }
+
+  private async request<T>(req: Request): Promise<T> {
+    return (await this.send(req)).body as T
+  }
+
+  private async send(req: Request): Promise<{ body: unknown; status: number }> {
+    const url = new URL(this.server + req.path)
+    for (const [k, v] of Object.entries(req.query ?? {})) {
+      if (v !== undefined) url.searchParams.set(k, String(v))
+    }
     try {
-      return await fn()
+      const ctx = new RequestContext(url.toString(), HttpMethod[req.method])
+      await this.config.applySecurityAuthentication(ctx)
+      const headers: Record<string, string> = { ...ctx.getHeaders(), Accept: 'application/json' }
+      if (req.body !== undefined) headers['Content-Type'] = req.contentType ?? 'application/json'
+      const res = await fetch(url, {
+        method: req.method,
+        headers,
+        body: req.body === undefined ? undefined : JSON.stringify(req.body),
+        dispatcher: ctx.getDispatcher() as never,
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS)
+      })
+      const text = await res.text()
+      if (!res.ok) {
+        const status = parseStatus(text)
+        throw new KubeApiError(
+          res.status,
+          status?.message || `the server responded with HTTP ${res.status}`,
+          status?.reason
+        )
+      }
+      return {
+        body: req.text ? text : text === '' ? undefined : JSON.parse(text),
+        status: res.status
+      }
     } catch (err) {
       throw this.translate(err)
     }
   }
 
-  /** ApiException carries the server's Status as JSON text; surface its message and code. */
   private translate(err: unknown): unknown {
     if (err instanceof KubeApiError) return err
-    if (err instanceof ApiException) {
-      const status = parseStatus(err.body)
-      return new KubeApiError(
-        err.code,
-        status?.message || `the server responded with HTTP ${err.code}`,
-        status?.reason
-      )
-    }
     const code = (err as { statusCode?: unknown })?.statusCode
-    if (typeof code === 'number') {
+    if (typeof code === 'number')
       return new KubeApiError(code, `the server responded with HTTP ${code}`)
-    }
-    if (err instanceof Error && err.name !== 'AbortError' && err.name !== 'TimeoutError') {
+    if (err instanceof Error && err.name !== 'AbortError') {
       const cause = (err as { cause?: { message?: string } }).cause?.message
-      return new Error(
-        `cannot reach the Kubernetes API server at ${this.server}: ${cause ?? err.message}`
-      )
+      const what = err.name === 'TimeoutError' ? 'no answer in time' : (cause ?? err.message)
+      return new Error(`cannot reach the Kubernetes API server at ${this.server}: ${what}`)
     }
     return err
   }
 }
 
-function collectionPath(type: ResourceType, namespace?: string): string {
-  const root = type.apiVersion.includes('/')
-    ? `/apis/${type.apiVersion}`
-    : `/api/${type.apiVersion}`
+function deleteBody(options: DeleteOptions): Record<string, unknown> {
+  return {
+    kind: 'DeleteOptions',
+    apiVersion: 'v1',
+    ...(options.gracePeriodSeconds !== undefined
+      ? { gracePeriodSeconds: options.gracePeriodSeconds }
+      : {}),
+    ...(options.propagationPolicy ? { propagationPolicy: options.propagationPolicy } : {}),
+    ...(options.uid ? { preconditions: { uid: options.uid } } : {})
+  }
+}
+
+export function collectionPath(type: ResourceType, namespace?: string): string {
+  const root = type.group ? `/apis/${type.group}/${type.version}` : `/api/${type.version}`
   const scope = type.namespaced && namespace ? `/namespaces/${encodeURIComponent(namespace)}` : ''
   return `${root}${scope}/${type.plural}`
 }
 
-function parseStatus(body: unknown): { message?: string; reason?: string } | undefined {
-  let value = body
-  if (typeof body === 'string') {
-    try {
-      value = JSON.parse(body)
-    } catch {
-      return body.trim() ? { message: body.trim() } : undefined
-    }
+export function objectPath(type: ResourceType, name: string, namespace?: string): string {
+  return `${collectionPath(type, namespace)}/${encodeURIComponent(name)}`
+}
+
+function parseStatus(body: string): { message?: string; reason?: string } | undefined {
+  try {
+    const value = JSON.parse(body) as unknown
+    if (value && typeof value === 'object') return value as { message?: string; reason?: string }
+  } catch {
+    return body.trim() ? { message: body.trim().slice(0, 500) } : undefined
   }
-  if (value && typeof value === 'object') return value as { message?: string; reason?: string }
   return undefined
-}
-
-// Our objects are the same JSON; client-node's type only differs in optional fields' types.
-function asClient(object: KubeObject): KubernetesObject {
-  return object as unknown as KubernetesObject
-}
-
-/** Model classes (with Date fields) to the JSON the server sent. */
-function plain<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value)) as T
 }

@@ -7,16 +7,13 @@ import type {
   PodDiagnostics,
   WorkloadDiagnostics
 } from './diagnostics.js'
-import { plural } from './rollout-rule.js'
+import { plural } from './status/verdict.js'
 
 export function renderTextGroups(d: Diagnostics): Array<{ title: string; text: string }> {
   const groups: Array<{ title: string; text: string }> = []
-  const workloads = [...d.deployments, ...d.replicaSets]
   groups.push({
     title: `Workloads in namespace ${d.namespace}`,
-    text: workloads.length
-      ? workloads.map(workloadText).join('\n')
-      : '(no deployments or replica sets)'
+    text: d.workloads.length ? d.workloads.map(workloadText).join('\n') : '(no workloads)'
   })
   groups.push({
     title: `Pods in namespace ${d.namespace}`,
@@ -47,7 +44,7 @@ export function renderTextGroups(d: Diagnostics): Array<{ title: string; text: s
 
 function workloadText(w: WorkloadDiagnostics): string {
   const revision = w.revision ? ` (revision ${w.revision})` : ''
-  const lines = [`${w.kind} ${w.name}${revision}: ${w.replicas}`]
+  const lines = [`${w.kind} ${w.name}${revision}: ${w.summary}`]
   for (const c of w.conditions) {
     lines.push(
       `  ${c.type.padEnd(16)} ${c.status.padEnd(6)} ${(c.reason ?? '').padEnd(28)} ${c.message ?? ''}`.trimEnd()
@@ -144,10 +141,9 @@ export function renderMarkdown(d: Diagnostics, options: { maxBytes?: number } = 
   const md = (s: string) => escapeMarkdown(s)
   const head: string[] = [`#### Namespace \`${d.namespace.replace(/`/g, '')}\``, '']
 
-  const workloads = [...d.deployments, ...d.replicaSets]
-  if (workloads.length) {
-    head.push('| Workload | Replicas | Conditions |', '|---|---|---|')
-    for (const w of workloads) {
+  if (d.workloads.length) {
+    head.push('| Workload | Status | Conditions |', '|---|---|---|')
+    for (const w of d.workloads) {
       const conditions = w.conditions
         .map(
           c =>
@@ -156,7 +152,7 @@ export function renderMarkdown(d: Diagnostics, options: { maxBytes?: number } = 
         .map(md)
         .join('<br>')
       head.push(
-        `| ${md(`${w.kind.toLowerCase()}/${w.name}`)} | ${md(w.replicas)} | ${conditions || '-'} |`
+        `| ${md(`${w.kind.toLowerCase()}/${w.name}`)} | ${md(w.summary)} | ${conditions || '-'} |`
       )
     }
     head.push('')

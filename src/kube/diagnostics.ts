@@ -3,23 +3,24 @@
 // not be read is listed in `errors`.
 
 import { renderMarkdown, renderTextGroups } from './diagnostics-render.js'
-import { Resources, type KubePort } from './port.js'
-import { eventTime, lastTermination } from './rollout-rule.js'
+import { kindOf, Resources } from './kinds.js'
+import type { KubePort, ResourceType } from './port.js'
+import { eventTime, lastTermination } from './status/pods.js'
+import { describeStatus } from './status/workloads.js'
 import type {
   Condition,
   ContainerStateDetail,
   ContainerStatus,
-  Deployment,
   KubeEvent,
-  Pod,
-  ReplicaSet
+  KubeObject,
+  Pod
 } from './types.js'
 
 export interface WorkloadDiagnostics {
-  kind: 'Deployment' | 'ReplicaSet'
+  kind: string
   name: string
   /** e.g. `1 desired | 1 updated | 1 total | 0 available | 1 unavailable` */
-  replicas: string
+  summary: string
   revision?: string
   conditions: Condition[]
 }
@@ -63,8 +64,8 @@ export interface EventDiagnostics {
 export interface Diagnostics {
   namespace: string
   collectedAt: string
-  deployments: WorkloadDiagnostics[]
-  replicaSets: WorkloadDiagnostics[]
+  /** The run's objects that have a readiness rule, and their ReplicaSets. */
+  workloads: WorkloadDiagnostics[]
   pods: PodDiagnostics[]
   events: EventDiagnostics[]
   /** What could not be collected, and why. */
@@ -82,6 +83,10 @@ export interface DiagnosticsReport {
 }
 
 export interface DiagnosticsOptions {
+  /** The run's objects (their live state is read); default: the namespace's Deployments. */
+  objects?: ReadonlyArray<{ kind: string; name: string; type: ResourceType }>
+  /** Only pods with these labels (the run's); default: every pod of the namespace. */
+  labelSelector?: string
   /** Log lines per container and run (default 50). */
   tailLines?: number
   /** Bound on the Markdown rendering (default 60 000 bytes). */
@@ -107,10 +112,26 @@ export async function collectDiagnostics(
       return undefined
     }
   }
-  const [deployments, replicaSets, pods, events] = await Promise.all([
-    read('list deployments', () => kube.list<Deployment>(Resources.Deployment, { namespace })),
-    read('list replicasets', () => kube.list<ReplicaSet>(Resources.ReplicaSet, { namespace })),
-    read('list pods', () => kube.list<Pod>(Resources.Pod, { namespace })),
+  const waited = (options.objects ?? []).filter(
+    o => kindOf({ apiVersion: '', kind: o.kind, metadata: {} }, o.type).readiness
+  )
+  const selector = options.labelSelector ? { labelSelector: options.labelSelector } : {}
+  const [workloads, replicaSets, pods, events] = await Promise.all([
+    options.objects
+      ? Promise.all(
+          waited.map(o =>
+            read(`get ${o.kind.toLowerCase()} ${o.name}`, () =>
+              kube.get<KubeObject>(o.type, o.name, o.type.namespaced ? namespace : undefined)
+            )
+          )
+        ).then(list => list.filter((x): x is KubeObject => Boolean(x)))
+      : read('list deployments', () =>
+          kube.list<KubeObject>(Resources.Deployment, { namespace })
+        ).then(l => l?.items ?? []),
+    read('list replicasets', () =>
+      kube.list<KubeObject>(Resources.ReplicaSet, { namespace, ...selector })
+    ),
+    read('list pods', () => kube.list<Pod>(Resources.Pod, { namespace, ...selector })),
     read('list events', () => kube.list<KubeEvent>(Resources.Event, { namespace }))
   ])
 
@@ -133,8 +154,10 @@ export async function collectDiagnostics(
               limitBytes: 256 * 1024
             })
           )
+        // A container down after a crash still has its last run as its "current" log.
+        const never = status?.state?.waiting && !status.lastState?.terminated
         const [current, previous] = await Promise.all([
-          status?.state?.waiting ? Promise.resolve(undefined) : get(false),
+          never ? Promise.resolve(undefined) : get(false),
           c.restartCount > 0 ? get(true) : Promise.resolve(undefined)
         ])
         c.logs = current
@@ -146,8 +169,9 @@ export async function collectDiagnostics(
   const data: Diagnostics = {
     namespace,
     collectedAt: new Date().toISOString(),
-    deployments: (deployments?.items ?? []).sort(byName).map(describeDeployment),
-    replicaSets: (replicaSets?.items ?? []).sort(byName).map(describeReplicaSet),
+    workloads: [...workloads.sort(byName), ...(replicaSets?.items ?? []).sort(byName)].map(
+      describeWorkload
+    ),
     pods: podDiagnostics,
     events: summarizeEvents(events?.items ?? [], options.maxEvents ?? 100),
     errors
@@ -178,27 +202,15 @@ function hasRun(s: ContainerStatus | undefined): boolean {
   )
 }
 
-export function describeDeployment(d: Deployment): WorkloadDiagnostics {
-  const s = d.status ?? {}
+/** A workload's status line and conditions, whatever its kind. */
+export function describeWorkload(o: KubeObject): WorkloadDiagnostics {
+  const status = o.status as { conditions?: Condition[] } | undefined
   return {
-    kind: 'Deployment',
-    name: d.metadata.name ?? '?',
-    replicas:
-      `${d.spec.replicas ?? 1} desired | ${s.updatedReplicas ?? 0} updated | ${s.replicas ?? 0} total | ` +
-      `${s.availableReplicas ?? 0} available | ${s.unavailableReplicas ?? 0} unavailable`,
-    revision: d.metadata.annotations?.['deployment.kubernetes.io/revision'],
-    conditions: s.conditions ?? []
-  }
-}
-
-export function describeReplicaSet(rs: ReplicaSet): WorkloadDiagnostics {
-  const s = rs.status ?? {}
-  return {
-    kind: 'ReplicaSet',
-    name: rs.metadata.name ?? '?',
-    replicas: `${rs.spec?.replicas ?? 0} desired | ${s.replicas ?? 0} current | ${s.readyReplicas ?? 0} ready | ${s.availableReplicas ?? 0} available`,
-    revision: rs.metadata.annotations?.['deployment.kubernetes.io/revision'],
-    conditions: s.conditions ?? []
+    kind: o.kind,
+    name: o.metadata.name ?? '?',
+    summary: describeStatus(o),
+    revision: o.metadata.annotations?.['deployment.kubernetes.io/revision'],
+    conditions: status?.conditions ?? []
   }
 }
 

@@ -10,15 +10,16 @@ export const KubePhase = {
 } as const
 
 /**
- * A rollout that failed or could not finish. `reason` is the Kubernetes reason (CrashLoopBackOff,
- * ErrImageNeverPull, FailedScheduling, ProgressDeadlineExceeded, …) or one of RolloutTimeout,
- * NotFound, Deleted, Aborted. `details` holds supporting text, e.g. the crashed container's log tail.
+ * A workload that failed or could not become ready. `reason` is the Kubernetes reason
+ * (CrashLoopBackOff, ErrImageNeverPull, FailedScheduling, ProgressDeadlineExceeded,
+ * BackoffLimitExceeded, …) or one of RolloutTimeout, Deleted, Aborted, Forbidden. `workload` is
+ * `Kind/name`. `details` holds supporting text, e.g. the crashed container's log tail.
  */
 export class RolloutError extends PhaseError {
   constructor(
     message: string,
     readonly reason: string,
-    readonly deployment: string,
+    readonly workload: string,
     readonly pod?: string,
     readonly container?: string,
     details?: string

@@ -2,8 +2,9 @@
 
 import { PhaseError } from '../errors.js'
 import { KubePhase } from './errors.js'
-import { Resources, type KubePort } from './port.js'
-import { condition } from './rollout-rule.js'
+import { Resources } from './kinds.js'
+import type { KubePort } from './port.js'
+import { condition } from './status/verdict.js'
 import type { Node, Service } from './types.js'
 
 export interface ServiceUrl {

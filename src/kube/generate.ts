@@ -66,14 +66,15 @@ export function generateManifests(options: GenerateOptions): [Deployment, Servic
 export function exposeService(
   name: string,
   selector: Record<string, string>,
-  port: number
+  port: number,
+  type: 'NodePort' | 'ClusterIP' = 'NodePort'
 ): Service {
   return {
     apiVersion: 'v1',
     kind: 'Service',
     metadata: { name, labels: { ...selector } },
     spec: {
-      type: 'NodePort',
+      type,
       selector: { ...selector },
       // protocol is required: server-side apply on 1.20 rejects ports without it (HTTP 500).
       ports: [{ port, targetPort: port, protocol: 'TCP' }]

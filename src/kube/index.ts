@@ -1,53 +1,47 @@
-// The Kubernetes layer: manifests → namespace → server-side apply → rollout wait → URL →
-// diagnostics → teardown. Everything talks to the cluster through a KubePort (port.ts), so the
-// pipeline can be tested with a fake; connectKube() gives the real one.
+// The Kubernetes layer. Everything talks to the cluster through a KubePort (port.ts), so the
+// pipeline can be tested with a fake; connectKube() (client.ts) gives the real one. What the
+// action knows about each kind is in one place, the kind registry (kinds.ts).
 //
 // How the pipeline uses it:
 //
 //   preflight (before anything starts; throws InputError):
-//     const files = resolveManifestPaths(workspace, config.deploy.manifests)   // [] → generate
-//     const objects = files.length
-//       ? loadManifests(files, workspace)
-//       : generateManifests({ name, image: imageRef, containerPort, replicas, smokePath })
+//     resolveManifestPaths(workspace, inputs)       files, and directories with a kustomization
+//     loadManifestFiles(files) / renderKustomization(runner, kubectl, dir)   → KubeObject[]
+//     imageRenames(dir, workspace, [repository])    a kustomize `images:` rename of the built image
+//     generateManifests(...)                        when no manifests are given
+//
+//   validate (the cluster is up; nothing is written):
+//     readServer(kube)                              version, and the quirks keyed by it
+//     resolveTypes(objects, new Discovery(kube), version)   each object's served resource
+//     checkFields(objects, new SchemaIndex(openapi), quirks)   servers < 1.25 only
+//     prepareManifests(typed, {images, namespace, labels, service, ...})   + the target
+//     readExisting(kube, objects, {fieldManager, force})   what exists; someone else's → error
 //
 //   deploy:
-//     const kube = connectKube({ context })
-//     const namespace = config.deploy.namespace || defaultNamespace(run)          // inputs.ts
-//     const { labels, annotations } = runMetadata({ repository, runId, runAttempt, sha, key })
-//     const prepared = prepareManifests(objects, { imageRepository, imageRef, namespace, labels,
-//       annotations, containerPort })                       // prepared.warnings → log
-//     await ensureNamespace(kube, namespace, { labels, onCreated: ns => state.save(ns) })
-//     await applyObjects(kube, prepared.objects, FIELD_MANAGER, log)
-//     await waitForRollouts(kube, namespace, prepared.deployments, { timeoutMs, signal, log })
-//                                                               // RolloutError (.reason, .container)
+//     ensureNamespace(kube, name, {onCreating})     waits out a namespace still Terminating
+//     dryRunAll(kube, objects, options)             every rejection at once, nothing written
+//     applyAll(kube, objects, existing, {record})   registry order; CRDs established first
 //
-//   expose:
-//     const host = urlHost || (minikube ? minikubeIp : await nodeInternalIP(kube))
-//     const { url, nodePort } = await nodePortUrl(kube, namespace, prepared.target.service, host,
-//       prepared.target.port)
-//
-//   rollout-check: update (after the smoke test passes):
-//     const deployment = prepared.objects.find(
-//       o => o.kind === 'Deployment' && o.metadata.name === prepared.target.deployment) as Deployment
-//     await rolloutUpdateCheck(kube, { namespace, deployment, fieldManager: FIELD_MANAGER,
-//       probeUrl: url + smokePath, timeoutMs })  // → {failedRequests, totalRequests, durationMs}
-//                                                // UpdateCheckError (.result) when maxUnavailable is 0
-//
-//   on any failure:
-//     const report = await collectDiagnostics(kube, namespace)   // never throws
-//     report.groups → log groups; report.markdown → job summary
-//
-//   post step:
-//     created namespace → await deleteNamespace(kube, namespace, { wait: false })
-//     user's namespace  → await deleteObjects(kube, prepared.objects.map(objectRef))
+//   rollout:
+//     waitForWorkloads(kube, objects, {labelSelector, timeoutMs, maxRestarts})
+//                                                   → WorkloadResult[]; RolloutError on failure
+//   smoke:  watchHealth(kube, {namespace, labelSelector}, onProblem)
+//   expose: nodeInternalIP(kube), nodePortUrl(kube, namespace, service, host, port)
+//   on failure: collectDiagnostics(kube, namespace, {objects, labelSelector})   never throws
+//   post step: deleteNamespace(kube, name, {podMakers}) / deleteOwned(kube, records, runLabel)
 
 // The real adapter, connectKube (client.ts), is not re-exported: it loads @kubernetes/client-node,
 // most of the bundle, which the action loads only once it needs a cluster (system.ts).
 export {
+  apiVersionOf,
   isConflict,
   isNotFound,
   KubeApiError,
-  Resources,
+  resourceName,
+  type ApplyOptions as KubeApplyOptions,
+  type ApplyResult,
+  type Connection,
+  type ConnectOptions,
   type DeleteOptions,
   type KubeList,
   type KubePort,
@@ -59,35 +53,53 @@ export {
   type WatchOptions
 } from './port.js'
 export type * from './types.js'
-export { resolveManifestPaths } from './paths.js'
-export { APPLY_ORDER, loadManifests, parseManifests, sortForApply } from './manifests.js'
+export { KINDS, kindOf, knownKind, Rank, Resources, type KindEntry } from './kinds.js'
+export { resolveManifestPaths, type ManifestSource } from './paths.js'
+export {
+  checkManifestSet,
+  describeObject,
+  loadManifestFiles,
+  parseManifests,
+  sourceOf
+} from './manifests.js'
+export { imageRenames, renderKustomization } from './kustomize.js'
 export { generateManifests, type GenerateOptions } from './generate.js'
-export { prepareManifests, type PreparedManifests, type PrepareOptions } from './prepare.js'
+export { Discovery } from './discovery.js'
+export { SchemaIndex, type OpenApiV2 } from './schema.js'
+export { parseServerVersion, quirks, type ServerQuirks, type ServerVersion } from './versions.js'
+export { checkFields, resolveTypes, type Typed } from './validate.js'
+export {
+  DEFAULT_CONTAINER_PORT,
+  prepareManifests,
+  type PreparedManifests,
+  type PrepareOptions,
+  type RunImage
+} from './prepare.js'
 export { imageRepository, normalizeRepository, sameRepository } from './image-ref.js'
 export {
   FIELD_MANAGER,
   isDns1123Label,
   isLabelValue,
-  runMetadata,
+  newRunKey,
   RUN_LABEL,
+  runKey,
+  runMetadata,
   toDns1123Label,
   type RunFacts
 } from './names.js'
 export {
-  applyObjects,
+  applyAll,
+  dryRunAll,
   ensureNamespace,
-  type AppliedObject,
-  type EnsureNamespaceOptions
+  readExisting,
+  recordOf,
+  typeOfRecord,
+  type EnsureNamespaceOptions,
+  type ObjectRecord
 } from './apply.js'
 export { KubePhase, RolloutError } from './errors.js'
-export { waitForRollout, waitForRollouts, type RolloutResult, type WaitOptions } from './rollout.js'
-export {
-  deploymentStatus,
-  evaluateRollout,
-  podFailure,
-  FATAL_WAITING_REASONS,
-  type RolloutVerdict
-} from './rollout-rule.js'
+export { notWaited, waitForWorkloads, type WaitOptions, type WorkloadResult } from './wait.js'
+export { watchHealth, type HealthProblem, type HealthWatch } from './health.js'
 export { nodeInternalIP, nodePortUrl, serviceUrl, type ServiceUrl } from './expose.js'
 export {
   effectiveMaxUnavailable,
@@ -105,9 +117,10 @@ export {
 export { renderMarkdown, renderTextGroups } from './diagnostics-render.js'
 export {
   deleteNamespace,
-  deleteObjects,
-  objectRef,
+  deleteOwned,
+  podMakersOf,
   type DeleteNamespaceOptions,
   type DeleteNamespaceResult,
-  type ObjectRef
+  type DeleteOwnedResult
 } from './teardown.js'
+export { readServer, type Server } from './server.js'

@@ -1,51 +1,17 @@
-// User manifests: read from the workspace, parsed like kubectl parses them, and checked to be
-// Kubernetes objects of the kinds a run may apply. Pure apart from reading the files.
+// User manifests: parsed like kubectl parses them, checked to be Kubernetes objects, each
+// remembered with the document it came from so later errors can name it. Any kind is accepted
+// here; whether the server serves it is checked against API discovery once a cluster is up.
 
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { defineScalarTag, loadAll, YAML11_SCHEMA, YAMLException } from 'js-yaml'
 import { InputError } from '../errors.js'
+import { groupOf, knownKind } from './kinds.js'
 import type { KubeObject } from './types.js'
 
-/** Kinds a run may apply, in the order they are applied (what others reference comes first). */
-export const APPLY_ORDER: ReadonlyArray<{ kind: string; apiVersion: string }> = [
-  { kind: 'ServiceAccount', apiVersion: 'v1' },
-  { kind: 'Secret', apiVersion: 'v1' },
-  { kind: 'ConfigMap', apiVersion: 'v1' },
-  { kind: 'PersistentVolumeClaim', apiVersion: 'v1' },
-  { kind: 'Role', apiVersion: 'rbac.authorization.k8s.io/v1' },
-  { kind: 'RoleBinding', apiVersion: 'rbac.authorization.k8s.io/v1' },
-  { kind: 'Service', apiVersion: 'v1' },
-  { kind: 'Deployment', apiVersion: 'apps/v1' }
-]
-
-const CLUSTER_SCOPED = new Set([
-  'ClusterRole',
-  'ClusterRoleBinding',
-  'CustomResourceDefinition',
-  'PersistentVolume',
-  'StorageClass',
-  'PriorityClass',
-  'IngressClass',
-  'RuntimeClass',
-  'ValidatingWebhookConfiguration',
-  'MutatingWebhookConfiguration',
-  'APIService',
-  'Node',
-  'PodSecurityPolicy'
-])
-const OTHER_WORKLOADS = new Set([
-  'Pod',
-  'ReplicaSet',
-  'ReplicationController',
-  'StatefulSet',
-  'DaemonSet',
-  'Job',
-  'CronJob'
-])
-
 // Like kubectl (sigs.k8s.io/yaml over go-yaml v2): YAML 1.1, so `defaultMode: 0644` is octal and
-// `<<` merges work, but timestamps stay strings instead of becoming Dates.
+// `<<` merges work, but timestamps stay strings instead of becoming Dates. Duplicate keys are an
+// error (js-yaml's default), as they are for kubectl.
 const SCHEMA = YAML11_SCHEMA.withTags(
   defineScalarTag('tag:yaml.org,2002:timestamp', {
     implicit: false,
@@ -54,14 +20,23 @@ const SCHEMA = YAML11_SCHEMA.withTags(
   })
 )
 
-/** One problem with one document, e.g. `k8s/app.yaml document 2: missing "kind"`. */
-function problem(source: string, index: string, reason: string): string {
-  return `${source} document ${index}: ${reason}`
+const sources = new WeakMap<KubeObject, string>()
+
+/** Where an object was read from, e.g. `k8s/app.yaml document 2`; '' when unknown. */
+export function sourceOf(object: KubeObject): string {
+  return sources.get(object) ?? ''
+}
+
+/** `k8s/app.yaml document 2: Deployment "web"`, or `Deployment "web"`. */
+export function describeObject(object: KubeObject): string {
+  const source = sourceOf(object)
+  const what = `${object.kind} "${object.metadata.name}"`
+  return source ? `${source}: ${what}` : what
 }
 
 /**
  * Parses multi-document YAML (or JSON) into Kubernetes objects. `kind: List` is flattened. Every
- * document that is not a supported Kubernetes object is reported, all at once, with its index.
+ * document that is not a Kubernetes object the action can apply is reported, all at once.
  */
 export function parseManifests(text: string, source: string): KubeObject[] {
   let documents: unknown[]
@@ -76,24 +51,30 @@ export function parseManifests(text: string, source: string): KubeObject[] {
   }
   const problems: string[] = []
   const objects: KubeObject[] = []
+  const take = (doc: unknown, where: string) => {
+    const reason = whyNotApplicable(doc)
+    if (reason) problems.push(`${where}: ${reason}`)
+    else {
+      sources.set(doc as KubeObject, where)
+      objects.push(doc as KubeObject)
+    }
+  }
   documents.forEach((doc, i) => {
     if (doc === null || doc === undefined) return // an empty document, e.g. a trailing `---`
-    const index = String(i + 1)
+    const where = `${source} document ${i + 1}`
     const top = asObject(doc)
     if (top?.kind === 'List' && Array.isArray(top.items)) {
-      top.items.forEach((item, j) =>
-        check(item, `${index} (List item ${j + 1})`, source, problems, objects)
-      )
+      top.items.forEach((item, j) => take(item, `${where} (List item ${j + 1})`))
     } else {
-      check(doc, index, source, problems, objects)
+      take(doc, where)
     }
   })
   if (problems.length > 0) throw manifestError(problems)
   return objects
 }
 
-/** Reads and parses the files from resolveManifestPaths; `workspace` shortens names in messages. */
-export function loadManifests(paths: readonly string[], workspace?: string): KubeObject[] {
+/** Reads and parses manifest files; `workspace` shortens names in messages. */
+export function loadManifestFiles(paths: readonly string[], workspace?: string): KubeObject[] {
   const objects: KubeObject[] = []
   const problems: string[] = []
   for (const file of paths) {
@@ -105,47 +86,45 @@ export function loadManifests(paths: readonly string[], workspace?: string): Kub
       problems.push(...((err as ManifestInputError).problems ?? [err.message]))
     }
   }
+  if (problems.length > 0) throw manifestError(problems)
+  return objects
+}
+
+/**
+ * The whole set the run applies: at least one object, none defined twice (same kind, name and
+ * namespace — the run puts them all in one namespace, so a declared namespace does not count).
+ */
+export function checkManifestSet(objects: readonly KubeObject[]): void {
+  if (objects.length === 0) {
+    throw new InputError('manifests', 'must contain at least one Kubernetes object')
+  }
   const seen = new Map<string, number>()
   for (const o of objects) {
     const key = `${o.kind} "${o.metadata.name}"`
     seen.set(key, (seen.get(key) ?? 0) + 1)
   }
-  for (const [key, count] of seen) {
-    if (count > 1) problems.push(`${key} is defined ${count} times`)
-  }
+  const problems = [...seen]
+    .filter(([, n]) => n > 1)
+    .map(([key, n]) => `${key} is defined ${n} times`)
   if (problems.length > 0) throw manifestError(problems)
-  if (objects.length === 0) {
-    throw new InputError('manifests', 'must contain at least one Kubernetes object')
-  }
-  return objects
 }
 
 interface ManifestInputError extends InputError {
   problems?: string[]
 }
 
-function manifestError(problems: string[]): InputError {
+export function manifestError(problems: string[]): InputError {
   const err: ManifestInputError = new InputError(
     'manifests',
-    `must be valid YAML holding supported Kubernetes objects:\n  ${problems.join('\n  ')}`
+    problems.length === 1
+      ? `must hold Kubernetes objects the action can apply: ${problems[0]}`
+      : `must hold Kubernetes objects the action can apply:\n  ${problems.join('\n  ')}`
   )
   err.problems = problems
   return err
 }
 
-function check(
-  doc: unknown,
-  index: string,
-  source: string,
-  problems: string[],
-  objects: KubeObject[]
-): void {
-  const reason = whyNotSupported(doc)
-  if (reason) problems.push(problem(source, index, reason))
-  else objects.push(doc as KubeObject)
-}
-
-function whyNotSupported(doc: unknown): string | undefined {
+function whyNotApplicable(doc: unknown): string | undefined {
   const o = asObject(doc)
   if (!o) {
     return `is not a Kubernetes object (it is ${Array.isArray(doc) ? 'a list' : `a ${typeof doc}`})`
@@ -155,38 +134,20 @@ function whyNotSupported(doc: unknown): string | undefined {
     return `is not a Kubernetes object: missing ${missing.map(k => `"${k}"`).join(' and ')}`
   }
   const kind = o.kind as string
-  const apiVersion = o.apiVersion as string
-  const meta = asObject(o.metadata)
-  const name = meta?.name
+  const name = asObject(o.metadata)?.name
   const what = typeof name === 'string' ? `${kind} "${name}"` : kind
-  if (kind === 'Namespace') {
-    return `${what} is not supported: the namespace is chosen by the action (input 'namespace')`
-  }
-  if (CLUSTER_SCOPED.has(kind)) {
-    return `${what} is not supported: it is cluster-scoped and would outlive the run's namespace`
-  }
-  if (OTHER_WORKLOADS.has(kind)) {
-    return `${what} is not supported: only Deployments are rolled out and waited for`
-  }
-  const known = APPLY_ORDER.find(k => k.kind === kind)
-  if (!known) {
-    const kinds = APPLY_ORDER.map(k => k.kind).join(', ')
-    return `kind "${kind}" is not supported (supported: ${kinds})`
-  }
-  if (known.apiVersion !== apiVersion) {
-    return `${what} must have apiVersion ${known.apiVersion}, got ${apiVersion}`
-  }
+  const refused = knownKind(groupOf(o.apiVersion as string), kind)?.refused
+  if (refused) return `${what} is not supported: ${refused}`
   if (typeof name !== 'string' || name === '') {
     return `${kind} has no metadata.name (generateName cannot be applied server-side)`
   }
-  if (kind === 'Deployment') {
-    const spec = asObject(o.spec)
-    const podSpec = asObject(asObject(spec?.template)?.spec)
-    const containers = podSpec?.containers
+  const podSpec = podSpecOf(o)
+  if (POD_KINDS.has(kind) && !podSpec) return `${what} has no pod template`
+  if (podSpec && POD_KINDS.has(kind)) {
+    const containers = podSpec.containers
     if (!Array.isArray(containers) || containers.length === 0) {
-      return `${what} has no spec.template.spec.containers`
+      return `${what} has no containers in its pod template`
     }
-    if (!asObject(spec?.selector)) return `${what} has no spec.selector`
     if (containers.some(c => typeof asObject(c)?.name !== 'string')) {
       return `${what} has a container without a name`
     }
@@ -194,20 +155,36 @@ function whyNotSupported(doc: unknown): string | undefined {
   return undefined
 }
 
+const POD_KINDS = new Set([
+  'Deployment',
+  'StatefulSet',
+  'DaemonSet',
+  'ReplicaSet',
+  'ReplicationController',
+  'Job',
+  'CronJob',
+  'Pod'
+])
+
+/**
+ * The pod spec of a Pod, of a CronJob (its job's template), or of anything with a pod template
+ * (`spec.template.spec.containers`: the workload kinds, and custom ones shaped like them).
+ */
+export function podSpecOf(o: Record<string, unknown>): Record<string, unknown> | undefined {
+  const spec = asObject(o.spec)
+  const template =
+    o.kind === 'Pod'
+      ? spec
+      : o.kind === 'CronJob'
+        ? asObject(asObject(asObject(asObject(spec?.jobTemplate)?.spec)?.template)?.spec)
+        : asObject(asObject(spec?.template)?.spec)
+  return template && (POD_KINDS.has(o.kind as string) || Array.isArray(template.containers))
+    ? template
+    : undefined
+}
+
 function asObject(value: unknown): Record<string, unknown> | undefined {
   return value !== null && typeof value === 'object' && !Array.isArray(value)
     ? (value as Record<string, unknown>)
     : undefined
-}
-
-/** Stable sort by APPLY_ORDER. */
-export function sortForApply<T extends KubeObject>(objects: readonly T[]): T[] {
-  const rank = (o: KubeObject) => {
-    const i = APPLY_ORDER.findIndex(k => k.kind === o.kind)
-    return i < 0 ? APPLY_ORDER.length : i
-  }
-  return objects
-    .map((o, i) => ({ o, i }))
-    .sort((a, b) => rank(a.o) - rank(b.o) || a.i - b.i)
-    .map(x => x.o)
 }

@@ -1,21 +1,32 @@
 // Confines the `manifests` input to the workspace: a workflow input must not be able to make the
 // action read (and print in errors) files elsewhere on the runner.
 
-import { readdirSync, realpathSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { InputError } from '../errors.js'
 
 const MANIFEST_EXTENSIONS = ['.yaml', '.yml', '.json']
+/** The names kustomize looks for in a directory (sigs.k8s.io/kustomize konfig). */
+export const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization']
+
+export type ManifestSource =
+  | { kind: 'file'; path: string }
+  /** A directory with a kustomization: rendered with `kubectl kustomize`. */
+  | { kind: 'kustomize'; dir: string; entry: string }
 
 /**
- * Resolves the `manifests` input entries (files or directories, relative to the workspace) to the
- * manifest files to load, in order: each file as given, and each directory's .yaml/.yml/.json
- * files sorted by name (not recursive, like `kubectl apply -f DIR`). Throws InputError when an
- * entry is missing, empty, or resolves outside the workspace, symlinks included.
+ * Resolves the `manifests` input entries (files or directories, relative to the workspace), in
+ * order: each file as given; a directory holding a kustomization as one kustomize source; any
+ * other directory as its .yaml/.yml/.json files sorted by name (not recursive, like `kubectl
+ * apply -f DIR`). Throws InputError when an entry is missing, empty, or resolves outside the
+ * workspace, symlinks included.
  */
-export function resolveManifestPaths(workspace: string, inputs: readonly string[]): string[] {
+export function resolveManifestPaths(
+  workspace: string,
+  inputs: readonly string[]
+): ManifestSource[] {
   const root = realpathSync(workspace)
-  const files: string[] = []
+  const files: ManifestSource[] = []
   for (const input of inputs) {
     const entry = input.trim()
     if (entry === '') continue
@@ -37,20 +48,30 @@ export function resolveManifestPaths(workspace: string, inputs: readonly string[
       )
     }
     if (statSync(real).isDirectory()) {
+      if (KUSTOMIZATION_FILES.some(f => existsSync(path.join(real, f)))) {
+        files.push({ kind: 'kustomize', dir: real, entry })
+        continue
+      }
       const found = manifestFilesIn(root, real, entry)
       if (found.length === 0) {
         throw new InputError(
           'manifests',
-          'names a directory with no .yaml, .yml or .json file',
+          'names a directory with no .yaml, .yml or .json file and no kustomization',
           entry
         )
       }
-      files.push(...found)
+      files.push(...found.map(f => ({ kind: 'file' as const, path: f })))
     } else {
-      files.push(real)
+      files.push({ kind: 'file', path: real })
     }
   }
-  return [...new Set(files)]
+  const seen = new Set<string>()
+  return files.filter(f => {
+    const key = f.kind === 'file' ? f.path : `${f.dir}/`
+    if (seen.has(key)) return false
+    seen.add(key)
+    return true
+  })
 }
 
 function manifestFilesIn(root: string, dir: string, entry: string): string[] {

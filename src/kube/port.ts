@@ -1,36 +1,29 @@
 // The Kubernetes operations this layer needs, and nothing more. The real implementation (client.ts)
-// wraps @kubernetes/client-node; unit tests pass a fake. Objects cross this boundary as plain JSON
-// exactly as the API server sends them, so watch events and reads have one shape.
+// speaks the API as raw JSON (the server's own shapes, nothing dropped by a client model); unit
+// tests pass a fake. Every call names its resource by a ResourceType, which the kind registry
+// (kinds.ts) or API discovery (discovery.ts) supplies.
 
 import type { KubeObject } from './types.js'
 
 export interface ResourceType {
-  apiVersion: string
+  /** '' for the core group. */
+  group: string
+  version: string
   kind: string
   /** The URL segment, e.g. `deployments`. */
   plural: string
   namespaced: boolean
 }
 
-function resource(apiVersion: string, kind: string, plural: string, namespaced = true) {
-  return { apiVersion, kind, plural, namespaced } as const satisfies ResourceType
+/** `apps/v1`, or `v1` for the core group. */
+export function apiVersionOf(type: Pick<ResourceType, 'group' | 'version'>): string {
+  return type.group ? `${type.group}/${type.version}` : type.version
 }
 
-export const Resources = {
-  Namespace: resource('v1', 'Namespace', 'namespaces', false),
-  Node: resource('v1', 'Node', 'nodes', false),
-  Pod: resource('v1', 'Pod', 'pods'),
-  Service: resource('v1', 'Service', 'services'),
-  Event: resource('v1', 'Event', 'events'),
-  ConfigMap: resource('v1', 'ConfigMap', 'configmaps'),
-  Secret: resource('v1', 'Secret', 'secrets'),
-  ServiceAccount: resource('v1', 'ServiceAccount', 'serviceaccounts'),
-  PersistentVolumeClaim: resource('v1', 'PersistentVolumeClaim', 'persistentvolumeclaims'),
-  Deployment: resource('apps/v1', 'Deployment', 'deployments'),
-  ReplicaSet: resource('apps/v1', 'ReplicaSet', 'replicasets'),
-  Role: resource('rbac.authorization.k8s.io/v1', 'Role', 'roles'),
-  RoleBinding: resource('rbac.authorization.k8s.io/v1', 'RoleBinding', 'rolebindings')
-} as const
+/** `deployment.apps`, `service`: how kubectl names a resource in its messages. */
+export function resourceName(type: Pick<ResourceType, 'group' | 'kind'>): string {
+  return type.group ? `${type.kind.toLowerCase()}.${type.group}` : type.kind.toLowerCase()
+}
 
 export interface ListOptions {
   namespace?: string
@@ -59,12 +52,30 @@ export interface WatchHandle {
 export interface DeleteOptions {
   gracePeriodSeconds?: number
   propagationPolicy?: 'Foreground' | 'Background' | 'Orphan'
+  /** Delete only if the object still has this uid (it was not deleted and made again by someone). */
+  uid?: string
 }
 
 export interface LogOptions {
   tailLines?: number
   previous?: boolean
   limitBytes?: number
+}
+
+export interface ApplyOptions {
+  fieldManager: string
+  /** Take fields other managers own (kubectl's --force-conflicts). */
+  force?: boolean
+  /** dryRun=All: the server runs admission and validation and persists nothing. */
+  dryRun?: boolean
+  /** fieldValidation=Strict (servers 1.25+): unknown or duplicate fields are errors. */
+  strictFields?: boolean
+}
+
+export interface ApplyResult<T> {
+  object: T
+  /** The server answered 201 Created: this apply made the object. */
+  created: boolean
 }
 
 export interface KubePort {
@@ -85,9 +96,13 @@ export interface KubePort {
     onEvent: (type: WatchEventType, object: KubeObject) => void,
     onClose: (err?: unknown) => void
   ): Promise<WatchHandle>
-  create<T extends KubeObject>(object: T): Promise<T>
-  /** Server-side apply with force: this field manager takes every field it sets. */
-  apply<T extends KubeObject>(object: T, fieldManager: string): Promise<T>
+  create<T extends KubeObject>(type: ResourceType, object: T): Promise<T>
+  /** Server-side apply of the object as raw JSON. */
+  apply<T extends KubeObject>(
+    type: ResourceType,
+    object: T,
+    options: ApplyOptions
+  ): Promise<ApplyResult<T>>
   /** False when the object was already gone. */
   delete(
     type: ResourceType,
@@ -95,13 +110,29 @@ export interface KubePort {
     namespace: string | undefined,
     options?: DeleteOptions
   ): Promise<boolean>
-  /** Pods, ReplicaSets and Deployments only. */
   deleteCollection(
     type: ResourceType,
     namespace: string,
     options?: DeleteOptions & { labelSelector?: string }
   ): Promise<void>
   podLogs(namespace: string, pod: string, container: string, options?: LogOptions): Promise<string>
+  /** A GET of an API path that is not a resource (`/version`, `/apis`, `/openapi/v2`), as JSON. */
+  getJson<T>(path: string): Promise<T>
+}
+
+export interface ConnectOptions {
+  /** A kubeconfig context; default: the current one. */
+  context?: string
+  /** Load this kubeconfig file instead of $KUBECONFIG / ~/.kube/config. */
+  kubeconfigPath?: string
+}
+
+export interface Connection {
+  kube: KubePort
+  /** The context and kubeconfig file used, so the post step talks to the same cluster. */
+  context: string
+  kubeconfigPath?: string
+  server: string
 }
 
 /** An API server refusal, with the status the server gave (e.g. 404, reason NotFound). */
@@ -122,10 +153,4 @@ export function isNotFound(err: unknown): boolean {
 
 export function isConflict(err: unknown): boolean {
   return err instanceof KubeApiError && err.code === 409
-}
-
-export function resourceTypeOf(object: KubeObject): ResourceType | undefined {
-  return Object.values(Resources).find(
-    r => r.kind === object.kind && r.apiVersion === object.apiVersion
-  )
 }

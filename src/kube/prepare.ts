@@ -1,141 +1,321 @@
-// Makes loaded or generated manifests ready for this run: the built image, the namespace, run
-// labels, and a NodePort Service for the Deployment (the `kubectl expose` step) when none exists.
+// Makes the manifests ready for this run: the run's images, the run's namespace on everything
+// namespaced, run labels, ServiceAccount subjects of bindings moved with their ServiceAccounts, and
+// the target to smoke-test — a workload and the Service in front of it, exposed as a NodePort
+// (the `kubectl expose` step) when it is not one already.
 
 import { InputError } from '../errors.js'
 import { exposeService } from './generate.js'
 import { sameRepository } from './image-ref.js'
-import { sortForApply } from './manifests.js'
-import type { Container, Deployment, KubeObject, Service, ServicePort } from './types.js'
+import { podSpecOf } from './manifests.js'
+import { Resources } from './kinds.js'
+import type { Typed } from './validate.js'
+import type { Container, KubeObject, PodSpec, Service, ServicePort } from './types.js'
+
+/** An image of the run and how containers that use its repository must refer to it. */
+export interface RunImage {
+  /** Repository as containers name it (any tag or digest matches), e.g. `weather-service`. */
+  repository: string
+  /** What those containers get, e.g. `weather-service:abc1234-42-1-k3y0a`. */
+  ref: string
+  /** `Never` when the image was put straight into the cluster's engine; else the manifest's. */
+  pullPolicy?: 'Never'
+  /** Other repositories that mean this image (renamed by a kustomize `images:` entry). */
+  aliases?: string[]
+}
 
 export interface PrepareOptions {
-  /** The built image's repository (any tag matches), e.g. `weather-service`. */
-  imageRepository: string
-  /** The built image, e.g. `weather-service:smoke-42-1`. */
-  imageRef: string
+  images: readonly RunImage[]
   namespace: string
   labels?: Record<string, string>
   annotations?: Record<string, string>
-  /** The port the app listens on; picks the Service port and names the port to expose. */
+  /** The port the app listens on; default: what its container declares (else 5000). */
   containerPort?: number
-  /** Replicas of the Deployment running the image; default: as the manifest says. */
+  /** Replicas of the target workload; default: as the manifest says. */
   replicas?: number
+  /** The Service to smoke-test (input `service`); default: the one in front of the target. */
+  service?: string
+  /** Keep a ClusterIP target Service as it is (the URL comes from a port-forward). */
+  exposeAsNodePort?: boolean
 }
 
 export interface PreparedManifests {
-  /** Ready to apply, in dependency order. */
-  objects: KubeObject[]
-  /** Every Deployment, to wait for. */
-  deployments: string[]
-  /** What the URL is built from: the Deployment running the image and its NodePort Service. */
+  /** Ready to apply, each with its resource. */
+  objects: Typed[]
   target: {
-    deployment: string
+    /** `Deployment/web`: the workload behind the Service. */
+    workload: { kind: string; name: string }
+    /** The Service whose URL is smoke-tested (a NodePort unless exposeAsNodePort is false). */
     service: string
     /** The Service port (its `port`, not the nodePort, which the server assigns). */
     port: number
-    /** True when the Service was added here (the `kubectl expose` step). */
-    serviceCreated: boolean
+    /** Set when the Service was added here (the `kubectl expose` step), with why. */
+    exposed?: string
+    /** Why this target, for the log. */
+    why: string
   }
-  /** Things worth a log line, e.g. a namespace in a manifest that was overridden. */
+  /** Lines worth a warning (one line for all namespace rewrites). */
   warnings: string[]
 }
 
-/**
- * Makes objects ready for this run: the built image and `imagePullPolicy: Never` on every
- * container using the image repository, the run's namespace, run labels and annotations, `protocol`
- * defaulted on ports, and a NodePort Service for the Deployment when none selects it.
- */
+const SERVED_WORKLOADS = ['Deployment', 'StatefulSet', 'DaemonSet']
+export const DEFAULT_CONTAINER_PORT = 5000
+
 export function prepareManifests(
-  input: readonly KubeObject[],
+  input: readonly Typed[],
   options: PrepareOptions
 ): PreparedManifests {
-  const objects = input.map(o => structuredClone(o))
+  const objects: Typed[] = input.map(t => ({ object: structuredClone(t.object), type: t.type }))
   const warnings: string[] = []
-  const deployments = objects.filter(o => o.kind === 'Deployment') as Deployment[]
-  if (deployments.length === 0) {
-    throw new InputError('manifests', 'must contain a Deployment')
-  }
 
-  for (const o of objects) {
+  const moved: string[] = []
+  for (const { object: o, type } of objects) {
     const declared = o.metadata.namespace
-    if (declared && declared !== options.namespace) {
-      warnings.push(
-        `${o.kind} "${o.metadata.name}": namespace "${declared}" replaced by "${options.namespace}"`
-      )
+    if (type.namespaced) {
+      if (declared && declared !== options.namespace)
+        moved.push(`${o.kind} "${o.metadata.name}" (was "${declared}")`)
+      o.metadata.namespace = options.namespace
+    } else {
+      delete o.metadata.namespace
     }
-    o.metadata.namespace = options.namespace
     addMetadata(o.metadata, options)
   }
+  if (moved.length) {
+    const shown = moved.slice(0, 5).join(', ')
+    const more = moved.length > 5 ? ` and ${moved.length - 5} more` : ''
+    warnings.push(
+      `namespace replaced by "${options.namespace}" in ${moved.length} objects: ${shown}${more}`
+    )
+  }
 
-  let target: Deployment | undefined
-  for (const d of deployments) {
-    const podSpec = d.spec.template.spec
-    const template = (d.spec.template.metadata ??= {})
-    addMetadata(template, options)
-    let uses = false
-    for (const c of [...(podSpec.initContainers ?? []), ...podSpec.containers]) {
+  const accounts = new Set(
+    objects.filter(t => t.object.kind === 'ServiceAccount').map(t => t.object.metadata.name)
+  )
+  for (const { object: o } of objects) {
+    if (o.kind !== 'RoleBinding' && o.kind !== 'ClusterRoleBinding') continue
+    for (const s of (o.subjects as
+      Array<{ kind?: string; name?: string; namespace?: string }> | undefined) ?? []) {
+      if (s.kind === 'ServiceAccount' && accounts.has(s.name)) s.namespace = options.namespace
+    }
+  }
+
+  const used = new Set<RunImage>()
+  for (const { object: o } of objects) {
+    const podSpec = podSpecOf(o) as PodSpec | undefined
+    if (!podSpec) continue
+    const template = templateMetaOf(o)
+    if (template) addMetadata(template, options)
+    for (const c of [...(podSpec.initContainers ?? []), ...(podSpec.containers ?? [])]) {
       defaultPortProtocol(c)
-      if (c.image && sameRepository(c.image, options.imageRepository)) {
-        c.image = options.imageRef
-        c.imagePullPolicy = 'Never'
-        uses = true
+      const image = options.images.find(i => usesImage(c, i))
+      if (image) {
+        c.image = image.ref
+        if (image.pullPolicy) c.imagePullPolicy = image.pullPolicy
+        used.add(image)
       }
     }
-    if (uses) target ??= d
   }
-  if (!target) {
+  const unused = options.images.filter(i => !used.has(i))
+  if (unused.length) {
     throw new InputError(
       'manifests',
-      `must run the built image: no Deployment has a container with image "${options.imageRepository}" (any tag)`
+      `must run the image${unused.length > 1 ? 's' : ''} the run built: no container uses ${unused.map(i => `"${i.repository}"`).join(', ')} (any tag)`
     )
   }
-  if (options.replicas !== undefined) target.spec.replicas = options.replicas
 
-  const services = objects.filter(o => o.kind === 'Service') as Service[]
+  const services = objects.filter(t => t.object.kind === 'Service').map(t => t.object as Service)
   for (const s of services) for (const p of s.spec?.ports ?? []) p.protocol ??= 'TCP'
 
-  const podLabels = target.spec.template.metadata?.labels ?? {}
-  const imageContainer = target.spec.template.spec.containers.find(
-    c => c.image === options.imageRef
-  )
-  let service = services.find(s => s.spec?.type === 'NodePort' && selects(s, podLabels))
-  let port: number | undefined
-  let serviceCreated = false
-  if (service) {
-    port = pickServicePort(service.spec?.ports ?? [], imageContainer, options.containerPort)
-  } else {
-    port = options.containerPort ?? imageContainer?.ports?.[0]?.containerPort
-    if (port === undefined) {
-      throw new InputError(
-        'container-port',
-        `must be set: deployment "${target.metadata.name}" declares no container port to expose`
-      )
-    }
-    const taken = new Set(services.map(s => s.metadata.name))
-    const name = taken.has(target.metadata.name)
-      ? `${target.metadata.name}-nodeport`
-      : target.metadata.name!
-    const selector = target.spec.selector.matchLabels ?? podLabels
-    service = exposeService(name, selector, port)
-    service.metadata.namespace = options.namespace
-    addMetadata(service.metadata, options)
-    objects.push(service)
-    serviceCreated = true
-    warnings.push(
-      `no NodePort Service selects deployment "${target.metadata.name}": exposing it as service "${name}" (port ${port})`
-    )
+  const target = chooseTarget(objects, services, options)
+  if (target.add) {
+    target.add.metadata.namespace = options.namespace
+    addMetadata(target.add.metadata, options)
+    objects.push({ object: target.add, type: Resources.Service })
   }
-
+  if (options.replicas !== undefined) {
+    const spec = target.workload.spec as { replicas?: number }
+    spec.replicas = options.replicas
+  }
   return {
-    objects: sortForApply(objects),
-    deployments: deployments.map(d => d.metadata.name!),
+    objects,
     target: {
-      deployment: target.metadata.name!,
-      service: service.metadata.name!,
-      port,
-      serviceCreated
+      workload: { kind: target.workload.kind, name: target.workload.metadata.name! },
+      service: target.service,
+      port: target.port,
+      ...(target.exposed ? { exposed: target.exposed } : {}),
+      why: target.why
     },
     warnings
   }
+}
+
+interface Choice {
+  workload: KubeObject
+  service: string
+  port: number
+  add?: Service
+  exposed?: string
+  why: string
+}
+
+function chooseTarget(objects: Typed[], services: Service[], options: PrepareOptions): Choice {
+  const workloads = objects.map(t => t.object).filter(o => SERVED_WORKLOADS.includes(o.kind))
+  const runsImage = (o: KubeObject) =>
+    allContainers(o).some(c => options.images.some(i => c.image === i.ref))
+  const toNodePort = options.exposeAsNodePort !== false
+
+  if (options.service) {
+    const svc = services.find(s => s.metadata.name === options.service)
+    if (!svc) {
+      const names = services.map(s => `"${s.metadata.name}"`).join(', ')
+      throw new InputError(
+        'service',
+        `must name a Service of the manifests (they have ${names || 'none'})`,
+        options.service
+      )
+    }
+    const workload =
+      workloads.find(w => selects(svc, podLabels(w)) && runsImage(w)) ??
+      workloads.find(w => selects(svc, podLabels(w)))
+    if (!workload) {
+      throw new InputError(
+        'service',
+        `names Service "${svc.metadata.name}", which selects no Deployment, StatefulSet or DaemonSet of the manifests`
+      )
+    }
+    return useService(svc, workload, 'named by the service input', services, options, toNodePort)
+  }
+
+  const workload =
+    workloads.find(w => w.kind === 'Deployment' && runsImage(w)) ??
+    workloads.find(runsImage) ??
+    workloads[0]
+  if (!workload) {
+    throw new InputError(
+      'manifests',
+      "must contain a Deployment, StatefulSet or DaemonSet to smoke-test (or name its Service with the 'service' input)"
+    )
+  }
+  const why = runsImage(workload)
+    ? `the first ${workload.kind} running the run's image`
+    : `the first ${workload.kind} of the manifests`
+  const selecting = services.filter(s => selects(s, podLabels(workload)))
+  const svc = (toNodePort && selecting.find(s => s.spec?.type === 'NodePort')) || selecting[0]
+  if (svc) return useService(svc, workload, `it selects ${why}`, services, options, toNodePort)
+
+  const port = containerPortOf(workload, options)
+  const name = freeName(workload.metadata.name!, services)
+  const add = exposeService(name, selectorOf(workload), port, toNodePort ? 'NodePort' : 'ClusterIP')
+  return {
+    workload,
+    service: name,
+    port,
+    add,
+    exposed: `no Service selects ${workload.kind.toLowerCase()} "${workload.metadata.name}": exposing it as service "${name}" (port ${port})`,
+    why
+  }
+}
+
+function useService(
+  svc: Service,
+  workload: KubeObject,
+  why: string,
+  services: Service[],
+  options: PrepareOptions,
+  toNodePort: boolean
+): Choice {
+  const name = svc.metadata.name!
+  const ports = svc.spec?.ports ?? []
+  const port = pickServicePort(ports, imageContainer(workload, options), options.containerPort)
+  if (!toNodePort || svc.spec?.type === 'NodePort' || svc.spec?.type === 'LoadBalancer') {
+    return { workload, service: name, port, why: `service "${name}": ${why}` }
+  }
+  // `kubectl expose service NAME --type=NodePort`: the same selector and ports, as a NodePort.
+  const exposedName = freeName(`${name}-nodeport`, services)
+  const add = exposeService(exposedName, { ...svc.spec?.selector }, port, 'NodePort')
+  add.spec!.ports = ports.map(p => ({ ...p, nodePort: undefined, protocol: p.protocol ?? 'TCP' }))
+  return {
+    workload,
+    service: exposedName,
+    port,
+    add,
+    exposed: `service "${name}" is of type ${svc.spec?.type ?? 'ClusterIP'}: exposing it as NodePort service "${exposedName}"`,
+    why: `service "${name}": ${why}`
+  }
+}
+
+/** The port to expose: the input when set, else what the container declares, else 5000. */
+function containerPortOf(workload: KubeObject, options: PrepareOptions): number {
+  return (
+    options.containerPort ??
+    imageContainer(workload, options)?.ports?.[0]?.containerPort ??
+    allContainers(workload).find(c => c.ports?.length)?.ports?.[0]?.containerPort ??
+    DEFAULT_CONTAINER_PORT
+  )
+}
+
+function pickServicePort(
+  ports: ServicePort[],
+  container: Container | undefined,
+  containerPort: number | undefined
+): number {
+  const wanted = containerPort ?? container?.ports?.[0]?.containerPort
+  if (wanted !== undefined) {
+    const named = container?.ports?.find(p => p.containerPort === wanted)?.name
+    const match = ports.find(
+      p => (p.targetPort ?? p.port) === wanted || (named !== undefined && p.targetPort === named)
+    )
+    if (match) return match.port
+  }
+  return ports[0]?.port ?? wanted ?? DEFAULT_CONTAINER_PORT
+}
+
+function usesImage(c: Container, image: RunImage): boolean {
+  if (!c.image) return false
+  return [image.repository, ...(image.aliases ?? [])].some(r => sameRepository(c.image!, r))
+}
+
+function imageContainer(workload: KubeObject, options: PrepareOptions): Container | undefined {
+  const containers = (podSpecOf(workload) as PodSpec | undefined)?.containers ?? []
+  return containers.find(c => options.images.some(i => c.image === i.ref)) ?? containers[0]
+}
+
+function allContainers(o: KubeObject): Container[] {
+  const spec = podSpecOf(o) as PodSpec | undefined
+  return [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])]
+}
+
+function templateMetaOf(
+  o: KubeObject
+): { labels?: Record<string, string>; annotations?: Record<string, string> } | undefined {
+  if (o.kind === 'Pod') return undefined // its own metadata already has the labels
+  const spec = o.spec as Record<string, unknown> | undefined
+  const template =
+    o.kind === 'CronJob'
+      ? (spec?.jobTemplate as { spec?: { template?: Record<string, unknown> } } | undefined)?.spec
+          ?.template
+      : (spec?.template as Record<string, unknown> | undefined)
+  if (!template) return undefined
+  template.metadata ??= {}
+  return template.metadata as { labels?: Record<string, string> }
+}
+
+function podLabels(o: KubeObject): Record<string, string> {
+  const template = (
+    o.spec as { template?: { metadata?: { labels?: Record<string, string> } } } | undefined
+  )?.template
+  return template?.metadata?.labels ?? {}
+}
+
+function selectorOf(o: KubeObject): Record<string, string> {
+  const selector = (o.spec as { selector?: { matchLabels?: Record<string, string> } } | undefined)
+    ?.selector
+  return { ...(selector?.matchLabels ?? podLabels(o)) }
+}
+
+function freeName(base: string, services: Service[]): string {
+  const taken = new Set(services.map(s => s.metadata.name))
+  if (!taken.has(base)) return base
+  for (let i = 2; ; i++) if (!taken.has(`${base}-${i}`)) return `${base}-${i}`
 }
 
 function addMetadata(
@@ -157,25 +337,8 @@ function defaultPortProtocol(c: Container): void {
 }
 
 /** A Service selects pods when its (non-empty) selector is a subset of their labels. */
-function selects(service: Service, podLabels: Record<string, string>): boolean {
+function selects(service: Service, labels: Record<string, string>): boolean {
   const selector = service.spec?.selector
   if (!selector || Object.keys(selector).length === 0) return false
-  return Object.entries(selector).every(([k, v]) => podLabels[k] === v)
-}
-
-function pickServicePort(
-  ports: ServicePort[],
-  container: Container | undefined,
-  containerPort: number | undefined
-): number {
-  if (containerPort !== undefined) {
-    const named = container?.ports?.find(p => p.containerPort === containerPort)?.name
-    const match = ports.find(
-      p =>
-        (p.targetPort ?? p.port) === containerPort ||
-        (named !== undefined && p.targetPort === named)
-    )
-    if (match) return match.port
-  }
-  return ports[0]?.port ?? containerPort ?? 80
+  return Object.entries(selector).every(([k, v]) => labels[k] === v)
 }

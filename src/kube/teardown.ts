@@ -1,4 +1,8 @@
-// Deleting what a run created. Idempotent: a namespace or object already gone is success.
+// Deleting what a run created, and nothing else. Idempotent: what is already gone is success.
+// An object is deleted only when the run recorded creating it (the server answered 201 to its
+// apply), with its uid as a precondition, so an object someone made again under the same name
+// is left alone. An apply that never answered (the step was killed) is checked first: deleted
+// only if the object carries this run's label and was created after the run saw it absent.
 //
 // Speed, measured on 1.20: the namespace controller starts 5 s after the delete (a fixed delay), and
 // when pods are still there it estimates their spec grace period (30 s) and looks again only after
@@ -7,9 +11,11 @@
 // its 2 s minimum), and the namespace is gone in ~5–6 s, i.e. the controller's fixed delay.
 
 import { PhaseError } from '../errors.js'
+import { typeOfRecord, type ObjectRecord } from './apply.js'
 import { KubePhase } from './errors.js'
-import { Resources, type KubePort } from './port.js'
-import { sortForApply } from './manifests.js'
+import { kindOf, Resources } from './kinds.js'
+import { RUN_LABEL } from './names.js'
+import { isConflict, resourceName, type KubePort, type ResourceType } from './port.js'
 import type { KubeObject } from './types.js'
 
 export interface DeleteNamespaceOptions {
@@ -22,6 +28,8 @@ export interface DeleteNamespaceOptions {
    * the API at once). `null` leaves them to the namespace controller and their own grace period.
    */
   podGracePeriodSeconds?: number | null
+  /** The kinds of the run that make pods (stopped first so nothing recreates the pods). */
+  podMakers?: readonly ResourceType[]
   log?: (message: string) => void
 }
 
@@ -44,7 +52,7 @@ export async function deleteNamespace(
     const ns = await kube.get<KubeObject>(Resources.Namespace, name)
     if (!ns) return { existed: false, gone: true, durationMs: Date.now() - started }
     if (grace !== null && !ns.metadata.deletionTimestamp) {
-      await deleteWorkloads(kube, name, grace)
+      await stopPods(kube, name, grace, options.podMakers ?? [Resources.Deployment])
     }
     const existed = await kube.delete(Resources.Namespace, name, undefined, {
       propagationPolicy: 'Background'
@@ -54,23 +62,32 @@ export async function deleteNamespace(
     const gone = await waitUntilGone(kube, name, options.timeoutMs ?? 60_000)
     return { existed, gone, durationMs: Date.now() - started }
   } catch (err) {
-    throw new PhaseError(
-      KubePhase.teardown,
-      `cannot delete namespace "${name}": ${err instanceof Error ? err.message : String(err)}`
-    )
+    throw new PhaseError(KubePhase.teardown, `cannot delete namespace "${name}": ${errorText(err)}`)
   }
 }
 
 /**
  * Stops the controllers first, then deletes the pods with a short grace period. Deleting a
- * Deployment or ReplicaSet with `Orphan` marks it deleted at once, and controllers leave a deleted
- * owner alone, so nothing recreates the pods; `Background` would instead have the garbage collector
- * delete the pods with their full grace period, which a kubelet of 1.20 keeps to even after a
- * shorter one is requested. Containers still get SIGTERM and `grace` seconds (kubelet minimum 2).
+ * controller with `Orphan` marks it deleted at once, and controllers leave a deleted owner alone,
+ * so nothing recreates the pods; `Background` would instead have the garbage collector delete the
+ * pods with their full grace period, which a kubelet of 1.20 keeps to even after a shorter one is
+ * requested. Containers still get SIGTERM and `grace` seconds (kubelet minimum 2).
  */
-async function deleteWorkloads(kube: KubePort, namespace: string, grace: number): Promise<void> {
-  await kube.deleteCollection(Resources.Deployment, namespace, { propagationPolicy: 'Orphan' })
-  await kube.deleteCollection(Resources.ReplicaSet, namespace, { propagationPolicy: 'Orphan' })
+async function stopPods(
+  kube: KubePort,
+  namespace: string,
+  grace: number,
+  podMakers: readonly ResourceType[]
+): Promise<void> {
+  const makers = [...podMakers]
+  if (makers.some(t => t.kind === 'Deployment')) makers.push(Resources.ReplicaSet)
+  const seen = new Set<string>()
+  for (const type of makers) {
+    const key = `${type.group}/${type.version}/${type.plural}`
+    if (seen.has(key)) continue
+    seen.add(key)
+    await kube.deleteCollection(type, namespace, { propagationPolicy: 'Orphan' })
+  }
   await kube.deleteCollection(Resources.Pod, namespace, { gracePeriodSeconds: grace })
 }
 
@@ -83,60 +100,92 @@ async function waitUntilGone(kube: KubePort, name: string, timeoutMs: number): P
   }
 }
 
-/** What teardown needs to delete an object; small enough to save in the post step's state. */
-export interface ObjectRef {
-  apiVersion: string
-  kind: string
-  name: string
-  namespace?: string
+/** The kinds among the records that make pods, as the registry knows them. */
+export function podMakersOf(records: readonly ObjectRecord[]): ResourceType[] {
+  return records
+    .map(r => ({
+      r,
+      entry: kindOf({ apiVersion: r.apiVersion, kind: r.kind, metadata: {} }, typeOfRecord(r))
+    }))
+    .filter(x => x.entry.makesPods)
+    .map(x => typeOfRecord(x.r))
 }
 
-export function objectRef(o: KubeObject): ObjectRef {
-  return {
-    apiVersion: o.apiVersion,
-    kind: o.kind,
-    name: o.metadata.name!,
-    namespace: o.metadata.namespace
-  }
+export interface DeleteOwnedResult {
+  deleted: ObjectRecord[]
+  /** Objects kept because this run did not create them (or cannot be shown to have). */
+  kept: ObjectRecord[]
 }
 
 /**
- * Deletes the given objects in reverse apply order, for a namespace this run did not create (it
- * stays). Objects already gone count as deleted. Returns the refs that were actually deleted.
+ * Deletes the recorded objects this run created, in reverse apply order (custom resources before
+ * their CRDs). `runLabel` is the value of the run label this run put on its objects.
  */
-export async function deleteObjects(
+export async function deleteOwned(
   kube: KubePort,
-  refs: readonly ObjectRef[],
+  records: readonly ObjectRecord[],
+  runLabel: string,
   options: { log?: (message: string) => void } = {}
-): Promise<ObjectRef[]> {
-  const deleted: ObjectRef[] = []
+): Promise<DeleteOwnedResult> {
+  const deleted: ObjectRecord[] = []
+  const kept: ObjectRecord[] = []
   const failures: string[] = []
-  const order = sortForApply(refs.map(r => ({ ...r, metadata: { name: r.name } }))).reverse()
-  for (const ref of order) {
-    const type = Object.values(Resources).find(
-      r => r.kind === ref.kind && r.apiVersion === ref.apiVersion
-    )
-    const what = `${ref.kind.toLowerCase()} "${ref.name}"`
-    if (!type) {
-      failures.push(`${what}: unsupported kind`)
-      continue
-    }
+  const order = records
+    .map((r, i) => ({
+      r,
+      i,
+      rank: kindOf({ apiVersion: r.apiVersion, kind: r.kind, metadata: {} }, typeOfRecord(r)).rank
+    }))
+    .sort((a, b) => b.rank - a.rank || b.i - a.i)
+    .map(x => x.r)
+  for (const r of order) {
+    const type = typeOfRecord(r)
+    const what = `${resourceName(type)} "${r.name}"${r.namespace ? ` in namespace "${r.namespace}"` : ''}`
     try {
-      if (await kube.delete(type, ref.name, ref.namespace, { propagationPolicy: 'Background' })) {
-        deleted.push({
-          apiVersion: ref.apiVersion,
-          kind: ref.kind,
-          name: ref.name,
-          namespace: ref.namespace
-        })
+      let uid = r.created === true ? r.uid : undefined
+      if (r.created === 'pending') uid = await ownedUid(kube, type, r, runLabel)
+      if (!uid) {
+        if (r.created !== true) kept.push(r)
+        continue
+      }
+      if (await kube.delete(type, r.name, r.namespace, { propagationPolicy: 'Background', uid })) {
+        deleted.push(r)
         options.log?.(`${what} deleted`)
       }
     } catch (err) {
-      failures.push(`${what}: ${err instanceof Error ? err.message : String(err)}`)
+      if (isConflict(err)) {
+        options.log?.(`${what} kept: it was made again by someone else (another uid)`)
+        kept.push(r)
+      } else {
+        failures.push(`${what}: ${errorText(err)}`)
+      }
     }
   }
   if (failures.length) {
     throw new PhaseError(KubePhase.teardown, `could not delete ${failures.join('; ')}`)
   }
-  return deleted
+  return { deleted, kept }
+}
+
+/**
+ * The uid of an object whose creating apply never answered, if it is this run's: it carries the
+ * run's label (its random key is in no one else's objects) and was created after the run saw it
+ * absent (to the second: creationTimestamp has no finer precision).
+ */
+async function ownedUid(
+  kube: KubePort,
+  type: ResourceType,
+  r: ObjectRecord,
+  runLabel: string
+): Promise<string | undefined> {
+  const live = await kube.get<KubeObject>(type, r.name, r.namespace)
+  if (!live || live.metadata.labels?.[RUN_LABEL] !== runLabel) return undefined
+  const created = Date.parse(live.metadata.creationTimestamp ?? '')
+  const absent = Date.parse(r.absentAt ?? '')
+  if (Number.isNaN(created) || Number.isNaN(absent)) return undefined
+  return created >= Math.floor(absent / 1000) * 1000 ? live.metadata.uid : undefined
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err)
 }

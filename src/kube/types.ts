@@ -54,6 +54,8 @@ export interface Container {
   ports?: Array<{ containerPort: number; name?: string; protocol?: string }>
   readinessProbe?: Probe
   livenessProbe?: Probe
+  /** `Always` on an init container: a native sidecar (Kubernetes 1.29+). */
+  restartPolicy?: string
   [key: string]: unknown
 }
 
@@ -87,6 +89,65 @@ export interface Deployment extends KubeObject {
     readyReplicas?: number
     availableReplicas?: number
     unavailableReplicas?: number
+    conditions?: Condition[]
+  }
+}
+
+export interface StatefulSet extends KubeObject {
+  spec: {
+    replicas?: number
+    selector: LabelSelector
+    serviceName?: string
+    template: PodTemplate
+    updateStrategy?: { type?: string; rollingUpdate?: { partition?: number } }
+    [key: string]: unknown
+  }
+  status?: {
+    observedGeneration?: number
+    replicas?: number
+    readyReplicas?: number
+    currentReplicas?: number
+    updatedReplicas?: number
+    availableReplicas?: number
+    currentRevision?: string
+    updateRevision?: string
+    conditions?: Condition[]
+  }
+}
+
+export interface DaemonSet extends KubeObject {
+  spec: {
+    selector: LabelSelector
+    template: PodTemplate
+    updateStrategy?: { type?: string }
+    [key: string]: unknown
+  }
+  status?: {
+    observedGeneration?: number
+    desiredNumberScheduled?: number
+    currentNumberScheduled?: number
+    updatedNumberScheduled?: number
+    numberAvailable?: number
+    numberReady?: number
+    conditions?: Condition[]
+  }
+}
+
+export interface Job extends KubeObject {
+  spec?: {
+    completions?: number
+    parallelism?: number
+    backoffLimit?: number
+    suspend?: boolean
+    template?: PodTemplate
+    [key: string]: unknown
+  }
+  status?: {
+    active?: number
+    succeeded?: number
+    failed?: number
+    startTime?: string
+    completionTime?: string
     conditions?: Condition[]
   }
 }
@@ -126,7 +187,7 @@ export interface ContainerStatus {
 }
 
 export interface Pod extends KubeObject {
-  spec?: PodSpec & { nodeName?: string }
+  spec?: PodSpec & { nodeName?: string; restartPolicy?: string }
   status?: {
     phase?: string
     reason?: string
@@ -159,7 +220,13 @@ export interface KubeEvent extends KubeObject {
   reason?: string
   message?: string
   count?: number
-  involvedObject?: { kind?: string; name?: string; namespace?: string; fieldPath?: string }
+  involvedObject?: {
+    kind?: string
+    name?: string
+    namespace?: string
+    uid?: string
+    fieldPath?: string
+  }
   firstTimestamp?: string | null
   lastTimestamp?: string | null
   eventTime?: string | null

@@ -5,10 +5,11 @@
 import http from 'node:http'
 import { PhaseError } from '../errors.js'
 import { KubePhase } from './errors.js'
+import { Resources } from './kinds.js'
 import { RESTARTED_AT_ANNOTATION } from './names.js'
-import { Resources, type KubePort } from './port.js'
-import { waitForRollout, type RolloutResult } from './rollout.js'
+import type { KubePort } from './port.js'
 import type { Deployment } from './types.js'
+import { waitForWorkloads, type WorkloadResult } from './wait.js'
 
 /** One request; resolves with the HTTP status, rejects on a network error or timeout. */
 export type Requester = (url: string, timeoutMs: number) => Promise<number>
@@ -18,6 +19,9 @@ export interface UpdateCheckOptions {
   /** The Deployment as applied the first time; it is re-applied whole, so no field is dropped. */
   deployment: Deployment
   fieldManager: string
+  /** The run's label selector (what the wait watches). */
+  labelSelector: string
+  maxRestarts: number
   /** What to request during the rollout, e.g. the smoke URL. */
   probeUrl: string
   timeoutMs: number
@@ -37,7 +41,7 @@ export interface UpdateCheckResult {
   durationMs: number
   /** maxUnavailable as the controller resolves it for this Deployment. */
   maxUnavailable: number
-  rollout: RolloutResult
+  rollout: WorkloadResult
   /** The first few failures, e.g. `HTTP 503`, `ECONNREFUSED`. */
   failures: string[]
 }
@@ -69,7 +73,7 @@ export async function rolloutUpdateCheck(
     options.intervalMs ?? 100,
     options.requestTimeoutMs ?? 2000
   )
-  let rollout: RolloutResult
+  let rollout: WorkloadResult
   try {
     const next = structuredClone(options.deployment)
     const template = (next.spec.template.metadata ??= {})
@@ -77,12 +81,15 @@ export async function rolloutUpdateCheck(
       ...template.annotations,
       [RESTARTED_AT_ANNOTATION]: new Date().toISOString()
     }
-    await kube.apply(next, options.fieldManager)
+    await kube.apply(Resources.Deployment, next, { fieldManager: options.fieldManager })
     options.log?.(
       `deployment.apps/${name} restarted (template annotation ${RESTARTED_AT_ANNOTATION})`
     )
-    rollout = await waitForRollout(kube, options.namespace, name, {
+    ;[rollout] = await waitForWorkloads(kube, [{ object: next, type: Resources.Deployment }], {
+      namespace: options.namespace,
+      labelSelector: options.labelSelector,
       timeoutMs: options.timeoutMs,
+      maxRestarts: options.maxRestarts,
       signal: options.signal,
       log: options.log
     })

@@ -27,6 +27,14 @@ export interface RunReport {
   nodePort?: number
   phases: Phase[]
   smoke: SmokeResult[]
+  /** Every object of the run the rollout phase looked at, and how it ended. */
+  workloads?: Array<{
+    kind: string
+    name: string
+    passed: boolean
+    durationMs: number
+    message: string
+  }>
   /** Free-form extras from the rollout (update check counts, replicas, …): shown as key/value. */
   rollout?: Record<string, unknown>
   /** The error that stopped the run, when it was not a smoke check. */

@@ -7,6 +7,7 @@
 #   cluster.sh status     each component's pid and state, node readiness; exit 0 when healthy
 #   cluster.sh env        prints `export KUBECONFIG=...` for eval
 #   cluster.sh build      only install and build (for warming the cache)
+#   cluster.sh restart    down, then up, under one lock (after changing a component's flags)
 #
 # Everything listens on 127.0.0.1 and the node's InternalIP is 127.0.0.1 (see the patch file):
 # nothing here sends traffic to another address of the machine. Processes are stopped only by the
@@ -317,7 +318,8 @@ start_components() {
     --address=127.0.0.1 --healthz-bind-address=127.0.0.1 --read-only-port=0 \
     --root-dir="$KUBELET_ROOT" --pod-infra-container-image="$PAUSE_IMAGE" \
     --cgroups-per-qos=false --enforce-node-allocatable="" --eviction-hard="" \
-    --image-gc-high-threshold=100 --oom-score-adj=0
+    --image-gc-high-threshold=100 --oom-score-adj=0 \
+    --event-qps=100 --event-burst=200
   start kube-proxy "$BIN/kube-proxy" \
     --kubeconfig="$KUBECONFIG_FILE" --hostname-override="$NODE_NAME" --proxy-mode=iptables \
     --bind-address=127.0.0.1 --metrics-bind-address=127.0.0.1:10249 \
@@ -421,5 +423,6 @@ case "${1:-}" in
   status) cmd_status ;;
   env) echo "export KUBECONFIG=$KUBECONFIG_FILE" ;;
   build) lock; cmd_build ;;
-  *) echo "usage: $0 up | down [--all] | status | env | build" >&2; exit 2 ;;
+  restart) lock; cmd_down; cmd_up ;; # one lock: no other `up` can start the old cluster between
+  *) echo "usage: $0 up | down [--all] | restart | status | env | build" >&2; exit 2 ;;
 esac

@@ -10,13 +10,29 @@ import http from 'node:http'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import {
+  applyAll,
+  dryRunAll,
+  ensureNamespace,
+  readExisting,
+  type ObjectRecord
+} from '../../src/kube/apply.js'
 import { connectKube } from '../../src/kube/client.js'
+import { Discovery } from '../../src/kube/discovery.js'
 import { generateManifests } from '../../src/kube/generate.js'
-import { prepareManifests } from '../../src/kube/prepare.js'
-import { runMetadata } from '../../src/kube/names.js'
+import {
+  prepareManifests,
+  type PreparedManifests,
+  type PrepareOptions
+} from '../../src/kube/prepare.js'
+import { FIELD_MANAGER, RUN_LABEL, runMetadata } from '../../src/kube/names.js'
 import type { KubePort } from '../../src/kube/port.js'
+import { SchemaIndex, type OpenApiV2 } from '../../src/kube/schema.js'
+import { readServer } from '../../src/kube/server.js'
 import { deleteNamespace } from '../../src/kube/teardown.js'
 import type { Container, Deployment, KubeObject } from '../../src/kube/types.js'
+import { checkFields, resolveTypes } from '../../src/kube/validate.js'
+import { waitForWorkloads, type WaitOptions, type WorkloadResult } from '../../src/kube/wait.js'
 
 export const KUBECONFIG =
   process.env.MINIKUBE_SMOKE_KUBECONFIG ?? '/var/lib/minikube-smoke/kubeconfig'
@@ -39,7 +55,7 @@ export function kube(): KubePort {
       `refusing to run against ${server || 'an unknown server'}: tests only use 127.0.0.1`
     )
   }
-  return connectKube({ kubeconfigPath: KUBECONFIG })
+  return connectKube({ kubeconfigPath: KUBECONFIG }).kube
 }
 
 /** Builds the test image unless this exact source is already built; returns its reference. */
@@ -124,7 +140,6 @@ export class Namespaces {
 export interface AppOptions {
   name?: string
   image: string
-  namespace: string
   replicas?: number
   env?: Record<string, string>
   smokePath?: string
@@ -134,8 +149,8 @@ export interface AppOptions {
   tweak?: (d: Deployment) => void
 }
 
-/** Generated manifests for the test server, prepared like the action prepares them. */
-export function app(options: AppOptions) {
+/** Generated manifests for the test server (a Deployment and its NodePort Service). */
+export function app(options: AppOptions): KubeObject[] {
   const name = options.name ?? 'web'
   const [deployment, service] = generateManifests({
     name,
@@ -151,20 +166,93 @@ export function app(options: AppOptions) {
     deployment.spec.template.spec.terminationGracePeriodSeconds = options.gracePeriodSeconds
   }
   options.tweak?.(deployment)
-  const { labels, annotations } = runMetadata({
-    repository: 'local/minikube-smoke',
-    runId: 'it',
-    runAttempt: '1',
-    sha: '0'.repeat(40),
-    key: 'itkey'
+  return [deployment, service] as KubeObject[]
+}
+
+/** The run's labels in these tests: `minikube-smoke/run=it-itkey`. */
+export const METADATA = runMetadata({
+  repository: 'local/minikube-smoke',
+  runId: 'it',
+  runAttempt: '1',
+  sha: '0'.repeat(40),
+  key: 'itkey'
+})
+export const LABEL_SELECTOR = `${RUN_LABEL}=${METADATA.labels[RUN_LABEL]}`
+
+export interface Deployed {
+  prepared: PreparedManifests
+  /** What the run recorded, as the post step would see it. */
+  records: ObjectRecord[]
+  createdNamespace: boolean
+}
+
+/**
+ * What the pipeline's validate and deploy phases do, through the same functions: discovery, the
+ * schema check (this server is 1.20), prepare, read what exists, namespace, dry run, apply.
+ */
+export async function deploy(
+  client: KubePort,
+  objects: readonly KubeObject[],
+  namespace: string,
+  options: Partial<PrepareOptions> & { image?: string; force?: boolean } = {}
+): Promise<Deployed> {
+  const server = await readServer(client)
+  const discovery = new Discovery(client)
+  const typed = await resolveTypes(objects, discovery, server.version)
+  if (!server.quirks.strictFieldValidation) {
+    checkFields(
+      objects,
+      new SchemaIndex(await client.getJson<OpenApiV2>('/openapi/v2')),
+      server.quirks
+    )
+  }
+  const prepared = prepareManifests(typed, {
+    images: options.image
+      ? [{ repository: IMAGE_REPOSITORY, ref: options.image, pullPolicy: 'Never' }]
+      : [],
+    namespace,
+    labels: METADATA.labels,
+    annotations: METADATA.annotations,
+    containerPort: 8080,
+    ...options
   })
-  return prepareManifests([deployment, service] as KubeObject[], {
-    imageRepository: IMAGE_REPOSITORY,
-    imageRef: options.image,
-    namespace: options.namespace,
-    labels,
-    annotations,
-    containerPort: 8080
+  const checkedAt = Date.now()
+  const existing = await readExisting(client, prepared.objects, {
+    fieldManager: FIELD_MANAGER,
+    force: options.force ?? false
+  })
+  const { created } = await ensureNamespace(client, namespace)
+  const records: ObjectRecord[] = []
+  const applyOptions = {
+    fieldManager: FIELD_MANAGER,
+    force: options.force ?? false,
+    strictFields: server.quirks.strictFieldValidation,
+    discovery,
+    checkedAt,
+    record: (r: ObjectRecord) => {
+      const i = records.findIndex(x => x.kind === r.kind && x.name === r.name)
+      if (i >= 0) records[i] = r
+      else records.push(r)
+    }
+  }
+  await dryRunAll(client, prepared.objects, applyOptions)
+  await applyAll(client, prepared.objects, existing, applyOptions)
+  return { prepared, records, createdNamespace: created }
+}
+
+/** The rollout phase: every workload of the run, by its kind's rule. */
+export function waitFor(
+  client: KubePort,
+  deployed: Deployed,
+  namespace: string,
+  options: Partial<WaitOptions> = {}
+): Promise<WorkloadResult[]> {
+  return waitForWorkloads(client, deployed.prepared.objects, {
+    namespace,
+    labelSelector: LABEL_SELECTOR,
+    timeoutMs: 60_000,
+    maxRestarts: 3,
+    ...options
   })
 }
 

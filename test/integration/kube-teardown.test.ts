@@ -2,12 +2,11 @@
 // idempotent. The numbers are printed for the record; the assertions only guard the ordering.
 
 import { describe, expect, it } from '@jest/globals'
-import { applyObjects, ensureNamespace } from '../../src/kube/apply.js'
-import { FIELD_MANAGER } from '../../src/kube/names.js'
-import { Resources, type KubePort } from '../../src/kube/port.js'
-import { waitForRollout } from '../../src/kube/rollout.js'
-import { deleteNamespace, deleteObjects, objectRef } from '../../src/kube/teardown.js'
-import { app, Namespaces, useCluster } from './kube-support.js'
+import { ensureNamespace } from '../../src/kube/apply.js'
+import { Resources } from '../../src/kube/kinds.js'
+import type { KubePort } from '../../src/kube/port.js'
+import { deleteNamespace, deleteOwned, podMakersOf } from '../../src/kube/teardown.js'
+import { app, deploy, METADATA, Namespaces, useCluster, waitFor } from './kube-support.js'
 
 let client: KubePort
 let image: string
@@ -17,15 +16,13 @@ useCluster('teardown', f => ({ client, image, namespaces } = f))
 /** A namespace with a rolled-out 2-replica Deployment whose pods keep Kubernetes' 30 s grace. */
 async function running(label: string, drainSeconds = 0): Promise<string> {
   const namespace = namespaces.name(label)
-  await ensureNamespace(client, namespace)
-  const prepared = app({
-    image,
+  const deployed = await deploy(
+    client,
+    app({ image, replicas: 2, env: { DRAIN_SECONDS: String(drainSeconds) } }),
     namespace,
-    replicas: 2,
-    env: { DRAIN_SECONDS: String(drainSeconds) }
-  })
-  await applyObjects(client, prepared.objects, FIELD_MANAGER)
-  await waitForRollout(client, namespace, 'web', { timeoutMs: 60_000 })
+    { image }
+  )
+  await waitFor(client, deployed, namespace)
   return namespace
 }
 
@@ -73,16 +70,28 @@ describe('namespace teardown on the local cluster', () => {
     expect(quick.durationMs).toBeLessThan(5000)
   }, 120_000)
 
-  it('is idempotent, and deleteObjects leaves a user namespace in place', async () => {
+  it('is idempotent; in a namespace it did not create, only what the run created goes', async () => {
     const namespace = namespaces.name('user')
     await ensureNamespace(client, namespace)
-    const prepared = app({ image, namespace, gracePeriodSeconds: 1 })
-    await applyObjects(client, prepared.objects, FIELD_MANAGER)
-    const refs = prepared.objects.map(objectRef)
-    expect((await deleteObjects(client, refs)).map(r => r.kind)).toEqual(['Deployment', 'Service'])
-    expect(await deleteObjects(client, refs)).toEqual([])
+    // The team's own ConfigMap, made before the run by someone else.
+    await client.create(Resources.ConfigMap, {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'team-settings', namespace },
+      data: { a: '1' }
+    })
+    const deployed = await deploy(client, app({ image, gracePeriodSeconds: 1 }), namespace, {
+      image
+    })
+    expect(deployed.createdNamespace).toBe(false)
+    const label = METADATA.labels['minikube-smoke/run']
+    const first = await deleteOwned(client, deployed.records, label)
+    expect(first.deleted.map(r => r.kind)).toEqual(['Deployment', 'Service'])
+    expect((await deleteOwned(client, deployed.records, label)).deleted).toEqual([])
     expect(await client.get(Resources.Namespace, namespace)).toBeDefined()
+    expect(await client.get(Resources.ConfigMap, 'team-settings', namespace)).toBeDefined()
     expect(await client.get(Resources.Deployment, 'web', namespace)).toBeUndefined()
+    expect(podMakersOf(deployed.records).map(t => t.kind)).toEqual(['Deployment'])
 
     await deleteNamespace(client, namespace, { wait: true })
     await expect(deleteNamespace(client, namespace, { wait: true })).resolves.toMatchObject({

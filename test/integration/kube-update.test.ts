@@ -2,18 +2,25 @@
 // requested through its NodePort on 127.0.0.1.
 
 import { describe, expect, it } from '@jest/globals'
-import { applyObjects, ensureNamespace } from '../../src/kube/apply.js'
 import { nodePortUrl } from '../../src/kube/expose.js'
+import { Resources } from '../../src/kube/kinds.js'
 import { FIELD_MANAGER } from '../../src/kube/names.js'
-import { Resources, type KubePort } from '../../src/kube/port.js'
-import { waitForRollout } from '../../src/kube/rollout.js'
+import type { KubePort } from '../../src/kube/port.js'
 import type { Deployment, ReplicaSet } from '../../src/kube/types.js'
 import {
   rolloutUpdateCheck,
   UpdateCheckError,
   type UpdateCheckResult
 } from '../../src/kube/update-check.js'
-import { app, firstOk, Namespaces, useCluster } from './kube-support.js'
+import {
+  app,
+  deploy,
+  firstOk,
+  LABEL_SELECTOR,
+  Namespaces,
+  useCluster,
+  waitFor
+} from './kube-support.js'
 
 let client: KubePort
 let image: string
@@ -22,9 +29,8 @@ useCluster('update', f => ({ client, image, namespaces } = f))
 
 async function deployed(label: string, drainSeconds: number) {
   const namespace = namespaces.name(label)
-  const prepared = app({
+  const objects = app({
     image,
-    namespace,
     replicas: 2,
     env: { DRAIN_SECONDS: String(drainSeconds) },
     gracePeriodSeconds: drainSeconds + 5,
@@ -32,9 +38,9 @@ async function deployed(label: string, drainSeconds: number) {
       d.spec.strategy = { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } }
     }
   })
-  await ensureNamespace(client, namespace)
-  await applyObjects(client, prepared.objects, FIELD_MANAGER)
-  await waitForRollout(client, namespace, 'web', { timeoutMs: 60_000 })
+  const d = await deploy(client, objects, namespace, { image })
+  await waitFor(client, d, namespace)
+  const prepared = d.prepared
   const { url } = await nodePortUrl(
     client,
     namespace,
@@ -43,7 +49,8 @@ async function deployed(label: string, drainSeconds: number) {
     prepared.target.port
   )
   await firstOk(url, 15_000)
-  const deployment = prepared.objects.find(o => o.kind === 'Deployment') as Deployment
+  const deployment = prepared.objects.find(t => t.object.kind === 'Deployment')!
+    .object as Deployment
   return { namespace, url, deployment }
 }
 
@@ -55,6 +62,8 @@ describe('rolling update check on the local cluster', () => {
       namespace,
       deployment,
       fieldManager: FIELD_MANAGER,
+      labelSelector: LABEL_SELECTOR,
+      maxRestarts: 3,
       probeUrl: `${url}/`,
       timeoutMs: 60_000,
       log: l => lines.push(l)
@@ -89,6 +98,8 @@ describe('rolling update check on the local cluster', () => {
         namespace,
         deployment,
         fieldManager: FIELD_MANAGER,
+        labelSelector: LABEL_SELECTOR,
+        maxRestarts: 3,
         probeUrl: `${url}/`,
         timeoutMs: 60_000
       })

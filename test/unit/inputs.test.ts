@@ -56,7 +56,10 @@ describe('parseInputs defaults', () => {
       manifests: [],
       namespace: '',
       replicas: undefined,
-      containerPort: 5000,
+      containerPort: undefined,
+      service: '',
+      maxRestarts: 3,
+      forceConflicts: false,
       rolloutTimeoutMs: 180_000,
       rolloutCheck: 'none'
     })
@@ -178,7 +181,10 @@ describe('parseInputs rejects bad input with one line naming it', () => {
     [{ 'rollout-timeout': '0' }, `input 'rollout-timeout' must be a duration from 1s to 6h`],
     [{ 'smoke-timeout': '7h' }, `input 'smoke-timeout' must be a duration from 1s to 6h`],
     [{ 'url-host': 'http://127.0.0.1:80' }, `input 'url-host' must be a host name or IPv4 address`],
-    [{ profile: 'My Profile' }, `input 'profile' must be lowercase letters`]
+    [{ profile: 'My Profile' }, `input 'profile' must be lowercase letters`],
+    [{ service: 'Web_Svc' }, `input 'service' must be a Service name`],
+    [{ 'max-restarts': '-1' }, `input 'max-restarts' must be an integer from 0 to 100`],
+    [{ 'force-conflicts': 'yes' }, `input 'force-conflicts' must be true or false`]
   ]
   test.each(cases)('%j', (values, expected) => {
     const message = errorOf(values)

@@ -36,6 +36,7 @@ function crashingCluster(): FakeKube {
     ])
   )
   kube.logs.set('web-abc-1/app/previous', 'starting\nfatal: config file missing')
+  kube.logs.set('web-abc-1/app', 'starting\nfatal: config file missing (again)')
   kube.put(
     event(
       'Pod/web-abc-1',
@@ -71,16 +72,14 @@ describe('collectDiagnostics', () => {
     const kube = crashingCluster()
     const report = await collectDiagnostics(kube, NS)
     const d = report.data
-    expect(d.deployments).toEqual([
-      {
-        kind: 'Deployment',
-        name: 'web',
-        replicas: '1 desired | 1 updated | 1 total | 0 available | 0 unavailable',
-        revision: '1',
-        conditions: [expect.objectContaining({ type: 'Available', status: 'False' })]
-      }
-    ])
-    expect(d.replicaSets.map(r => r.name)).toEqual(['web-abc'])
+    expect(d.workloads[0]).toEqual({
+      kind: 'Deployment',
+      name: 'web',
+      summary: '1 desired | 1 updated | 1 total | 0 available | 0 unavailable',
+      revision: '1',
+      conditions: [expect.objectContaining({ type: 'Available', status: 'False' })]
+    })
+    expect(d.workloads.slice(1).map(r => `${r.kind}/${r.name}`)).toEqual(['ReplicaSet/web-abc'])
     expect(d.pods.map(p => [p.name, p.containers[0].state, p.containers[0].restartCount])).toEqual([
       [
         'web-abc-1',
@@ -97,7 +96,8 @@ describe('collectDiagnostics', () => {
       'Terminated: exit code 3 (Error): config file missing'
     )
     expect(d.pods[0].containers[0].previousLogs).toBe('starting\nfatal: config file missing')
-    expect(d.pods[0].containers[0].logs).toBeUndefined() // waiting: no current run to read
+    // Down after a crash: its "current" log is the run that just crashed.
+    expect(d.pods[0].containers[0].logs).toBe('starting\nfatal: config file missing (again)')
     expect(d.pods[1].containers[0].previousLogs).toBeUndefined()
     expect(d.events.map(e => [e.object, e.reason, e.count, e.lastSeen])).toEqual([
       ['pod/web-abc-1', 'Started', 1, '2026-01-01T00:00:02Z'],
@@ -105,14 +105,15 @@ describe('collectDiagnostics', () => {
       ['pod/web-abc-1', 'BackOff', 3, '2026-01-01T00:00:12Z']
     ])
     // Never-started containers get no log request at all (it would only fail).
-    expect(kube.callsOf('podLogs').map(c => c.args[1])).toEqual(['web-abc-1'])
+    expect(kube.callsOf('podLogs').map(c => c.args[1])).toEqual(['web-abc-1', 'web-abc-1'])
     expect(d.errors).toEqual([])
 
     expect(report.groups.map(g => g.title)).toEqual([
       `Workloads in namespace ${NS}`,
       `Pods in namespace ${NS}`,
       `Events in namespace ${NS}`,
-      'Logs: web-abc-1/app (previous run)'
+      'Logs: web-abc-1/app (previous run)',
+      'Logs: web-abc-1/app'
     ])
     expect(report.text).toContain('Deployment web (revision 1): 1 desired | 1 updated')
     expect(report.text).toContain('Container app (web:1): ready false, 2 restarts')
@@ -132,9 +133,11 @@ describe('collectDiagnostics', () => {
     const kube = crashingCluster()
     kube.failNext('list', new Error('connection refused'))
     kube.logs.delete('web-abc-1/app/previous')
+    kube.logs.delete('web-abc-1/app')
     const report = await collectDiagnostics(kube, NS)
     expect(report.data.errors).toEqual([
       'list deployments: connection refused',
+      'logs of web-abc-1/app: container "app" in pod "web-abc-1" has no logs',
       'logs of web-abc-1/app (previous): container "app" in pod "web-abc-1" has no logs'
     ])
     expect(report.markdown).toContain('**Could not collect:**')
@@ -188,8 +191,7 @@ describe('Markdown rendering', () => {
   const base: Diagnostics = {
     namespace: NS,
     collectedAt: '2026-01-01T00:00:00Z',
-    deployments: [],
-    replicaSets: [],
+    workloads: [],
     pods: [],
     events: [],
     errors: []

@@ -4,9 +4,16 @@ import path from 'node:path'
 import { afterAll, describe, expect, it } from '@jest/globals'
 import { InputError } from '../../src/errors.js'
 import { generateManifests } from '../../src/kube/generate.js'
-import { loadManifests, parseManifests, sortForApply } from '../../src/kube/manifests.js'
-import { prepareManifests } from '../../src/kube/prepare.js'
+import { kindOf } from '../../src/kube/kinds.js'
+import {
+  checkManifestSet,
+  describeObject,
+  loadManifestFiles,
+  parseManifests
+} from '../../src/kube/manifests.js'
+import { prepareManifests, type PrepareOptions } from '../../src/kube/prepare.js'
 import type { Container, Deployment, KubeObject, Service } from '../../src/kube/types.js'
+import type { Typed } from '../../src/kube/validate.js'
 
 function errorOf(fn: () => unknown): InputError {
   try {
@@ -17,6 +24,13 @@ function errorOf(fn: () => unknown): InputError {
   }
   throw new Error('expected an InputError')
 }
+
+/** Objects with the resource the registry knows for them (discovery's answer in the pipeline). */
+const typed = (objects: KubeObject[]): Typed[] =>
+  objects.map(o => ({ object: o, type: kindOf(o).type }))
+const parse = (text: string) => typed(parseManifests(text, 'app.yaml'))
+const find = <T extends KubeObject>(t: Typed[], kind: string, name?: string) =>
+  t.find(x => x.object.kind === kind && (!name || x.object.metadata.name === name))?.object as T
 
 const APP_YAML = `
 apiVersion: apps/v1
@@ -130,12 +144,13 @@ describe('generateManifests', () => {
 })
 
 describe('parseManifests', () => {
-  it('reads multi-document YAML, skipping empty documents', () => {
+  it('reads multi-document YAML, skipping empty documents, and remembers each document', () => {
     const objects = parseManifests(APP_YAML, 'k8s/app.yaml')
     expect(objects.map(o => `${o.kind}/${o.metadata.name}`)).toEqual([
       'Deployment/weather-service',
       'ConfigMap/settings'
     ])
+    expect(describeObject(objects[1])).toBe('k8s/app.yaml document 2: ConfigMap "settings"')
   })
 
   it('reads YAML like kubectl does: 1.1 octals and merge keys, timestamps as text', () => {
@@ -167,48 +182,65 @@ describe('parseManifests', () => {
     expect(parseManifests(list, 'list.json').map(o => o.kind)).toEqual(['ConfigMap', 'Secret'])
   })
 
+  it('takes every kind — StatefulSets, cluster-scoped objects, custom resources', () => {
+    const text = [
+      'apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db}\nspec: {selector: {}, template: {spec: {containers: [{name: db, image: db:1}]}}}',
+      'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: reader}',
+      'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec: {size: 1}',
+      'apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: nightly}\nspec: {schedule: "@daily", jobTemplate: {spec: {template: {spec: {containers: [{name: c, image: x}]}}}}}'
+    ].join('\n---\n')
+    expect(parseManifests(text, 'all.yaml').map(o => o.kind)).toEqual([
+      'StatefulSet',
+      'ClusterRole',
+      'Widget',
+      'CronJob'
+    ])
+  })
+
   it('reports every bad document with its index and reason', () => {
     const text = [
       'just a string',
       '- a\n- list',
       'kind: Deployment\nmetadata: {name: x}',
       'apiVersion: v1\nkind: Namespace\nmetadata: {name: mine}',
-      'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: admin2}',
-      'apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db}',
-      'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}',
-      'apiVersion: extensions/v1beta1\nkind: Deployment\nmetadata: {name: old}',
       'apiVersion: v1\nkind: ConfigMap\nmetadata: {generateName: c-}',
       'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: empty}\nspec: {selector: {}, template: {spec: {containers: []}}}',
+      'apiVersion: batch/v1\nkind: Job\nmetadata: {name: notemplate}\nspec: {}',
       'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: fine}'
     ].join('\n---\n')
     const err = errorOf(() => parseManifests(text, 'k8s/all.yaml'))
     expect(err.message).toBe(
       [
-        "input 'manifests' must be valid YAML holding supported Kubernetes objects:",
+        "input 'manifests' must hold Kubernetes objects the action can apply:",
         '  k8s/all.yaml document 1: is not a Kubernetes object (it is a string)',
         '  k8s/all.yaml document 2: is not a Kubernetes object (it is a list)',
         '  k8s/all.yaml document 3: is not a Kubernetes object: missing "apiVersion"',
         '  k8s/all.yaml document 4: Namespace "mine" is not supported: the namespace is chosen by the action (input \'namespace\')',
-        '  k8s/all.yaml document 5: ClusterRole "admin2" is not supported: it is cluster-scoped and would outlive the run\'s namespace',
-        '  k8s/all.yaml document 6: StatefulSet "db" is not supported: only Deployments are rolled out and waited for',
-        '  k8s/all.yaml document 7: kind "Widget" is not supported (supported: ServiceAccount, Secret, ConfigMap, PersistentVolumeClaim, Role, RoleBinding, Service, Deployment)',
-        '  k8s/all.yaml document 8: Deployment "old" must have apiVersion apps/v1, got extensions/v1beta1',
-        '  k8s/all.yaml document 9: ConfigMap has no metadata.name (generateName cannot be applied server-side)',
-        '  k8s/all.yaml document 10: Deployment "empty" has no spec.template.spec.containers'
+        '  k8s/all.yaml document 5: ConfigMap has no metadata.name (generateName cannot be applied server-side)',
+        '  k8s/all.yaml document 6: Deployment "empty" has no containers in its pod template',
+        '  k8s/all.yaml document 7: Job "notemplate" has no pod template'
       ].join('\n')
     )
     expect(err.input).toBe('manifests')
   })
 
-  it('reports YAML syntax errors with the file and line', () => {
+  it('reports YAML syntax errors and duplicated keys with the file and line', () => {
     const err = errorOf(() => parseManifests('apiVersion: v1\nkind: [unclosed\n', 'bad.yaml'))
     expect(err.message).toMatch(
-      /^input 'manifests' must be valid YAML holding supported Kubernetes objects:\n {2}bad\.yaml: invalid YAML at line \d+, column \d+: /
+      /^input 'manifests' must hold Kubernetes objects the action can apply: bad\.yaml: invalid YAML at line \d+, column \d+: /
     )
+    const dup = errorOf(() =>
+      parseManifests(
+        'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: "1", a: "2"}\n',
+        'dup.yaml'
+      )
+    )
+    expect(dup.message).toContain('dup.yaml: invalid YAML at line 4')
+    expect(dup.message).toContain('duplicated mapping key')
   })
 })
 
-describe('loadManifests', () => {
+describe('loadManifestFiles and checkManifestSet', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'kube-manifests-'))
   afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
@@ -216,49 +248,54 @@ describe('loadManifests', () => {
     writeFileSync(path.join(dir, 'a.yaml'), APP_YAML)
     writeFileSync(path.join(dir, 'b.yaml'), 'apiVersion: v1\nkind: Service\nmetadata: {name: s}\n')
     expect(
-      loadManifests([path.join(dir, 'a.yaml'), path.join(dir, 'b.yaml')], dir).map(o => o.kind)
+      loadManifestFiles([path.join(dir, 'a.yaml'), path.join(dir, 'b.yaml')], dir).map(o => o.kind)
     ).toEqual(['Deployment', 'ConfigMap', 'Service'])
     writeFileSync(path.join(dir, 'c.yaml'), 'kind: Pod\n')
+    writeFileSync(path.join(dir, 'd.yaml'), 'kind: Pod\n')
     const err = errorOf(() =>
-      loadManifests([path.join(dir, 'a.yaml'), path.join(dir, 'c.yaml')], dir)
+      loadManifestFiles([path.join(dir, 'c.yaml'), path.join(dir, 'd.yaml')], dir)
     )
     expect(err.message).toContain(
       '\n  c.yaml document 1: is not a Kubernetes object: missing "apiVersion"'
     )
+    expect(err.message).toContain(
+      '\n  d.yaml document 1: is not a Kubernetes object: missing "apiVersion"'
+    )
   })
 
-  it('refuses an object defined twice, and files with no objects', () => {
-    writeFileSync(
-      path.join(dir, 'dup.yaml'),
-      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\n'
+  it('refuses an object defined twice, and a set with no objects', () => {
+    const objects = [
+      ...parseManifests(APP_YAML, 'a.yaml'),
+      ...parseManifests(
+        'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: other}\n',
+        'dup.yaml'
+      )
+    ]
+    expect(errorOf(() => checkManifestSet(objects)).message).toContain(
+      'ConfigMap "settings" is defined 2 times'
     )
-    expect(
-      errorOf(() => loadManifests([path.join(dir, 'a.yaml'), path.join(dir, 'dup.yaml')], dir))
-        .message
-    ).toContain('ConfigMap "settings" is defined 2 times')
-    writeFileSync(path.join(dir, 'empty.yaml'), '---\n# nothing\n')
-    expect(errorOf(() => loadManifests([path.join(dir, 'empty.yaml')], dir)).message).toBe(
+    expect(errorOf(() => checkManifestSet([])).message).toBe(
       "input 'manifests' must contain at least one Kubernetes object"
     )
   })
 })
 
 describe('prepareManifests', () => {
-  const options = {
-    imageRepository: 'weather-service',
-    imageRef: 'weather-service:smoke-42-1',
+  const options: PrepareOptions = {
+    images: [
+      { repository: 'weather-service', ref: 'weather-service:smoke-42-1', pullPolicy: 'Never' }
+    ],
     namespace: 'smoke-42-1',
     labels: { 'app.kubernetes.io/managed-by': 'minikube-smoke', 'minikube-smoke/run': '42-1' },
     annotations: { 'minikube-smoke/sha': 'abc123' }
   }
 
   it('substitutes the built image (any tag, Docker Hub spellings) and sets imagePullPolicy: Never', () => {
-    const input = parseManifests(APP_YAML, 'app.yaml')
+    const input = parse(APP_YAML)
     const before = structuredClone(input)
     const prepared = prepareManifests(input, { ...options, containerPort: 5000 })
     expect(input).toEqual(before) // not mutated
-    const d = prepared.objects.find(o => o.kind === 'Deployment') as Deployment
-    const pod = d.spec.template.spec
+    const pod = find<Deployment>(prepared.objects, 'Deployment').spec.template.spec
     const byName = (cs: Container[] = [], n: string) => cs.find(c => c.name === n)!
     expect(byName(pod.containers, 'app')).toMatchObject({
       image: 'weather-service:smoke-42-1',
@@ -274,27 +311,51 @@ describe('prepareManifests', () => {
     ])
   })
 
-  it('scales the Deployment running the image only when replicas is given', () => {
+  it('substitutes an image a kustomize images: entry renamed, keeping the manifest’s pull policy for pulled images', () => {
+    const renamed = parse(APP_YAML.replace(/weather-service:latest/g, 'ghcr.io/octo/weather:1.2'))
+    const prepared = prepareManifests(renamed, {
+      ...options,
+      images: [
+        {
+          repository: 'weather-service',
+          ref: 'weather-service:smoke-42-1',
+          pullPolicy: 'Never',
+          aliases: ['ghcr.io/octo/weather']
+        }
+      ]
+    })
+    expect(
+      find<Deployment>(prepared.objects, 'Deployment').spec.template.spec.containers[0].image
+    ).toBe('weather-service:smoke-42-1')
+    const pulled = prepareManifests(parse(APP_YAML), {
+      ...options,
+      images: [{ repository: 'weather-service', ref: 'localhost:5000/weather-service:1' }]
+    })
+    expect(
+      find<Deployment>(pulled.objects, 'Deployment').spec.template.spec.containers[0]
+    ).not.toHaveProperty('imagePullPolicy')
+  })
+
+  it('scales the target only when replicas is given', () => {
     const replicasOf = (extra: { replicas?: number }) =>
-      (
-        prepareManifests(parseManifests(APP_YAML, 'app.yaml'), {
-          ...options,
-          ...extra
-        }).objects.find(o => o.kind === 'Deployment') as Deployment
+      find<Deployment>(
+        prepareManifests(parse(APP_YAML), { ...options, ...extra }).objects,
+        'Deployment'
       ).spec.replicas
     expect(replicasOf({})).toBe(2) // as the manifest says
     expect(replicasOf({ replicas: 3 })).toBe(3)
   })
 
-  it('applies the namespace and run labels/annotations to objects and pod templates, with a warning on override', () => {
-    const prepared = prepareManifests(parseManifests(APP_YAML, 'app.yaml'), options)
-    for (const o of prepared.objects) {
-      expect(o.metadata.namespace).toBe('smoke-42-1')
-      expect(o.metadata.labels).toMatchObject(options.labels)
-      expect(o.metadata.annotations).toMatchObject(options.annotations)
+  it('puts namespaced objects in the run namespace with one warning line, and cluster-scoped ones in none', () => {
+    const role =
+      'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: reader, namespace: stray}\nrules: []\n'
+    const prepared = prepareManifests(parse(`${APP_YAML}\n---\n${role}`), options)
+    for (const { object: o, type } of prepared.objects) {
+      expect(o.metadata.namespace).toBe(type.namespaced ? 'smoke-42-1' : undefined)
+      expect(o.metadata.labels).toMatchObject(options.labels!)
+      expect(o.metadata.annotations).toMatchObject(options.annotations!)
     }
-    const d = prepared.objects.find(o => o.kind === 'Deployment') as Deployment
-    expect(d.metadata.labels).toMatchObject({ app: 'weather-service' })
+    const d = find<Deployment>(prepared.objects, 'Deployment')
     expect(d.spec.template.metadata?.labels).toEqual({
       app: 'weather-service',
       tier: 'web',
@@ -302,55 +363,63 @@ describe('prepareManifests', () => {
     })
     expect(d.spec.template.metadata?.annotations).toEqual(options.annotations)
     expect(d.spec.selector).toEqual({ matchLabels: { app: 'weather-service' } })
-    expect(prepared.warnings).toContain(
-      'Deployment "weather-service": namespace "somewhere" replaced by "smoke-42-1"'
-    )
+    expect(prepared.warnings).toEqual([
+      'namespace replaced by "smoke-42-1" in 1 objects: Deployment "weather-service" (was "somewhere")'
+    ])
   })
 
-  it('exposes the Deployment like kubectl expose when no NodePort Service selects it', () => {
-    const prepared = prepareManifests(parseManifests(APP_YAML, 'app.yaml'), {
-      ...options,
-      containerPort: 5000
-    })
-    const svc = prepared.objects.find(o => o.kind === 'Service') as Service
+  it('moves the ServiceAccount subjects of bindings with their ServiceAccounts', () => {
+    const rbac = [
+      'apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: app}',
+      'apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: app}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: r}\nsubjects: [{kind: ServiceAccount, name: app, namespace: prod}, {kind: ServiceAccount, name: other, namespace: kube-system}]',
+      'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: app-reader}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: reader}\nsubjects: [{kind: ServiceAccount, name: app}]'
+    ].join('\n---\n')
+    const prepared = prepareManifests(parse(`${APP_YAML}\n---\n${rbac}`), options)
+    expect(find<KubeObject>(prepared.objects, 'RoleBinding').subjects).toEqual([
+      { kind: 'ServiceAccount', name: 'app', namespace: 'smoke-42-1' },
+      { kind: 'ServiceAccount', name: 'other', namespace: 'kube-system' }
+    ])
+    expect(find<KubeObject>(prepared.objects, 'ClusterRoleBinding').subjects).toEqual([
+      { kind: 'ServiceAccount', name: 'app', namespace: 'smoke-42-1' }
+    ])
+  })
+
+  it('exposes the target like kubectl expose when no Service selects it, on the port the container declares', () => {
+    const prepared = prepareManifests(parse(APP_YAML), options)
+    const svc = find<Service>(prepared.objects, 'Service')
     expect(svc.metadata.name).toBe('weather-service')
     expect(svc.spec).toEqual({
       type: 'NodePort',
       selector: { app: 'weather-service' },
       ports: [{ port: 5000, targetPort: 5000, protocol: 'TCP' }]
     })
-    expect(prepared.target).toEqual({
-      deployment: 'weather-service',
+    expect(prepared.target).toMatchObject({
+      workload: { kind: 'Deployment', name: 'weather-service' },
       service: 'weather-service',
-      port: 5000,
-      serviceCreated: true
+      port: 5000
     })
-    expect(prepared.deployments).toEqual(['weather-service'])
-    expect(prepared.warnings.at(-1)).toBe(
-      'no NodePort Service selects deployment "weather-service": exposing it as service "weather-service" (port 5000)'
+    expect(prepared.target.exposed).toBe(
+      'no Service selects deployment "weather-service": exposing it as service "weather-service" (port 5000)'
     )
   })
 
-  it('takes the port from the container when container-port is not given, and avoids a name clash', () => {
+  it('a ClusterIP Service in front of the target is exposed as a NodePort with its own ports (the Kubernetes basics app on 8080)', () => {
+    const app8080 = APP_YAML.replace('containerPort: 5000', 'containerPort: 8080')
     const clusterIp =
-      'apiVersion: v1\nkind: Service\nmetadata: {name: weather-service}\nspec:\n  selector: {app: weather-service}\n  ports: [{port: 80, targetPort: 5000}]\n'
-    const prepared = prepareManifests(
-      parseManifests(`${APP_YAML}\n---\n${clusterIp}`, 'app.yaml'),
-      options
-    )
-    expect(prepared.target).toEqual({
-      deployment: 'weather-service',
-      service: 'weather-service-nodeport',
-      port: 5000,
-      serviceCreated: true
+      'apiVersion: v1\nkind: Service\nmetadata: {name: weather-service}\nspec:\n  selector: {app: weather-service}\n  ports: [{port: 80, targetPort: 8080}]\n'
+    const prepared = prepareManifests(parse(`${app8080}\n---\n${clusterIp}`), options)
+    expect(prepared.target).toMatchObject({ service: 'weather-service-nodeport', port: 80 })
+    expect(find<Service>(prepared.objects, 'Service', 'weather-service-nodeport').spec).toEqual({
+      type: 'NodePort',
+      selector: { app: 'weather-service' },
+      ports: [{ port: 80, targetPort: 8080, protocol: 'TCP' }]
     })
-    const userSvc = prepared.objects.find(
-      o => o.metadata.name === 'weather-service' && o.kind === 'Service'
-    ) as Service
-    expect(userSvc.spec?.ports).toEqual([{ port: 80, targetPort: 5000, protocol: 'TCP' }])
+    expect(prepared.target.exposed).toBe(
+      'service "weather-service" is of type ClusterIP: exposing it as NodePort service "weather-service-nodeport"'
+    )
   })
 
-  it('uses a NodePort Service that selects the Deployment, picking the port that targets the container', () => {
+  it('uses a NodePort Service that selects the target, picking the port that targets the container', () => {
     const svc = [
       'apiVersion: v1',
       'kind: Service',
@@ -362,61 +431,48 @@ describe('prepareManifests', () => {
       '  - {name: metrics, port: 9090, targetPort: 9090}',
       '  - {name: web, port: 80, targetPort: http}'
     ].join('\n')
-    const prepared = prepareManifests(parseManifests(`${APP_YAML}\n---\n${svc}`, 'app.yaml'), {
+    const prepared = prepareManifests(parse(`${APP_YAML}\n---\n${svc}`), {
       ...options,
       containerPort: 5000
     })
-    expect(prepared.target).toEqual({
-      deployment: 'weather-service',
-      service: 'web',
-      port: 80,
-      serviceCreated: false
-    })
-    expect(prepared.objects.filter(o => o.kind === 'Service')).toHaveLength(1)
+    expect(prepared.target).toMatchObject({ service: 'web', port: 80 })
+    expect(prepared.target.exposed).toBeUndefined()
+    expect(prepared.objects.filter(t => t.object.kind === 'Service')).toHaveLength(1)
   })
 
-  it('ignores a NodePort Service whose selector does not match the pods', () => {
-    const svc =
-      'apiVersion: v1\nkind: Service\nmetadata: {name: other}\nspec: {type: NodePort, selector: {app: other}, ports: [{port: 1}]}\n'
-    const prepared = prepareManifests(parseManifests(`${APP_YAML}\n---\n${svc}`, 'app.yaml'), {
+  it('the service input names the Service to test; its workload may be a StatefulSet', () => {
+    const kv = [
+      'apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: kv}\nspec:\n  serviceName: kv\n  selector: {matchLabels: {app: kv}}\n  template:\n    metadata: {labels: {app: kv}}\n    spec: {containers: [{name: kv, image: "kv:1", ports: [{containerPort: 6379}]}]}',
+      'apiVersion: v1\nkind: Service\nmetadata: {name: kv}\nspec: {type: NodePort, selector: {app: kv}, ports: [{port: 6379}]}'
+    ].join('\n---\n')
+    const prepared = prepareManifests(parse(`${APP_YAML}\n---\n${kv}`), {
       ...options,
-      containerPort: 5000
+      service: 'kv'
     })
-    expect(prepared.target.service).toBe('weather-service')
+    expect(prepared.target).toMatchObject({
+      workload: { kind: 'StatefulSet', name: 'kv' },
+      service: 'kv',
+      port: 6379
+    })
+    expect(prepared.target.why).toBe('service "kv": named by the service input')
+    expect(
+      errorOf(() => prepareManifests(parse(APP_YAML), { ...options, service: 'nope' })).message
+    ).toBe('input \'service\' must name a Service of the manifests (they have none), got "nope"')
   })
 
-  it('refuses manifests that do not run the built image, or have no Deployment', () => {
-    const other = parseManifests(APP_YAML.replace(/weather-service:latest/g, 'nginx:1'), 'app.yaml')
+  it('refuses manifests that do not run the built image, or have nothing to smoke-test', () => {
+    const other = parse(APP_YAML.replace(/weather-service:latest/g, 'nginx:1'))
     expect(errorOf(() => prepareManifests(other, options)).message).toBe(
-      'input \'manifests\' must run the built image: no Deployment has a container with image "weather-service" (any tag)'
+      'input \'manifests\' must run the image the run built: no container uses "weather-service" (any tag)'
     )
-    const onlyConfig: KubeObject[] = [
-      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } }
-    ]
-    expect(errorOf(() => prepareManifests(onlyConfig, options)).message).toBe(
-      "input 'manifests' must contain a Deployment"
+    const onlyConfig = typed([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } }])
+    expect(errorOf(() => prepareManifests(onlyConfig, { ...options, images: [] })).message).toBe(
+      "input 'manifests' must contain a Deployment, StatefulSet or DaemonSet to smoke-test (or name its Service with the 'service' input)"
     )
   })
 
-  it('asks for container-port when nothing says which port to expose', () => {
-    const noPorts = parseManifests(APP_YAML.replace(/ {8}ports:\n.*\n.*\n/, ''), 'app.yaml')
-    expect(errorOf(() => prepareManifests(noPorts, options)).message).toBe(
-      'input \'container-port\' must be set: deployment "weather-service" declares no container port to expose'
-    )
-  })
-
-  it('orders objects so that what pods reference exists first', () => {
-    const kinds = ['Deployment', 'Service', 'ConfigMap', 'Secret', 'ServiceAccount', 'Deployment']
-    const sorted = sortForApply(
-      kinds.map((kind, i) => ({ apiVersion: 'v1', kind, metadata: { name: `o${i}` } }))
-    )
-    expect(sorted.map(o => `${o.kind}/${o.metadata.name}`)).toEqual([
-      'ServiceAccount/o4',
-      'Secret/o3',
-      'ConfigMap/o2',
-      'Service/o1',
-      'Deployment/o0',
-      'Deployment/o5'
-    ])
+  it('exposes 5000 when neither the input nor the container names a port', () => {
+    const noPorts = parse(APP_YAML.replace(/ {8}ports:\n.*\n.*\n/, ''))
+    expect(prepareManifests(noPorts, options).target.port).toBe(5000)
   })
 })

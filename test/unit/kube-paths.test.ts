@@ -33,6 +33,9 @@ describe('resolveManifestPaths', () => {
   })
   afterAll(() => rmSync(base, { recursive: true, force: true }))
 
+  const files = (inputs: string[]) =>
+    resolveManifestPaths(ws, inputs).map(s => (s.kind === 'file' ? s.path : `kustomize:${s.dir}`))
+
   function refused(inputs: string[]): string {
     try {
       resolveManifestPaths(ws, inputs)
@@ -45,7 +48,7 @@ describe('resolveManifestPaths', () => {
   }
 
   it('expands directories (sorted, .yaml/.yml/.json, not recursive) and keeps files in order', () => {
-    expect(resolveManifestPaths(ws, ['app.yaml', 'k8s/', ' ', 'app.yaml'])).toEqual([
+    expect(files(['app.yaml', 'k8s/', ' ', 'app.yaml'])).toEqual([
       path.join(ws, 'app.yaml'),
       path.join(ws, 'k8s', 'a-deployment.yml'),
       path.join(ws, 'k8s', 'b-service.yaml'),
@@ -54,9 +57,20 @@ describe('resolveManifestPaths', () => {
   })
 
   it('accepts absolute paths and symlinks that stay inside, and names starting with ".."', () => {
-    expect(
-      resolveManifestPaths(ws, [path.join(ws, 'app.yaml'), 'inside-link.yaml', '..weird.yaml'])
-    ).toEqual([path.join(ws, 'app.yaml'), path.join(ws, '..weird.yaml')])
+    expect(files([path.join(ws, 'app.yaml'), 'inside-link.yaml', '..weird.yaml'])).toEqual([
+      path.join(ws, 'app.yaml'),
+      path.join(ws, '..weird.yaml')
+    ])
+  })
+
+  it('a directory with a kustomization is one kustomize source, whatever else it holds', () => {
+    mkdirSync(path.join(ws, 'overlay'))
+    writeFileSync(path.join(ws, 'overlay', 'kustomization.yaml'), 'resources: []\n')
+    writeFileSync(path.join(ws, 'overlay', 'patch.yaml'), '')
+    expect(resolveManifestPaths(ws, ['overlay', 'app.yaml'])).toEqual([
+      { kind: 'kustomize', dir: path.join(ws, 'overlay'), entry: 'overlay' },
+      { kind: 'file', path: path.join(ws, 'app.yaml') }
+    ])
   })
 
   it('refuses paths that leave the workspace', () => {
@@ -86,7 +100,7 @@ describe('resolveManifestPaths', () => {
       `input 'manifests' names a path that does not exist, got "nope.yaml"`
     )
     expect(refused(['empty'])).toBe(
-      `input 'manifests' names a directory with no .yaml, .yml or .json file, got "empty"`
+      `input 'manifests' names a directory with no .yaml, .yml or .json file and no kustomization, got "empty"`
     )
   })
 

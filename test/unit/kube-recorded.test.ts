@@ -1,19 +1,32 @@
-// The rollout rule and diagnostics on objects recorded from the real 1.20 cluster
-// (test/fixtures/kube/record.sh), so the rule is checked against what a kubelet really reports.
+// The status rules and diagnostics on objects recorded from the real 1.20 cluster
+// (test/fixtures/kube/record.sh), so the rules are checked against what the controllers and the
+// kubelet really report.
 
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from '@jest/globals'
 import { collectDiagnostics } from '../../src/kube/diagnostics.js'
+import { kindOf } from '../../src/kube/kinds.js'
+import { explainNotReady } from '../../src/kube/status/explain.js'
+import { crdStatus } from '../../src/kube/status/generic.js'
+import { podProblems } from '../../src/kube/status/pods.js'
 import {
+  daemonSetStatus,
   deploymentStatus,
-  evaluateRollout,
-  explainNotReady,
-  newReplicaSet,
-  podFailure
-} from '../../src/kube/rollout-rule.js'
-import type { Deployment, KubeEvent, Pod, ReplicaSet } from '../../src/kube/types.js'
+  jobStatus,
+  statefulSetStatus
+} from '../../src/kube/status/workloads.js'
+import type {
+  DaemonSet,
+  Deployment,
+  Job,
+  KubeEvent,
+  KubeObject,
+  Pod,
+  ReplicaSet,
+  StatefulSet
+} from '../../src/kube/types.js'
 import { FakeKube } from './kube-fake.js'
 
 const DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/kube/recorded')
@@ -25,12 +38,12 @@ const items = <T>(name: string) => recorded<{ items: T[] }>(name).items
 describe('recorded Deployments', () => {
   it('progressing, done, and ProgressDeadlineExceeded', () => {
     expect(deploymentStatus(recorded('deployment-progressing'))).toEqual({
-      state: 'progressing',
+      state: 'in-progress',
       message:
         'Waiting for deployment "progressing" rollout to finish: 0 of 1 updated replicas are available...'
     })
     expect(deploymentStatus(recorded('deployment-done'))).toEqual({
-      state: 'done',
+      state: 'current',
       message: 'deployment "progressing" successfully rolled out'
     })
     expect(deploymentStatus(recorded('deployment-progressdeadline'))).toEqual({
@@ -70,30 +83,65 @@ describe('recorded Pods', () => {
       /^pod "unschedulable-[a-z0-9]+-[a-z0-9]+" cannot be scheduled: 0\/1 nodes are available: 1 Insufficient cpu\.$/
     ]
   ])('%s fails fast with %s', (file, reason, message) => {
-    const failure = podFailure(recorded<Pod>(file))
+    const [failure] = podProblems(recorded<Pod>(file))
     expect(failure?.reason).toBe(reason)
     expect(failure?.message).toMatch(message)
   })
 
   it('a pod whose readiness probe fails is not a fail-fast case, and is explained', () => {
     const p = recorded<Pod>('pod-unready')
-    expect(podFailure(p)).toBeUndefined()
+    expect(podProblems(p)).toEqual([])
     const [line] = explainNotReady([p], items<KubeEvent>('events'))
     expect(line).toMatch(
       /^pod "unready-[a-z0-9-]+": container "app" is running but not ready: Readiness probe failed: HTTP probe failed with statuscode: 500 \(readiness probe: http-get http:\/\/:8080\/healthz delay=0s timeout=1s period=1s #success=1 #failure=3\)$/
     )
   })
 
-  it('the crashing rollout is failed once its new ReplicaSet is known', () => {
-    const d = recorded<Deployment>('deployment-crashing')
-    const rs = newReplicaSet(d, items<ReplicaSet>('replicasets-crashing'))
-    expect(rs).toBeDefined()
-    const verdict = evaluateRollout({
-      deployment: d,
-      pods: [recorded<Pod>('pod-crashloop')],
-      newReplicaSetHash: rs?.metadata.labels?.['pod-template-hash']
+  it('a crash-looping StatefulSet pod names its container, owned by the StatefulSet', () => {
+    const p = recorded<Pod>('pod-statefulset-crashloop')
+    expect(p.metadata.ownerReferences?.[0]).toMatchObject({ kind: 'StatefulSet', name: 'kv-crash' })
+    expect(podProblems(p)[0]).toMatchObject({
+      kind: 'crash',
+      container: 'kv',
+      reason: 'CrashLoopBackOff'
     })
-    expect(verdict).toMatchObject({ state: 'failed', reason: 'CrashLoopBackOff', container: 'app' })
+  })
+})
+
+describe('recorded StatefulSet, DaemonSet, Job and CRD', () => {
+  it('each is judged by its kind’s rule', () => {
+    expect(statefulSetStatus(recorded<StatefulSet>('statefulset-progressing')).state).toBe(
+      'in-progress'
+    )
+    expect(statefulSetStatus(recorded<StatefulSet>('statefulset-done'))).toEqual({
+      state: 'current',
+      message: 'statefulset "kv" successfully rolled out (2 new pods updated)'
+    })
+    expect(daemonSetStatus(recorded<DaemonSet>('daemonset-done')).state).toBe('current')
+    expect(jobStatus(recorded<Job>('job-complete'))).toEqual({
+      state: 'current',
+      message: 'job "complete" completed (1 of 1 succeeded)'
+    })
+    expect(jobStatus(recorded<Job>('job-failed'))).toEqual({
+      state: 'failed',
+      reason: 'BackoffLimitExceeded',
+      message:
+        'job "migrate" failed: BackoffLimitExceeded: Job has reached the specified backoff limit'
+    })
+    expect(crdStatus(recorded<KubeObject>('crd-established')).state).toBe('current')
+  })
+
+  it('the registry routes each recorded object to that rule', () => {
+    for (const [file, state] of [
+      ['statefulset-done', 'current'],
+      ['daemonset-done', 'current'],
+      ['job-failed', 'failed'],
+      ['crd-established', 'current']
+    ] as const) {
+      const o = recorded<KubeObject>(file)
+      const rule = kindOf(o).readiness!.rule as unknown as (x: KubeObject) => { state: string }
+      expect([file, rule(o).state]).toEqual([file, state])
+    }
   })
 })
 
@@ -113,6 +161,7 @@ describe('diagnostics of recorded objects', () => {
       'smoke-server starting\nfatal: config file missing\n'
     )
     const report = await collectDiagnostics(kube, 'smoke-rec-1')
+    expect(report.data.workloads.map(w => w.kind)).toEqual(['Deployment', 'ReplicaSet'])
     expect(report.text).toContain(`Pod ${p.metadata.name}: Running on minikube`)
     expect(report.text).toContain(
       'State:      Waiting (CrashLoopBackOff): back-off 10s restarting failed container=app'

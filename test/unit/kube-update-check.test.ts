@@ -8,7 +8,7 @@ import {
   type Requester
 } from '../../src/kube/update-check.js'
 import { FakeKube } from './kube-fake.js'
-import { deployment, NS, replicaSet } from './kube-objects.js'
+import { deployment, NS, replicaSet, SELECTOR } from './kube-objects.js'
 
 function withStrategy(replicas: number, strategy: Deployment['spec']['strategy']): Deployment {
   const d = deployment({ replicas })
@@ -34,6 +34,7 @@ describe('effectiveMaxUnavailable', () => {
 /** A fake deployment controller: each apply rolls out at once as a new revision. */
 function rollingCluster(strategy?: Deployment['spec']['strategy']): FakeKube {
   const kube = new FakeKube()
+  kube.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } })
   let revision = 1
   const current = withStrategy(2, strategy)
   kube.put({
@@ -69,6 +70,8 @@ describe('rolloutUpdateCheck', () => {
     namespace: NS,
     deployment: deployment({ replicas: 2 }),
     fieldManager: 'minikube-smoke',
+    labelSelector: SELECTOR,
+    maxRestarts: 3,
     probeUrl: 'http://127.0.0.1:30000/',
     timeoutMs: 5000,
     intervalMs: 10,

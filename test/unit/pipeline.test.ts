@@ -10,7 +10,7 @@ import type { CachePort } from '../../src/system.js'
 import type { HttpPort } from '../../src/smoke/index.js'
 import type { Deployment, KubeObject, Service } from '../../src/kube/index.js'
 import { KubeApiError } from '../../src/kube/index.js'
-import { FakeKube } from './kube-fake.js'
+import { fakeConnection, FakeKube } from './kube-fake.js'
 import { replicaSet } from './kube-objects.js'
 import { FakeRunner, MemoryLogger } from './fakes/runner.js'
 
@@ -123,6 +123,7 @@ function setup(fault: Fault, inputs: Record<string, string> = {}) {
     clock: { now: () => Date.now(), sleep: ms => new Promise(r => setTimeout(r, ms)) },
     platform: { os: 'linux', arch: 'x64' },
     docker: 'docker',
+    kubectl: 'kubectl',
     toolCache: async () => ({
       find: () => '',
       downloadTool: async () => '',
@@ -133,7 +134,7 @@ function setup(fault: Fault, inputs: Record<string, string> = {}) {
       which: async () => 'minikube'
     }),
     cache: async () => cache,
-    connectKube: async () => kube,
+    connectKube: async () => fakeConnection(kube),
     http,
     summary: { addRaw: () => undefined, write: async () => undefined },
     writeReport: async () => {},
@@ -156,7 +157,12 @@ async function teardown(
 ): Promise<{ commands: string[]; log: string }> {
   runner.calls = []
   const log = new MemoryLogger()
-  await runTeardown(state, { runner, log, connectKube: async () => kube, cache: async () => cache })
+  await runTeardown(state, {
+    runner,
+    log,
+    connectKube: async () => fakeConnection(kube),
+    cache: async () => cache
+  })
   return { commands: runner.lines(), log: log.lines.join('\n') }
 }
 
@@ -168,6 +174,7 @@ describe('runMain', () => {
     expect(outcome.report?.phases.map(p => [p.name, p.status])).toEqual([
       ['cluster', 'ok'],
       ['image', 'ok'],
+      ['validate', 'ok'],
       ['deploy', 'ok'],
       ['rollout', 'ok'],
       ['expose', 'ok'],
@@ -203,12 +210,16 @@ describe('runMain', () => {
       /docker build failed \(exit code 1\): .*COPY failed: file not found in build context/,
       ['cluster', 'image']
     ],
-    ['deploy', /forbidden/, ['cluster', 'image', 'deploy']],
-    ['rollout', /deployment "weather-service"/, ['cluster', 'image', 'deploy', 'rollout']],
+    ['deploy', /forbidden/, ['cluster', 'image', 'validate', 'deploy']],
+    [
+      'rollout',
+      /deployment "weather-service"/,
+      ['cluster', 'image', 'validate', 'deploy', 'rollout']
+    ],
     [
       'smoke',
       /GET \/: expected status 2xx, got 500 after \d+ attempts/,
-      ['cluster', 'image', 'deploy', 'rollout', 'expose', 'smoke']
+      ['cluster', 'image', 'validate', 'deploy', 'rollout', 'expose', 'smoke']
     ]
   ] as const)(
     'a failure in %s fails the run with the reason, and teardown still deletes the cluster',
@@ -269,14 +280,26 @@ describe('planTeardown', () => {
       prior: 'absent',
       deleteCluster: true
     },
-    namespace: {
-      name: 'smoke-1-1',
-      created: true,
-      objects: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', namespace: 'smoke-1-1' }]
-    }
+    namespace: { name: 'smoke-1-1', created: true },
+    objects: [
+      {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        plural: 'deployments',
+        namespaced: true,
+        name: 'web',
+        namespace: 'smoke-1-1',
+        created: true,
+        uid: 'u1'
+      }
+    ]
   }
   test('always: a started cluster is deleted (which takes the namespace with it)', () => {
-    expect(planTeardown({ ...base, result: 'failed' })).toEqual({ cluster: 'delete', kept: [] })
+    expect(planTeardown({ ...base, result: 'failed' })).toEqual({
+      cluster: 'delete',
+      kept: [],
+      objects: []
+    })
   })
   test('a reused cluster: only the namespace goes', () => {
     const plan = planTeardown({
@@ -285,19 +308,20 @@ describe('planTeardown', () => {
       result: 'passed'
     })
     expect(plan.cluster).toBe('keep')
-    expect(plan.namespace).toEqual({
-      name: 'smoke-1-1',
-      deleteWhole: true,
-      objects: base.namespace!.objects
-    })
+    expect(plan.namespace).toEqual({ name: 'smoke-1-1', deleteWhole: true })
+    expect(plan.objects).toEqual([]) // they go with the namespace
   })
-  test('a user namespace that existed: only the applied objects go', () => {
+  test('a user namespace that existed: only the objects the run created go', () => {
+    const theirs = { ...base.objects![0], name: 'theirs', created: false as const, uid: undefined }
     const plan = planTeardown({
       ...base,
       cluster: { kind: 'existing', deleteCluster: false },
-      namespace: { ...base.namespace!, created: false }
+      namespace: { ...base.namespace!, created: false },
+      objects: [...base.objects!, theirs]
     })
     expect(plan.namespace?.deleteWhole).toBe(false)
+    expect(plan.objects.map(o => o.name)).toEqual(['web'])
+    expect(plan.kept).toEqual(['kept what existed before the run: deployment.apps/theirs'])
   })
   test('on-success keeps everything after a failure (or a killed main), and says how to remove it', () => {
     for (const result of ['failed', undefined] as const) {
