@@ -11,13 +11,14 @@ import {
   type InputReader,
   type RunFacts
 } from './inputs.js'
-import type { Clock, CommandRunner, Logger, StateStore } from './ports.js'
+import type { Clock, CommandRunner, Logger, ProcessPort, StateStore } from './ports.js'
 import { preflight } from './preflight.js'
 import { markMainStarted, StateRecorder } from './state.js'
 import { upCluster } from './cluster/up.js'
 import type { Platform, ToolCachePort } from './cluster/install.js'
 import type { ClusterSession } from './cluster/types.js'
 import type { CachePort } from './system.js'
+import { findKubectl, startPortForward, type PortForward } from './expose/port-forward.js'
 import { buildImage, imageLabels } from './image.js'
 import {
   applyObjects,
@@ -53,6 +54,9 @@ export interface MainDeps {
   state: StateStore
   clock: Clock
   platform: Platform
+  /** The process environment (MINIKUBE_* variables are read like the inputs they stand for). */
+  env?: Readonly<Record<string, string | undefined>>
+  processes: ProcessPort
   docker: string
   toolCache: () => Promise<ToolCachePort>
   cache: () => Promise<CachePort>
@@ -81,9 +85,11 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
   // Everything that can be checked without starting anything, first.
   let config: Config
   let checked: ReturnType<typeof preflight>
+  let kubectl = ''
   try {
-    config = parseInputs(deps.input, deps.run)
+    config = parseInputs(deps.input, deps.run, { env: deps.env ?? {}, os: deps.platform.os })
     checked = preflight(config, `${config.build.image}:${config.build.tag}`)
+    if (config.deploy.urlMode === 'port-forward') kubectl = await findKubectl(deps.toolCache)
   } catch (err) {
     return { failure: errorMessage(err) }
   }
@@ -101,6 +107,7 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
   }
   let kube: KubePort | undefined
   let namespaceReady = false
+  let forward: PortForward | undefined
 
   try {
     const cluster: ClusterSession = await phase('cluster', 'Start the cluster', () =>
@@ -110,7 +117,8 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
         state,
         platform: deps.platform,
         toolCache: deps.toolCache,
-        cache: deps.cache
+        cache: deps.cache,
+        env: deps.env
       })
     )
 
@@ -140,7 +148,9 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
       labels: metadata.labels,
       annotations: metadata.annotations,
       containerPort: config.deploy.containerPort,
-      replicas: config.deploy.replicas
+      replicas: config.deploy.replicas,
+      // A port-forward reaches any Service with a selector: no NodePort needs adding.
+      exposeAnyService: config.deploy.urlMode === 'port-forward'
     })
     for (const w of prepared.warnings) log.warning(w)
 
@@ -180,6 +190,21 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
       'expose',
       `Find the URL of service ${prepared.target.service}`,
       async () => {
+        if (config.deploy.urlMode === 'port-forward') {
+          forward = await startPortForward(deps.processes, {
+            kubectl,
+            context: cluster.kubeContext,
+            namespace,
+            service: prepared.target.service,
+            port: prepared.target.port,
+            log: line => log.info(line),
+            warn: line => log.warning(line),
+            onStarted: record => state.update({ portForward: record })
+          })
+          report.url = forward.url
+          log.info(`service "${prepared.target.service}" answers at ${forward.url} (port-forward)`)
+          return forward.url
+        }
         const host =
           config.deploy.urlHost || (await cluster.urlHost()) || (await nodeInternalIP(kube!))
         const u = await nodePortUrl(
@@ -251,6 +276,10 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
     }
   }
 
+  if (forward) {
+    await forward.stop()
+    state.update({ portForward: undefined })
+  }
   report.durationMs = clock.now() - startedAt
   state.update({ result: report.result })
   await publish(deps, report)

@@ -19,6 +19,8 @@ export interface PrepareOptions {
   containerPort?: number
   /** Replicas of the Deployment running the image; default: as the manifest says. */
   replicas?: number
+  /** Any Service type selecting the Deployment will do (a port-forward reaches it): add none. */
+  exposeAnyService?: boolean
 }
 
 export interface PreparedManifests {
@@ -97,7 +99,9 @@ export function prepareManifests(
   const imageContainer = target.spec.template.spec.containers.find(
     c => c.image === options.imageRef
   )
-  let service = services.find(s => s.spec?.type === 'NodePort' && selects(s, podLabels))
+  let service = services.find(
+    s => (options.exposeAnyService || s.spec?.type === 'NodePort') && selects(s, podLabels)
+  )
   let port: number | undefined
   let serviceCreated = false
   if (service) {
