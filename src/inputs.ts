@@ -78,12 +78,8 @@ export interface RunFacts {
 
 export type InputReader = (name: string) => string
 
-/** What the inputs are read against besides themselves: the environment and the runner's OS. */
-export interface HostFacts {
-  env: Readonly<Record<string, string | undefined>>
-  /** process.platform */
-  os: string
-}
+/** The process environment, for the few MINIKUBE_* variables minikube reads as flags. */
+export type Environment = Readonly<Record<string, string | undefined>>
 
 const DRIVERS = [
   'docker',
@@ -100,10 +96,12 @@ const DRIVERS = [
   'vfkit',
   'ssh'
 ]
+/** `os`: the runner's process.platform, which decides the default url-mode. */
 export function parseInputs(
   input: InputReader,
   run: RunFacts,
-  host: HostFacts = { env: {}, os: 'linux' }
+  env: Environment = {},
+  os = 'linux'
 ): Config {
   const text = (name: string): string => input(name).trim()
 
@@ -138,7 +136,7 @@ export function parseInputs(
     )
   }
 
-  const driver = resolveDriver(text, host.env)
+  const driver = resolveDriver(text, env)
   const profile = text('profile') || 'minikube'
   if (!isDnsLabel(profile)) {
     throw new InputError(
@@ -209,7 +207,7 @@ export function parseInputs(
     text,
     'url-mode',
     ['nodeport', 'port-forward'],
-    host.os === 'darwin' || host.os === 'win32' ? 'port-forward' : 'nodeport'
+    os === 'darwin' || os === 'win32' ? 'port-forward' : 'nodeport'
   ) as UrlMode
   if (urlMode === 'port-forward' && urlHost !== '') {
     throw new InputError(
@@ -290,10 +288,7 @@ export function defaultNamespace(run: RunFacts): string {
  * The driver input, else MINIKUBE_DRIVER (minikube reads its flags from MINIKUBE_* variables too,
  * and --vm-driver's old MINIKUBE_VM_DRIVER), else docker; both set and different is refused.
  */
-function resolveDriver(
-  text: (n: string) => string,
-  env: Readonly<Record<string, string | undefined>>
-): string {
+function resolveDriver(text: (n: string) => string, env: Environment): string {
   const fromInput = oneOf(text, 'driver', DRIVERS, '')
   for (const name of ['MINIKUBE_DRIVER', 'MINIKUBE_VM_DRIVER']) {
     const value = (env[name] ?? '').trim()

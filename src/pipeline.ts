@@ -87,7 +87,7 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
   let checked: ReturnType<typeof preflight>
   let kubectl = ''
   try {
-    config = parseInputs(deps.input, deps.run, { env: deps.env ?? {}, os: deps.platform.os })
+    config = parseInputs(deps.input, deps.run, deps.env, deps.platform.os)
     checked = preflight(config, `${config.build.image}:${config.build.tag}`)
     if (config.deploy.urlMode === 'port-forward') kubectl = await findKubectl(deps.toolCache)
   } catch (err) {

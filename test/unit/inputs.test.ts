@@ -246,7 +246,7 @@ describe('helpers', () => {
 
 describe('the environment and the runner’s OS', () => {
   const withHost = (values: Record<string, string>, env: Record<string, string>, os = 'linux') =>
-    parseInputs(name => values[name] ?? '', run, { env, os })
+    parseInputs(name => values[name] ?? '', run, env, os)
 
   test('MINIKUBE_DRIVER is the driver when the input is empty, like minikube reads it', () => {
     expect(withHost({}, { MINIKUBE_DRIVER: 'podman' }).cluster.driver).toBe('podman')
