@@ -138,13 +138,13 @@ function forwarderPid(output) {
  */
 async function withStandinProfile(startArgs, fn) {
   const profile = `e2e-${Math.random().toString(36).slice(2, 8)}`
-  const kubeconfig = join(mkdtempSync(join(tmpdir(), 'e2e-kc-')), 'config')
+  const minikube = standin()
   execFileSync(join(STANDIN_BIN, 'minikube'), ['start', '-p', profile, ...startArgs], {
     stdio: 'inherit',
-    env: { ...process.env, ...withStandin(kubeconfig).env }
+    env: { ...process.env, ...minikube.env }
   })
   try {
-    return await fn(profile, kubeconfig)
+    return await fn(profile, minikube)
   } finally {
     rmSync(join(STATE, 'minikube-standin/profiles', profile), { force: true })
   }
@@ -423,7 +423,7 @@ test(
   'minikube 1.38 stand-in: a reused none-driver profile builds on the host engine',
   true,
   async () =>
-    withStandinProfile(['--driver=none'], async (profile, kubeconfig) => {
+    withStandinProfile(['--driver=none'], async (profile, minikube) => {
       const r = await runAction({
         inputs: localInputs({
           'url-host': '',
@@ -432,13 +432,13 @@ test(
           manifests: 'weather-service/k8s',
           'smoke-checks': WEATHER_CHECKS
         }),
-        ...withStandin(kubeconfig)
+        env: minikube.env
       })
       check(r.main.code === 0, `main failed:\n${tail(r.main.output, 60)}`)
       contains(r.main.output, 'minikube 1.38.1 at', 'main output (the version it talks to)')
       contains(r.main.output, 'already running: reusing it', 'main output')
       contains(r.main.output, 'driver "none": building with the host Docker engine', 'main output')
-      const log = readFileSync(join(STATE, 'minikube-standin.log'), 'utf8')
+      const log = readFileSync(minikube.log, 'utf8')
       check(
         log.includes(`profile list -o json --light`) && !log.includes(`docker-env -p ${profile}`),
         'the profile was read, and docker-env (which refuses the none driver: 51) never called'
@@ -453,10 +453,10 @@ test(
   'fault: a reused profile with another driver is reported, nothing built, cluster kept',
   true,
   async () =>
-    withStandinProfile(['-d', 'none'], async (profile, kubeconfig) => {
+    withStandinProfile(['-d', 'none'], async (profile, minikube) => {
       const r = await runAction({
         inputs: localInputs({ 'url-host': '', profile, manifests: 'weather-service/k8s' }),
-        ...withStandin(kubeconfig)
+        env: minikube.env
       })
       check(r.main.code === 1, `main exited ${r.main.code}, expected 1:\n${tail(r.main.output)}`)
       const error = errorLines(r.main.output).join('\n')
@@ -482,11 +482,10 @@ test(
   'fault: minikube status null (its engine not answering) → one clear line, cluster left alone',
   true,
   async () =>
-    withStandinProfile([], async (profile, kubeconfig) => {
-      const standin = withStandin(kubeconfig)
+    withStandinProfile([], async (profile, minikube) => {
       const r = await runAction({
         inputs: localInputs({ 'url-host': '', profile, manifests: 'weather-service/k8s' }),
-        env: { ...standin.env, DOCKER_HOST: 'unix:///nonexistent/docker.sock' }
+        env: { ...minikube.env, DOCKER_HOST: 'unix:///nonexistent/docker.sock' }
       })
       check(r.main.code === 1, `main exited ${r.main.code}, expected 1:\n${tail(r.main.output)}`)
       const error = errorLines(r.main.output).join('\n')
