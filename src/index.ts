@@ -8,10 +8,10 @@ import { actionsState } from './system.js'
 async function entry(): Promise<void> {
   if (isPostStep(actionsState)) {
     core.info('minikube-smoke: post step (teardown)')
-    await (await import('./post.js')).post()
+    await (await import('./post.js')).run()
   } else {
     core.info('minikube-smoke: main step')
-    await (await import('./main.js')).main()
+    await (await import('./main.js')).run()
   }
 }
 

@@ -2,6 +2,7 @@
 // (the inputs and the GITHUB_* run facts), so every bad value is reported before anything starts.
 
 import { parseArgList } from './argv.js'
+import { ownedStartFlag } from './cluster/start-flags.js'
 import { InputError } from './errors.js'
 import { runKey } from './kube/names.js'
 import { parseSmokeChecks, type SmokeCheck } from './smoke/index.js'
@@ -9,6 +10,7 @@ import { parseSmokeChecks, type SmokeCheck } from './smoke/index.js'
 export type ClusterKind = 'minikube' | 'existing'
 export type TeardownMode = 'always' | 'on-success' | 'never'
 export type RolloutCheck = 'none' | 'update'
+export type UrlMode = 'nodeport' | 'port-forward'
 
 export interface Config {
   cluster: {
@@ -51,6 +53,8 @@ export interface Config {
     rolloutTimeoutMs: number
     rolloutCheck: RolloutCheck
     urlHost: string
+    /** How the smoke test reaches the Service: its NodePort, or a port-forward the action owns. */
+    urlMode: UrlMode
   }
   smoke: {
     checks: SmokeCheck[]
@@ -81,6 +85,9 @@ export interface RunFacts {
 
 export type InputReader = (name: string) => string
 
+/** The process environment, for the few MINIKUBE_* variables minikube reads as flags. */
+export type Environment = Readonly<Record<string, string | undefined>>
+
 const DRIVERS = [
   'docker',
   'podman',
@@ -96,18 +103,13 @@ const DRIVERS = [
   'vfkit',
   'ssh'
 ]
-// Flags the action sets itself: passing them in start-args too would be ambiguous.
-const OWNED_START_FLAGS: Record<string, string> = {
-  '--driver': "use the 'driver' input instead",
-  '--vm-driver': "use the 'driver' input instead",
-  '--kubernetes-version': "use the 'kubernetes-version' input instead",
-  '--profile': "use the 'profile' input instead",
-  '-p': "use the 'profile' input instead",
-  '--container-runtime':
-    'the image is built through `minikube docker-env`, which needs the default docker runtime'
-}
-
-export function parseInputs(input: InputReader, run: RunFacts): Config {
+/** `os`: the runner's process.platform, which decides the default url-mode. */
+export function parseInputs(
+  input: InputReader,
+  run: RunFacts,
+  env: Environment = {},
+  os = 'linux'
+): Config {
   const text = (name: string): string => input(name).trim()
 
   const kind = oneOf(text, 'cluster', ['minikube', 'existing'], 'minikube') as ClusterKind
@@ -116,7 +118,7 @@ export function parseInputs(input: InputReader, run: RunFacts): Config {
   if (minikubeVersion !== '' && !/^\d+\.\d+\.\d+$/.test(minikubeVersion)) {
     throw new InputError(
       'minikube-version',
-      'must be a version like 1.37.0, or empty',
+      'must be a version like 1.38.1, or empty',
       minikubeVersion
     )
   }
@@ -141,7 +143,7 @@ export function parseInputs(input: InputReader, run: RunFacts): Config {
     )
   }
 
-  const driver = oneOf(text, 'driver', DRIVERS, 'docker')
+  const driver = resolveDriver(text, env)
   const profile = text('profile') || 'minikube'
   if (!isDnsLabel(profile)) {
     throw new InputError(
@@ -158,10 +160,8 @@ export function parseInputs(input: InputReader, run: RunFacts): Config {
     throw new InputError('start-args', (err as Error).message)
   }
   for (const arg of startArgs) {
-    const flag = arg.split('=')[0]
-    if (flag in OWNED_START_FLAGS) {
-      throw new InputError('start-args', `must not set ${flag}: ${OWNED_START_FLAGS[flag]}`)
-    }
+    const owned = ownedStartFlag(arg)
+    if (owned) throw new InputError('start-args', `must not set ${owned.flag}: ${owned.why}`)
   }
 
   const context = text('context') || 'weather-service'
@@ -218,6 +218,28 @@ export function parseInputs(input: InputReader, run: RunFacts): Config {
     )
   }
 
+  // A NodePort on the node address is reachable from Linux runners; on macOS and Windows the
+  // cluster runs inside Docker Desktop's VM, whose addresses the runner cannot reach.
+  const urlMode = oneOf(
+    text,
+    'url-mode',
+    ['nodeport', 'port-forward'],
+    os === 'darwin' || os === 'win32' ? 'port-forward' : 'nodeport'
+  ) as UrlMode
+  if (urlMode === 'port-forward' && urlHost !== '') {
+    throw new InputError(
+      'url-host',
+      'applies to url-mode: nodeport only (a port-forward listens on 127.0.0.1)',
+      urlHost
+    )
+  }
+  if (urlMode === 'port-forward' && rolloutCheck === 'update') {
+    throw new InputError(
+      'rollout-check',
+      'update needs url-mode: nodeport (a port-forward follows one pod, which the second rollout replaces)'
+    )
+  }
+
   const checks = parseSmokeChecks({
     checksYaml: input('smoke-checks'),
     smokePath: text('smoke-path'),
@@ -256,7 +278,8 @@ export function parseInputs(input: InputReader, run: RunFacts): Config {
       forceConflicts: boolean(text, 'force-conflicts', false),
       rolloutTimeoutMs: duration(text, 'rollout-timeout', 180),
       rolloutCheck,
-      urlHost
+      urlHost,
+      urlMode
     },
     smoke: { checks, timeoutMs: duration(text, 'smoke-timeout', 60) },
     teardown: { mode, deleteCluster: boolean(text, 'delete-cluster', true) },
@@ -279,6 +302,33 @@ export function defaultNamespace(run: RunFacts): string {
     .slice(0, 62 - run.key.length)
     .replace(/-+$/, '')
   return `${head}-${run.key}`
+}
+
+/**
+ * The driver input, else MINIKUBE_DRIVER (minikube reads its flags from MINIKUBE_* variables too,
+ * and --vm-driver's old MINIKUBE_VM_DRIVER), else docker; both set and different is refused.
+ */
+function resolveDriver(text: (n: string) => string, env: Environment): string {
+  const fromInput = oneOf(text, 'driver', DRIVERS, '')
+  for (const name of ['MINIKUBE_DRIVER', 'MINIKUBE_VM_DRIVER']) {
+    const value = (env[name] ?? '').trim()
+    if (value === '') continue
+    if (!DRIVERS.includes(value)) {
+      throw new InputError(
+        'driver',
+        `is taken from ${name} in the environment, which must be one of ${DRIVERS.map(d => `"${d}"`).join(', ')}`,
+        value
+      )
+    }
+    if (fromInput !== '' && fromInput !== value) {
+      throw new InputError(
+        'driver',
+        `is "${fromInput}" but ${name}="${value}" in the environment asks minikube for another driver: set one of them`
+      )
+    }
+    return value
+  }
+  return fromInput || 'docker'
 }
 
 function oneOf(

@@ -1,10 +1,14 @@
-// Entry point of the main step: real ports in, the pipeline, one setFailed line out.
+// Entry point of the main step: real ports in, the pipeline, one setFailed line out. Exports
+// run(), as actions/typescript-action's entry modules do, so GitHub's local debugger
+// (@github/local-action, `npm run local-action`) can run it.
 
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import * as core from '@actions/core'
 import { newRunKey, runKey } from './kube/names.js'
+import { checkLocalActionStubs } from './local-action.js'
 import { runMain } from './pipeline.js'
+import { systemProcesses } from './processes.js'
 import { writeReportFile } from './report/index.js'
 import {
   actionsLogger,
@@ -16,7 +20,8 @@ import {
   systemClock
 } from './system.js'
 
-export async function main(): Promise<void> {
+export async function run(): Promise<void> {
+  checkLocalActionStubs()
   const env = process.env
   const workspace = env.GITHUB_WORKSPACE || process.cwd()
   const key = newRunKey(n => randomBytes(n))
@@ -39,6 +44,8 @@ export async function main(): Promise<void> {
     state: actionsState,
     clock: systemClock,
     platform: { os: process.platform, arch: process.arch },
+    env,
+    processes: systemProcesses,
     docker: 'docker',
     kubectl: 'kubectl',
     toolCache: loadToolCache,

@@ -12,13 +12,14 @@ import {
   type InputReader,
   type RunFacts
 } from './inputs.js'
-import type { Clock, CommandRunner, Logger, StateStore } from './ports.js'
+import type { Clock, CommandRunner, Logger, ProcessPort, StateStore } from './ports.js'
 import { preflight } from './preflight.js'
 import { markMainStarted, StateRecorder } from './state.js'
 import { upCluster } from './cluster/up.js'
 import type { Platform, ToolCachePort } from './cluster/install.js'
 import type { ClusterSession } from './cluster/types.js'
 import type { CachePort } from './system.js'
+import { findKubectl, startPortForward, type PortForward } from './expose/port-forward.js'
 import { buildImage, imageLabels } from './image.js'
 import {
   applyAll,
@@ -69,6 +70,9 @@ export interface MainDeps {
   state: StateStore
   clock: Clock
   platform: Platform
+  /** The process environment (MINIKUBE_* variables are read like the inputs they stand for). */
+  env?: Readonly<Record<string, string | undefined>>
+  processes: ProcessPort
   docker: string
   kubectl: string
   toolCache: () => Promise<ToolCachePort>
@@ -98,9 +102,13 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
   // Everything that can be checked without starting anything, first.
   let config: Config
   let checked: Awaited<ReturnType<typeof preflight>>
+  let forwardKubectl = ''
   try {
-    config = parseInputs(deps.input, deps.run)
+    config = parseInputs(deps.input, deps.run, deps.env, deps.platform.os)
     checked = await preflight(config, `${config.build.image}:${config.build.tag}`, deps)
+    if (config.deploy.urlMode === 'port-forward') {
+      forwardKubectl = await findKubectl(deps.toolCache)
+    }
   } catch (err) {
     return { failure: errorMessage(err) }
   }
@@ -122,6 +130,7 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
   let kube: KubePort | undefined
   let prepared: PreparedManifests | undefined
   let namespaceReady = false
+  let forward: PortForward | undefined
 
   try {
     const cluster: ClusterSession = await phase('cluster', 'Start the cluster', () =>
@@ -131,7 +140,8 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
         state,
         platform: deps.platform,
         toolCache: deps.toolCache,
-        cache: deps.cache
+        cache: deps.cache,
+        env: deps.env
       })
     )
 
@@ -189,7 +199,9 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
         annotations: metadata.annotations,
         containerPort: config.deploy.containerPort,
         replicas: config.deploy.replicas,
-        service: config.deploy.service
+        service: config.deploy.service,
+        // A port-forward reaches any Service with a selector: no NodePort needs adding.
+        exposeAsNodePort: config.deploy.urlMode !== 'port-forward'
       })
       for (const w of prepared.warnings) log.warning(w)
       log.info(`smoke target: ${prepared.target.why} (port ${prepared.target.port})`)
@@ -265,6 +277,22 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
 
     const target = prepared!.target
     const url = await phase('expose', `Find the URL of service ${target.service}`, async () => {
+      if (config.deploy.urlMode === 'port-forward') {
+        forward = await startPortForward(deps.processes, {
+          kubectl: forwardKubectl,
+          context: state.value.kube?.context,
+          kubeconfig: state.value.kube?.kubeconfig,
+          namespace,
+          service: target.service,
+          port: target.port,
+          log: line => log.info(line),
+          warn: line => log.warning(line),
+          onStarted: record => state.update({ portForward: record })
+        })
+        report.url = forward.url
+        log.info(`service "${target.service}" answers at ${forward.url} (port-forward)`)
+        return forward.url
+      }
       const host =
         config.deploy.urlHost || (await cluster.urlHost()) || (await nodeInternalIP(kube!))
       const u = await nodePortUrl(kube!, namespace, target.service, host, target.port)
@@ -358,6 +386,10 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
     }
   }
 
+  if (forward) {
+    await forward.stop()
+    state.update({ portForward: undefined })
+  }
   report.durationMs = clock.now() - startedAt
   state.update({ result: report.result })
   await publish(deps, report)

@@ -42,3 +42,28 @@ export interface Clock {
   now(): number
   sleep(ms: number): Promise<void>
 }
+
+/** A process by pid and start time, so a pid the system has since reused is never signalled. */
+export interface ProcessRecord {
+  pid: number
+  /** Opaque start time as the OS reports it (Linux: clock ticks since boot, /proc/PID/stat). */
+  startTime: string
+}
+
+/** A long-running child process (a port-forward): its output lines, its exit, and a signal. */
+export interface ChildProcessHandle {
+  pid: number
+  onLine(listener: (line: string, stream: 'stdout' | 'stderr') => void): void
+  /** Resolves once when the process has exited. */
+  exited: Promise<{ code: number | null; signal: string | null }>
+  kill(signal: 'SIGTERM' | 'SIGKILL'): void
+}
+
+export interface ProcessPort {
+  /** Starts a program with an argv array (never a shell); stdin is closed. */
+  spawn(command: string, args: readonly string[]): ChildProcessHandle
+  /** The process's start time, or undefined when no such process is alive. */
+  startTime(pid: number): Promise<string | undefined>
+  /** Sends a signal; false when the process is gone. */
+  signal(pid: number, signal: 'SIGTERM' | 'SIGKILL'): boolean
+}

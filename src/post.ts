@@ -1,6 +1,9 @@
 // Entry point of the post step: tear down what the main step recorded. Never fails the job for a
-// teardown problem (it warns): the main step's result is what the user needs to see.
+// teardown problem (it warns): the main step's result is what the user needs to see. Exports
+// run() like main.ts, for GitHub's local debugger.
 
+import { checkLocalActionStubs } from './local-action.js'
+import { systemProcesses } from './processes.js'
 import { loadRunState } from './state.js'
 import { runTeardown } from './teardown.js'
 import {
@@ -11,7 +14,8 @@ import {
   processRunner
 } from './system.js'
 
-export async function post(): Promise<void> {
+export async function run(): Promise<void> {
+  checkLocalActionStubs()
   const state = loadRunState(actionsState)
   if (!state) {
     actionsLogger.info('Nothing to tear down: the main step started nothing.')
@@ -23,7 +27,8 @@ export async function post(): Promise<void> {
       runner: processRunner,
       log: actionsLogger,
       connectKube: connectKubeLazily,
-      cache: loadCache
+      cache: loadCache,
+      processes: systemProcesses
     })
     actionsLogger.info(`teardown took ${((Date.now() - started) / 1000).toFixed(1)} s`)
   })

@@ -5,6 +5,7 @@ import type { StateStore } from './ports.js'
 import type { PriorState } from './cluster/types.js'
 import type { TeardownMode } from './inputs.js'
 import type { ObjectRecord } from './kube/index.js'
+import type { ProcessRecord } from './ports.js'
 
 export interface RunState {
   teardown: TeardownMode
@@ -24,7 +25,10 @@ export interface RunState {
   runLabel?: string
   /** Set only when main finished; absent means main failed or was killed. */
   result?: 'passed' | 'failed'
-  cache?: { key: string; paths: string[]; hit: boolean }
+  /** Cache entries restored before `minikube start`; the post step saves those that missed. */
+  caches?: Array<{ key: string; paths: string[]; hit: boolean }>
+  /** A port-forward process main started and has not stopped yet (it stops it when it ends). */
+  portForward?: ProcessRecord
 }
 
 const KEY = 'run'

@@ -3,10 +3,12 @@
 // nothing here throws.
 
 import { errorMessage } from './errors.js'
-import type { CommandRunner, Logger } from './ports.js'
+import type { CommandRunner, Logger, ProcessPort } from './ports.js'
 import type { RunState } from './state.js'
 import type { CachePort } from './system.js'
 import { clusterTeardownAction } from './cluster/minikube.js'
+import { EX_GUEST_NOT_FOUND } from './cluster/status.js'
+import { stopRecordedProcess } from './expose/port-forward.js'
 import {
   deleteNamespace,
   deleteOwned,
@@ -87,6 +89,7 @@ export interface TeardownDeps {
   log: Logger
   connectKube: (options?: ConnectOptions) => Promise<Connection>
   cache: () => Promise<CachePort>
+  processes: ProcessPort
 }
 
 export interface TeardownResult {
@@ -100,6 +103,15 @@ export async function runTeardown(state: RunState, deps: TeardownDeps): Promise<
   const removed: string[] = []
   const problems: string[] = []
   for (const k of plan.kept) log.info(k)
+
+  // A port-forward is a process of this job, not something in the cluster: stopped whatever
+  // `teardown` says. Main stops its own; one is left in state only when main was killed.
+  if (state.portForward) {
+    const { pid } = state.portForward
+    const outcome = await stopRecordedProcess(deps.processes, state.portForward)
+    if (outcome === 'stopped') removed.push(`the port-forward left by the main step (pid ${pid})`)
+    else log.info(`the port-forward of the main step (pid ${pid}) had already exited`)
+  }
 
   if (plan.namespace?.deleteWhole || plan.objects.length) {
     try {
@@ -145,19 +157,21 @@ export async function runTeardown(state: RunState, deps: TeardownDeps): Promise<
       removed.push(
         `minikube profile "${state.cluster.profile}" (${plan.cluster === 'delete' ? 'deleted' : 'stopped'})`
       )
+    else if (r.exitCode === EX_GUEST_NOT_FOUND)
+      log.info(`minikube profile "${state.cluster.profile}" was already gone`)
     else
       problems.push(
         `minikube ${plan.cluster} failed (exit code ${r.exitCode}): ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`
       )
   }
 
-  if (state.cache && !state.cache.hit) {
+  for (const entry of (state.caches ?? []).filter(c => !c.hit)) {
     try {
       const cache = await deps.cache()
-      await cache.save(state.cache.paths, state.cache.key)
-      log.info(`cache: saved ${state.cache.key}`)
+      await cache.save(entry.paths, entry.key)
+      log.info(`cache: saved ${entry.key}`)
     } catch (err) {
-      log.info(`cache: not saved: ${errorMessage(err)}`)
+      log.info(`cache: ${entry.key} not saved: ${errorMessage(err)}`)
     }
   }
 

@@ -5,7 +5,7 @@
 import { PhaseError } from '../errors.js'
 
 /** The version installed when no minikube is on PATH and none is asked for. */
-export const DEFAULT_MINIKUBE_VERSION = '1.37.0'
+export const DEFAULT_MINIKUBE_VERSION = '1.38.1'
 
 export interface ToolCachePort {
   find(tool: string, version: string, arch: string): string

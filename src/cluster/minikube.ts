@@ -4,7 +4,9 @@
 import { PhaseError } from '../errors.js'
 import type { CommandRunner, Logger } from '../ports.js'
 import { parseDockerEnv } from './docker-env.js'
-import { parseMinikubeStatus, type MinikubeStatus } from './status.js'
+import { parseProfileList, type ProfileFacts } from './profile.js'
+import { START_WAIT, userChoosesWait } from './start-flags.js'
+import { interpretMinikubeStatus, type MinikubeStatus } from './status.js'
 import type { ClusterSession, PriorState } from './types.js'
 
 export interface MinikubeOptions {
@@ -14,6 +16,8 @@ export interface MinikubeOptions {
   kubernetesVersion: string
   startArgs: string[]
   startTimeoutMs: number
+  /** The environment minikube runs with: MINIKUBE_* variables set flags too. */
+  env?: Readonly<Record<string, string | undefined>>
 }
 
 const QUICK_TIMEOUT_MS = 60_000
@@ -33,24 +37,38 @@ export class Minikube {
         timeoutMs: QUICK_TIMEOUT_MS
       }
     )
-    return parseMinikubeStatus(r.stdout)
+    if (r.timedOut)
+      throw new PhaseError('cluster', `minikube status -p ${this.opts.profile} did not answer`)
+    return interpretMinikubeStatus(r, this.opts.profile)
+  }
+
+  /** What an existing profile really runs, or undefined when minikube does not say. */
+  async profileFacts(): Promise<ProfileFacts | undefined> {
+    const r = await this.runner.run(
+      this.opts.minikube,
+      ['profile', 'list', '-o', 'json', '--light'],
+      { timeoutMs: QUICK_TIMEOUT_MS }
+    )
+    return r.exitCode === 0 ? parseProfileList(r.stdout, this.opts.profile) : undefined
   }
 
   startArgs(): string[] {
     const args = ['start', '-p', this.opts.profile, `--driver=${this.opts.driver}`]
     if (this.opts.kubernetesVersion !== '')
       args.push(`--kubernetes-version=${this.opts.kubernetesVersion}`)
+    if (!userChoosesWait(this.opts.startArgs, this.opts.env ?? {}))
+      args.push(`--wait=${START_WAIT}`)
     return [...args, ...this.opts.startArgs]
   }
 
   /**
-   * Starts the profile unless it already runs. `onStarting` fires before `minikube start` so
-   * teardown knows about a cluster even if this step dies half-way through starting it.
+   * Starts the profile unless it already runs (`before`: its status). `onStarting` fires before
+   * `minikube start` so teardown knows about a cluster even if this step dies half-way through.
    */
   async up(
+    before: MinikubeStatus,
     onStarting: (prior: PriorState) => void | Promise<void>
   ): Promise<{ prior: PriorState; nodes: number }> {
-    const before = await this.status()
     if (before.state === 'running') {
       this.log.info(
         `minikube profile "${this.opts.profile}" is already running: reusing it (it will not be deleted)`
@@ -76,19 +94,19 @@ export class Minikube {
         `minikube start failed (exit code ${r.exitCode}): ${lastLines(r.stderr || r.stdout)}`
       )
     }
-    const after = await this.status()
-    if (after.state !== 'running') {
+    const after = await this.status().catch(() => undefined)
+    if (after?.state !== 'running') {
       throw new PhaseError(
         'cluster',
-        `minikube start returned but profile "${this.opts.profile}" is not running`
+        `minikube start returned but "minikube status -p ${this.opts.profile}" does not say it is running`
       )
     }
     return { prior: before.state, nodes: after.nodes }
   }
 
   /** The environment `eval $(minikube docker-env)` would set, as a map. */
-  async dockerEnv(nodes: number): Promise<Record<string, string>> {
-    if (this.opts.driver === 'none') {
+  async dockerEnv(nodes: number, driver = this.opts.driver): Promise<Record<string, string>> {
+    if (driver === 'none') {
       // With the none driver Kubernetes runs on this host's Docker engine: build there directly.
       this.log.info('driver "none": building with the host Docker engine, which the cluster uses')
       return {}

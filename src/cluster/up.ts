@@ -7,9 +7,10 @@ import type { Config } from '../inputs.js'
 import type { CommandRunner, Logger } from '../ports.js'
 import type { StateRecorder } from '../state.js'
 import type { CachePort } from '../system.js'
-import { minikubeCacheKey, parseMinikubeVersion } from './cache.js'
+import { minikubeCacheEntries, minikubeDir, parseMinikubeVersion } from './cache.js'
 import { resolveMinikube, type Platform, type ToolCachePort } from './install.js'
 import { Minikube } from './minikube.js'
+import { checkProfileMatches } from './profile.js'
 import type { ClusterSession } from './types.js'
 
 export interface ClusterDeps {
@@ -19,7 +20,13 @@ export interface ClusterDeps {
   platform: Platform
   toolCache: () => Promise<ToolCachePort>
   cache: () => Promise<CachePort>
+  /** The environment minikube will see (MINIKUBE_HOME, MINIKUBE_* flags). */
+  env?: Readonly<Record<string, string | undefined>>
+  home?: string
 }
+
+/** The container runtime the image delivery of this run needs (docker-env: docker). */
+const RUNTIME = 'docker'
 
 export async function upCluster(config: Config, deps: ClusterDeps): Promise<ClusterSession> {
   if (config.cluster.kind === 'existing') {
@@ -31,6 +38,7 @@ export async function upCluster(config: Config, deps: ClusterDeps): Promise<Clus
   }
 
   const c = config.cluster
+  const env = deps.env ?? {}
   const binary = await resolveMinikube(
     await deps.toolCache(),
     { version: c.minikubeVersion, sha256: c.minikubeSha256 },
@@ -50,7 +58,8 @@ export async function upCluster(config: Config, deps: ClusterDeps): Promise<Clus
     driver: c.driver,
     kubernetesVersion: c.kubernetesVersion,
     startArgs: c.startArgs,
-    startTimeoutMs: c.startTimeoutMs
+    startTimeoutMs: c.startTimeoutMs,
+    env
   })
   const base = {
     kind: 'minikube' as const,
@@ -59,43 +68,68 @@ export async function upCluster(config: Config, deps: ClusterDeps): Promise<Clus
     deleteCluster: config.teardown.deleteCluster
   }
 
-  const { prior, nodes } = await minikube.up(async priorState => {
+  // An existing profile keeps its driver and runtime: check them before anything is started.
+  const before = await minikube.status()
+  let driver = c.driver
+  if (before.state !== 'absent') {
+    const facts = await minikube.profileFacts()
+    if (facts) {
+      checkProfileMatches(c.profile, facts, { driver: c.driver, containerRuntime: RUNTIME })
+      driver = facts.driver
+    } else {
+      deps.log.warning(
+        `could not read the driver and runtime of profile "${c.profile}" from "minikube profile list"; assuming the inputs' (driver ${c.driver})`
+      )
+    }
+  }
+
+  const { prior, nodes } = await minikube.up(before, async priorState => {
     deps.state.update({ cluster: { ...base, prior: priorState } })
     if (c.cache) await restoreCache(config, version, deps)
   })
   if (prior === 'running') deps.state.update({ cluster: { ...base, prior } })
   deps.state.update({ kube: { context: c.profile } })
 
-  const dockerEnv = await minikube.dockerEnv(nodes)
+  const dockerEnv = await minikube.dockerEnv(nodes, driver)
   return minikube.session(dockerEnv)
 }
 
-/** Restores ~/.minikube/cache before a start; the post step saves it when this was a miss. */
+/** Restores minikube's download cache before a start; the post step saves the entries that missed. */
 async function restoreCache(
   config: Config,
   minikubeVersion: string,
   deps: ClusterDeps
 ): Promise<void> {
   const cache = await deps.cache()
+  const cacheDir = join(minikubeDir(deps.env ?? {}, deps.home ?? homedir()), 'cache')
   if (!cache.available()) {
-    deps.log.info(
-      'cache: the Actions cache service is not available here; skipping ~/.minikube/cache'
-    )
+    deps.log.info(`cache: the Actions cache service is not available here; skipping ${cacheDir}`)
     return
   }
-  const paths = [join(homedir(), '.minikube', 'cache')]
-  const { key, restoreKeys } = minikubeCacheKey({
-    os: deps.platform.os,
-    arch: deps.platform.arch,
-    minikubeVersion,
-    kubernetesVersion: config.cluster.kubernetesVersion,
-    driver: config.cluster.driver
-  })
-  try {
-    const matched = await cache.restore(paths, key, restoreKeys)
-    deps.log.info(matched ? `cache: restored ${matched}` : `cache: no entry for ${key}`)
-    deps.state.update({ cache: { key, paths, hit: matched === key } })
-  } catch (err) {
-    deps.log.warning(`cache: restore failed, starting without it: ${(err as Error).message}`)
+  const entries = minikubeCacheEntries(
+    {
+      os: deps.platform.os,
+      arch: deps.platform.arch,
+      minikubeVersion,
+      kubernetesVersion: config.cluster.kubernetesVersion,
+      runtime: RUNTIME,
+      driver: config.cluster.driver
+    },
+    cacheDir
+  )
+  const caches: Array<{ key: string; paths: string[]; hit: boolean }> = []
+  for (const { key, paths } of entries) {
+    try {
+      // Exact keys only: a near match would bring back files of another version to be saved again.
+      const matched = await cache.restore(paths, key, [])
+      deps.log.info(matched ? `cache: restored ${matched}` : `cache: no entry for ${key}`)
+      caches.push({ key, paths, hit: matched === key })
+    } catch (err) {
+      deps.log.warning(
+        `cache: restore of ${key} failed, starting without it: ${(err as Error).message}`
+      )
+      caches.push({ key, paths, hit: false })
+    }
   }
+  deps.state.update({ caches })
 }

@@ -8,7 +8,7 @@
 // Ends with `N passed, N failed`. E2E_VERBOSE=1 echoes the action's output.
 
 import { execFileSync, spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { REPO, runAction } from './github-runner.mjs'
@@ -115,6 +115,41 @@ function standin() {
   return { env, log }
 }
 
+/** True while /proc says the process lives (and is not a zombie). */
+function processAlive(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z'
+  } catch {
+    return false
+  }
+}
+
+/** The kubectl port-forward pid main logged. */
+function forwarderPid(output) {
+  const m = /kubectl port-forward \(pid (\d+)\) forwards 127\.0\.0\.1:\d+/.exec(output)
+  return m ? Number(m[1]) : undefined
+}
+
+/**
+ * A stand-in profile of its own (the one shared cluster, which must stay up): started — which
+ * reuses the running cluster — and, at the end, its profile file removed. Never `minikube
+ * delete`: that would stop the cluster under everyone.
+ */
+async function withStandinProfile(startArgs, fn) {
+  const profile = `e2e-${Math.random().toString(36).slice(2, 8)}`
+  const minikube = standin()
+  execFileSync(join(STANDIN_BIN, 'minikube'), ['start', '-p', profile, ...startArgs], {
+    stdio: 'inherit',
+    env: { ...process.env, ...minikube.env }
+  })
+  try {
+    return await fn(profile, minikube)
+  } finally {
+    rmSync(join(STATE, 'minikube-standin/profiles', profile), { force: true })
+  }
+}
+
 // ---------------------------------------------------------------------------------- cases
 
 const cases = []
@@ -127,6 +162,8 @@ test('bad inputs: one line each, nothing started', false, async () => {
     [{ 'container-port': '99999' }, `input 'container-port' must be an integer from 1 to 65535`],
     [{ 'start-args': '--memory=4g; curl evil' }, `input 'start-args' has the shell character ";"`],
     [{ 'start-args': '--driver=kvm2' }, `input 'start-args' must not set --driver`],
+    [{ 'start-args': '--memory=4g -d kvm2' }, `input 'start-args' must not set -d`],
+    [{ 'url-mode': 'ingress' }, `input 'url-mode' must be one of "nodeport", "port-forward"`],
     [{ teardown: 'maybe' }, `input 'teardown' must be one of "always", "on-success", "never"`],
     [{ 'rollout-timeout': 'forever' }, `input 'rollout-timeout' must be a duration`],
     [{ image: 'Weather:1' }, `input 'image' must be an image repository name`],
@@ -380,6 +417,193 @@ test('fault: main step killed mid-rollout → post still removes everything', tr
   check(r.post.code === 0, `post exited ${r.post.code}`)
   await assertNothingLeft(saved.namespace.name)
   return `killed; post removed ${saved.namespace.name} in ${(r.post.ms / 1000).toFixed(1)} s`
+})
+
+test(
+  'minikube 1.38 stand-in: a reused none-driver profile builds on the host engine',
+  true,
+  async () =>
+    withStandinProfile(['--driver=none'], async (profile, minikube) => {
+      const r = await runAction({
+        inputs: localInputs({
+          'url-host': '',
+          profile,
+          driver: 'none',
+          manifests: 'weather-service/k8s',
+          'smoke-checks': WEATHER_CHECKS
+        }),
+        env: minikube.env
+      })
+      check(r.main.code === 0, `main failed:\n${tail(r.main.output, 60)}`)
+      contains(r.main.output, 'minikube 1.38.1 at', 'main output (the version it talks to)')
+      contains(r.main.output, 'already running: reusing it', 'main output')
+      contains(r.main.output, 'driver "none": building with the host Docker engine', 'main output')
+      const log = readFileSync(minikube.log, 'utf8')
+      check(
+        log.includes(`profile list -o json --light`) && !log.includes(`docker-env -p ${profile}`),
+        'the profile was read, and docker-env (which refuses the none driver: 51) never called'
+      )
+      check(clusterHealthy(), 'a reused cluster must stay up')
+      await assertNothingLeft(r.outputs.namespace)
+      return `reused ${profile} (none driver); main ${(r.main.ms / 1000).toFixed(1)} s`
+    })
+)
+
+test(
+  'fault: a reused profile with another driver is reported, nothing built, cluster kept',
+  true,
+  async () =>
+    withStandinProfile(['-d', 'none'], async (profile, minikube) => {
+      const r = await runAction({
+        inputs: localInputs({ 'url-host': '', profile, manifests: 'weather-service/k8s' }),
+        env: minikube.env
+      })
+      check(r.main.code === 1, `main exited ${r.main.code}, expected 1:\n${tail(r.main.output)}`)
+      const error = errorLines(r.main.output).join('\n')
+      contains(
+        error,
+        `minikube profile "${profile}" already exists with the "none" driver, but input 'driver' is "docker"`,
+        'the failure'
+      )
+      check(
+        !/docker build|Running: minikube start/.test(r.main.output),
+        'nothing was built or started'
+      )
+      check(
+        !/minikube (delete|stop)/.test(r.post.output),
+        `post touched the cluster:\n${r.post.output}`
+      )
+      check(clusterHealthy(), 'the cluster must stay up')
+      return error.replace('::error::', '')
+    })
+)
+
+test(
+  'fault: minikube status null (its engine not answering) → one clear line, cluster left alone',
+  true,
+  async () =>
+    withStandinProfile([], async (profile, minikube) => {
+      const r = await runAction({
+        inputs: localInputs({ 'url-host': '', profile, manifests: 'weather-service/k8s' }),
+        env: { ...minikube.env, DOCKER_HOST: 'unix:///nonexistent/docker.sock' }
+      })
+      check(r.main.code === 1, `main exited ${r.main.code}, expected 1:\n${tail(r.main.output)}`)
+      const error = errorLines(r.main.output).join('\n')
+      contains(error, `minikube status -p ${profile} printed null`, 'the failure')
+      contains(error, '(exit code 7)', 'the failure')
+      check(!/Running: minikube start/.test(r.main.output), 'minikube start must not run')
+      check(
+        !/minikube (delete|stop)/.test(r.post.output),
+        `post touched the cluster:\n${r.post.output}`
+      )
+      check(
+        existsSync(join(STATE, 'minikube-standin/profiles', profile)),
+        'the profile must still exist'
+      )
+      check(clusterHealthy(), 'the cluster must stay up')
+      return error.replace('::error::', '')
+    })
+)
+
+test(
+  'port-forward: a ClusterIP-only Service, reached on 127.0.0.1, no forwarder left',
+  true,
+  async () => {
+    const r = await runAction({
+      inputs: localInputs({
+        cluster: 'existing',
+        'url-host': '',
+        'url-mode': 'port-forward',
+        manifests: 'test/fixtures/e2e/clusterip-only.yaml',
+        'smoke-checks': WEATHER_CHECKS
+      }),
+      ...existing
+    })
+    check(r.main.code === 0, `main failed:\n${tail(r.main.output, 60)}`)
+    check(/^http:\/\/127\.0\.0\.1:\d+$/.test(r.outputs.url), `url output ${r.outputs.url}`)
+    check(!r.main.output.includes('no NodePort Service selects'), 'a NodePort Service was added')
+    check(r.outputs['node-port'] === '', `node-port output ${r.outputs['node-port']}`)
+    const pid = forwarderPid(r.main.output)
+    check(pid, `no port-forward pid in the output:\n${tail(r.main.output)}`)
+    check(JSON.parse(r.state.run).portForward === undefined, 'main left the forwarder in state')
+    check(!processAlive(pid), `kubectl port-forward (pid ${pid}) is still running`)
+    await assertNothingLeft(r.outputs.namespace)
+    return `${r.outputs.url} via pid ${pid} (stopped by main)`
+  }
+)
+
+test(
+  'port-forward: main killed while forwarding → post stops the forwarder by pid',
+  true,
+  async () => {
+    let pid
+    const r = await runAction({
+      inputs: localInputs({
+        cluster: 'existing',
+        'url-host': '',
+        'url-mode': 'port-forward',
+        manifests: 'test/fixtures/e2e/clusterip-only.yaml',
+        // never passes, so main is still forwarding when it is killed
+        'smoke-checks': '- path: /healthz\n  expect-status: 418',
+        'smoke-timeout': '60s'
+      }),
+      ...existing,
+      killMainWhen: line => {
+        pid ??= forwarderPid(line)
+        return pid !== undefined
+      }
+    })
+    check(r.killed && pid, `main was never killed while forwarding:\n${tail(r.main.output)}`)
+    const saved = JSON.parse(r.state.run)
+    check(saved.portForward?.pid === pid, `state does not hold the forwarder: ${r.state.run}`)
+    check(r.post.code === 0, `post exited ${r.post.code}`)
+    contains(r.post.output, `the port-forward left by the main step (pid ${pid})`, 'post output')
+    check(!processAlive(pid), `kubectl port-forward (pid ${pid}) survived the post step`)
+    await assertNothingLeft(saved.namespace.name)
+    return `post stopped pid ${pid}`
+  }
+)
+
+test('local debugger: @github/local-action runs main and post, post tears down', true, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'e2e-la-'))
+  const envFile = join(dir, '.env')
+  const vars = {
+    INPUT_CLUSTER: 'existing',
+    INPUT_MANIFESTS: 'weather-service/k8s',
+    'INPUT_BUILD-ARGS': `BASE_IMAGE=${BASE_IMAGE}`,
+    'INPUT_URL-HOST': '127.0.0.1',
+    'INPUT_SMOKE-PATH': '/healthz',
+    KUBECONFIG: CLUSTER_KUBECONFIG,
+    GITHUB_WORKSPACE: REPO,
+    RUNNER_TEMP: dir
+  }
+  writeFileSync(
+    envFile,
+    Object.entries(vars)
+      .map(([k, v]) => `${k}="${v}"`)
+      .join('\n') + '\n'
+  )
+  const env = { ...process.env }
+  for (const k of Object.keys(env))
+    if (/^(INPUT_|STATE_|GITHUB_(OUTPUT|STATE|ENV|PATH|STEP_SUMMARY)$)/.test(k)) delete env[k]
+  const t0 = Date.now()
+  // From another directory: npm runs the script in the package's own directory, which is what
+  // local-action needs to find the @actions/core it replaces.
+  const run = sh('npm', ['--prefix', REPO, 'run', '--silent', 'local-action', '--', envFile], {
+    cwd: tmpdir(),
+    env: { ...env, PATH: `${join(REPO, 'node_modules/.bin')}:${env.PATH}` },
+    timeout: 5 * 60_000
+  })
+  const out = run.out
+  check(run.code === 0, `local-action exited ${run.code}:\n${tail(out, 40)}`)
+  // With local-action's @actions/core stub in place: outputs collected, state kept for post.
+  contains(out, '::set-output name=result::passed', 'local-action output')
+  check(!out.includes('No outputs were set!'), `outputs were lost:\n${tail(out, 40)}`)
+  check(!out.includes('::save-state'), 'the real @actions/core ran (state printed, not kept)')
+  const namespace = /::set-output name=namespace::(\S+)/.exec(out)?.[1]
+  contains(out, `Removed: namespace "${namespace}"`, 'the post step')
+  await assertNothingLeft(namespace)
+  return `${namespace} created and removed in ${((Date.now() - t0) / 1000).toFixed(1)} s`
 })
 
 // ---------------------------------------------------------------------------------- runner

@@ -1,11 +1,15 @@
 import { describe, expect, test } from '@jest/globals'
 import { parseDockerEnv } from '../../src/cluster/docker-env.js'
-import { parseMinikubeStatus } from '../../src/cluster/status.js'
-import { minikubeCacheKey, parseMinikubeVersion } from '../../src/cluster/cache.js'
 import { clusterTeardownAction, Minikube } from '../../src/cluster/minikube.js'
 import { FakeRunner, MemoryLogger } from './fakes/runner.js'
+import {
+  DOCKER_ENV_REFUSALS,
+  NOT_FOUND_EVENTS,
+  RUNNING,
+  STOPPED
+} from './fakes/minikube-outputs.js'
 
-// Output formats as minikube prints them (cmd/minikube/cmd/docker-env.go, status.go).
+// Output formats as minikube prints them (cmd/minikube/cmd/docker-env.go).
 const SHELL_NONE = `DOCKER_TLS_VERIFY=1
 DOCKER_HOST=tcp://192.168.49.2:2376
 DOCKER_CERT_PATH=/home/runner/.minikube/certs
@@ -20,11 +24,6 @@ export MINIKUBE_ACTIVE_DOCKERD="minikube"
 # eval $(minikube -p minikube docker-env)
 `
 const JSON_OUT = `{"DOCKER_CERT_PATH":"/home/runner/.minikube/certs","DOCKER_HOST":"tcp://192.168.49.2:2376","DOCKER_TLS_VERIFY":"1","MINIKUBE_ACTIVE_DOCKERD":"minikube"}`
-
-const RUNNING = `{"Name":"minikube","Host":"Running","Kubelet":"Running","APIServer":"Running","Kubeconfig":"Configured","Worker":false}`
-const STOPPED = `{"Name":"minikube","Host":"Stopped","Kubelet":"Stopped","APIServer":"Stopped","Kubeconfig":"Stopped","Worker":false}`
-const NONEXISTENT = `{"Name":"minikube","Host":"Nonexistent","Kubelet":"Nonexistent","APIServer":"Nonexistent","Kubeconfig":"Nonexistent","Worker":false}`
-const MULTI = `[${RUNNING},{"Name":"minikube-m02","Host":"Running","Kubelet":"Running","Worker":true}]`
 
 describe('parseDockerEnv', () => {
   const expected = {
@@ -52,48 +51,6 @@ describe('parseDockerEnv', () => {
   test('bad JSON is an error', () => expect(() => parseDockerEnv('{nope')).toThrow('invalid JSON'))
 })
 
-describe('parseMinikubeStatus', () => {
-  test.each([
-    [RUNNING, 'running', 1],
-    [STOPPED, 'stopped', 1],
-    [NONEXISTENT, 'absent', 0],
-    ['', 'absent', 0],
-    ['🤷  Profile "minikube" not found.', 'absent', 0],
-    [MULTI, 'running', 2],
-    [`{"Name":"minikube","Host":"Running","Kubelet":"Stopped","APIServer":"Running"}`, 'stopped', 1]
-  ])('%s', (out, state, nodes) => {
-    expect(parseMinikubeStatus(out)).toEqual({ state, nodes })
-  })
-})
-
-describe('cache key', () => {
-  test('keyed by minikube version, Kubernetes version, runtime, driver and arch', () => {
-    const k = minikubeCacheKey({
-      os: 'linux',
-      arch: 'x64',
-      minikubeVersion: '1.37.0',
-      kubernetesVersion: 'v1.31.0',
-      driver: 'docker'
-    })
-    expect(k.key).toBe('minikube-smoke-v1-linux-x64-minikube-1.37.0-k8s-v1.31.0-docker-docker')
-    expect(k.restoreKeys).toEqual(['minikube-smoke-v1-linux-x64-minikube-1.37.0-'])
-    expect(
-      minikubeCacheKey({
-        os: 'linux',
-        arch: 'arm64',
-        minikubeVersion: '1.37.0',
-        kubernetesVersion: '',
-        driver: 'docker'
-      }).key
-    ).toBe('minikube-smoke-v1-linux-arm64-minikube-1.37.0-k8s-default-docker-docker')
-  })
-  test('version parsing', () => {
-    expect(parseMinikubeVersion('v1.37.0\n')).toBe('1.37.0')
-    expect(parseMinikubeVersion('minikube version: v1.33.1\ncommit: 5883c09')).toBe('1.33.1')
-    expect(parseMinikubeVersion('garbage')).toBe('unknown')
-  })
-})
-
 function minikube(
   runner: FakeRunner,
   overrides: Partial<ConstructorParameters<typeof Minikube>[2]> = {}
@@ -109,11 +66,20 @@ function minikube(
   })
 }
 
+const ABSENT = { state: 'absent', nodes: 0 } as const
+
 describe('Minikube: reuse or start', () => {
+  test('status: only exit code 85 means absent, read through minikube’s CloudEvents', async () => {
+    const runner = new FakeRunner(() => ({ stdout: NOT_FOUND_EVENTS, exitCode: 85 }))
+    expect(await minikube(runner).status()).toEqual(ABSENT)
+    expect(runner.lines()).toEqual(['minikube status -p minikube -o json'])
+  })
+
   test('a running profile is reused: no start, prior state "running"', async () => {
     const runner = new FakeRunner(() => ({ stdout: RUNNING }))
     let starting = false
-    const r = await minikube(runner).up(() => {
+    const m = minikube(runner)
+    const r = await m.up(await m.status(), () => {
       starting = true
     })
     expect(r).toEqual({ prior: 'running', nodes: 1 })
@@ -121,7 +87,7 @@ describe('Minikube: reuse or start', () => {
     expect(runner.lines()).toEqual(['minikube status -p minikube -o json'])
   })
 
-  test('an absent profile is started with the flags, and teardown is told before start runs', async () => {
+  test('an absent profile is started with the flags and the short --wait, teardown told first', async () => {
     let started = false
     const events: string[] = []
     const runner = new FakeRunner(call => {
@@ -130,12 +96,13 @@ describe('Minikube: reuse or start', () => {
         started = true
         return {}
       }
-      return { stdout: started ? RUNNING : NONEXISTENT, exitCode: started ? 0 : 85 }
+      return started ? { stdout: RUNNING } : { stdout: NOT_FOUND_EVENTS, exitCode: 85 }
     })
-    const r = await minikube(runner, {
+    const m = minikube(runner, {
       kubernetesVersion: 'v1.31.0',
       startArgs: ['--memory=4g', '--extra-config=kubelet.max-pods=50']
-    }).up(prior => {
+    })
+    const r = await m.up(await m.status(), prior => {
       events.push(`onStarting:${prior}`)
     })
     expect(r).toEqual({ prior: 'absent', nodes: 1 })
@@ -146,10 +113,20 @@ describe('Minikube: reuse or start', () => {
       'minikube',
       '--driver=docker',
       '--kubernetes-version=v1.31.0',
+      '--wait=apiserver,default_sa',
       '--memory=4g',
       '--extra-config=kubelet.max-pods=50'
     ])
     expect(runner.calls[1].options.timeoutMs).toBe(1000)
+  })
+
+  test.each([
+    [['--wait=all'], {}],
+    [['--wait', 'apiserver,system_pods,node_ready'], {}],
+    [[], { MINIKUBE_WAIT: 'all' }]
+  ])('the user’s wait set wins: start-args %j, env %j', (startArgs, env) => {
+    const args = minikube(new FakeRunner(), { startArgs, env }).startArgs()
+    expect(args).toEqual(['start', '-p', 'minikube', '--driver=docker', ...startArgs])
   })
 
   test('a stopped profile is started and remembered as "stopped"', async () => {
@@ -158,26 +135,36 @@ describe('Minikube: reuse or start', () => {
       if (call.args[0] === 'start') started = true
       return { stdout: started ? RUNNING : STOPPED, exitCode: started ? 0 : 7 }
     })
-    expect((await minikube(runner).up(() => {})).prior).toBe('stopped')
+    const m = minikube(runner)
+    expect((await m.up(await m.status(), () => {})).prior).toBe('stopped')
   })
 
   test('a failed start reports minikube’s own error', async () => {
     const runner = new FakeRunner(call =>
       call.args[0] === 'start'
         ? { exitCode: 80, stderr: '❌  Exiting due to DRV_NOT_HEALTHY: docker is not running' }
-        : { stdout: NONEXISTENT, exitCode: 85 }
+        : { stdout: NOT_FOUND_EVENTS, exitCode: 85 }
     )
-    await expect(minikube(runner).up(() => {})).rejects.toThrow(
+    await expect(minikube(runner).up(ABSENT, () => {})).rejects.toThrow(
       'minikube start failed (exit code 80): ❌  Exiting due to DRV_NOT_HEALTHY: docker is not running'
     )
   })
 
   test('a start that times out says so', async () => {
     const runner = new FakeRunner(call =>
-      call.args[0] === 'start' ? { exitCode: 143, timedOut: true } : { stdout: NONEXISTENT }
+      call.args[0] === 'start' ? { exitCode: 143, timedOut: true } : {}
     )
-    await expect(minikube(runner).up(() => {})).rejects.toThrow(
+    await expect(minikube(runner).up(ABSENT, () => {})).rejects.toThrow(
       'minikube start did not finish within 1 s'
+    )
+  })
+
+  test('a start that leaves the profile unreadable (null) says so', async () => {
+    const runner = new FakeRunner(call =>
+      call.args[0] === 'start' ? {} : { stdout: 'null', exitCode: 7 }
+    )
+    await expect(minikube(runner).up(ABSENT, () => {})).rejects.toThrow(
+      'minikube start returned but "minikube status -p minikube" does not say it is running'
     )
   })
 })
@@ -203,16 +190,28 @@ describe('Minikube: docker-env', () => {
     expect(runner.calls).toHaveLength(0)
   })
 
-  test('a docker-env failure carries minikube’s message', async () => {
-    const runner = new FakeRunner(() => ({
-      exitCode: 14,
-      stderr:
-        'X Exiting due to MK_USAGE: The docker-env command is only compatible with the "docker" runtime'
-    }))
-    await expect(minikube(runner).dockerEnv(1)).rejects.toThrow(
-      /exit code 14.*only compatible with the "docker" runtime/
-    )
+  test('the profile’s real driver decides, not the input', async () => {
+    const runner = new FakeRunner()
+    expect(await minikube(runner, { driver: 'docker' }).dockerEnv(1, 'none')).toEqual({})
+    expect(runner.calls).toHaveLength(0)
   })
+
+  test.each(DOCKER_ENV_REFUSALS)(
+    'minikube’s refusal (exit %i) is the error, not its "false exit code" line',
+    async (code, reason) => {
+      const runner = new FakeRunner(() => ({
+        exitCode: code,
+        stdout: `false exit code ${code}\n`,
+        stderr: `\n${reason}\n\n`
+      }))
+      const err = await minikube(runner)
+        .dockerEnv(1)
+        .catch((e: Error) => e)
+      expect((err as Error).message).toBe(
+        `minikube docker-env failed (exit code ${code}): ${reason}`
+      )
+    }
+  )
 })
 
 describe('teardown decision for the cluster', () => {

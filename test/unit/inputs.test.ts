@@ -61,7 +61,8 @@ describe('parseInputs defaults', () => {
       maxRestarts: 3,
       forceConflicts: false,
       rolloutTimeoutMs: 180_000,
-      rolloutCheck: 'none'
+      rolloutCheck: 'none',
+      urlMode: 'nodeport'
     })
     expect(c.smoke.timeoutMs).toBe(60_000)
     expect(c.smoke.checks).toHaveLength(1)
@@ -145,7 +146,7 @@ describe('parseInputs rejects bad input with one line naming it', () => {
     [{ 'delete-cluster': '1' }, `input 'delete-cluster' must be true or false, got "1"`],
     [
       { 'minikube-version': 'latest' },
-      `input 'minikube-version' must be a version like 1.37.0, or empty, got "latest"`
+      `input 'minikube-version' must be a version like 1.38.1, or empty, got "latest"`
     ],
     [
       { 'minikube-sha256': 'abc', 'minikube-version': '1.37.0' },
@@ -167,6 +168,28 @@ describe('parseInputs rejects bad input with one line naming it', () => {
     [
       { 'start-args': '-p other' },
       `input 'start-args' must not set -p: use the 'profile' input instead`
+    ],
+    [
+      { 'start-args': '--memory=4g -d kvm2' },
+      `input 'start-args' must not set -d: use the 'driver' input instead`
+    ],
+    [{ 'start-args': '-dkvm2' }, `input 'start-args' must not set -d: use the 'driver' input`],
+    [
+      { 'start-args': '--vm-driver=kvm2' },
+      `input 'start-args' must not set --vm-driver: use the 'driver' input`
+    ],
+    [{ 'start-args': '-c containerd' }, `input 'start-args' must not set -c:`],
+    [
+      { 'url-mode': 'ingress' },
+      `input 'url-mode' must be one of "nodeport", "port-forward", got "ingress"`
+    ],
+    [
+      { 'url-mode': 'port-forward', 'url-host': '10.0.0.5' },
+      `input 'url-host' applies to url-mode: nodeport only (a port-forward listens on 127.0.0.1), got "10.0.0.5"`
+    ],
+    [
+      { 'url-mode': 'port-forward', 'rollout-check': 'update' },
+      `input 'rollout-check' update needs url-mode: nodeport`
     ],
     [{ 'start-args': '[1, [2]]' }, `input 'start-args' must be a YAML list of strings`],
     [{ image: 'Weather' }, `input 'image' must be an image repository name`],
@@ -224,5 +247,33 @@ describe('helpers', () => {
     expect(isImageRepository('Upper')).toBe(false)
     expect(isImageRepository('a//b')).toBe(false)
     expect(isImageRepository('app:tag')).toBe(false)
+  })
+})
+
+describe('the environment and the runner’s OS', () => {
+  const withHost = (values: Record<string, string>, env: Record<string, string>, os = 'linux') =>
+    parseInputs(name => values[name] ?? '', run, env, os)
+
+  test('MINIKUBE_DRIVER is the driver when the input is empty, like minikube reads it', () => {
+    expect(withHost({}, { MINIKUBE_DRIVER: 'podman' }).cluster.driver).toBe('podman')
+    expect(withHost({}, { MINIKUBE_VM_DRIVER: 'kvm2' }).cluster.driver).toBe('kvm2')
+    expect(withHost({ driver: 'none' }, { MINIKUBE_DRIVER: 'none' }).cluster.driver).toBe('none')
+    expect(withHost({}, {}).cluster.driver).toBe('docker')
+  })
+
+  test('MINIKUBE_DRIVER that disagrees with the input, or is unknown, is one line', () => {
+    expect(() => withHost({ driver: 'docker' }, { MINIKUBE_DRIVER: 'podman' })).toThrow(
+      `input 'driver' is "docker" but MINIKUBE_DRIVER="podman" in the environment asks minikube for another driver: set one of them`
+    )
+    expect(() => withHost({}, { MINIKUBE_DRIVER: 'dockr' })).toThrow(
+      `input 'driver' is taken from MINIKUBE_DRIVER in the environment, which must be one of`
+    )
+  })
+
+  test('url-mode defaults to nodeport on Linux and to port-forward on macOS and Windows', () => {
+    expect(withHost({}, {}, 'linux').deploy.urlMode).toBe('nodeport')
+    expect(withHost({}, {}, 'darwin').deploy.urlMode).toBe('port-forward')
+    expect(withHost({}, {}, 'win32').deploy.urlMode).toBe('port-forward')
+    expect(withHost({ 'url-mode': 'nodeport' }, {}, 'darwin').deploy.urlMode).toBe('nodeport')
   })
 })

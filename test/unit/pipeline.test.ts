@@ -13,6 +13,8 @@ import { KubeApiError } from '../../src/kube/index.js'
 import { fakeConnection, FakeKube } from './kube-fake.js'
 import { replicaSet } from './kube-objects.js'
 import { FakeRunner, MemoryLogger } from './fakes/runner.js'
+import { FakeProcesses } from './fakes/processes.js'
+import { NULL_STATUS, PROFILE_LIST_DOCKER } from './fakes/minikube-outputs.js'
 
 const ROOT = new URL('../..', import.meta.url).pathname
 const RUNNING = '{"Name":"minikube","Host":"Running","Kubelet":"Running","APIServer":"Running"}'
@@ -55,7 +57,7 @@ function setup(fault: Fault, inputs: Record<string, string> = {}) {
   const runner = new FakeRunner(call => {
     const [sub] = call.args
     if (call.command === 'minikube') {
-      if (sub === 'version') return { stdout: 'v1.37.0\n' }
+      if (sub === 'version') return { stdout: 'v1.38.1\n' }
       if (sub === 'status') return started ? { stdout: RUNNING } : { stdout: ABSENT, exitCode: 85 }
       if (sub === 'start') {
         if (fault === 'cluster')
@@ -105,6 +107,7 @@ function setup(fault: Fault, inputs: Record<string, string> = {}) {
     restore: async () => undefined,
     save: async () => {}
   }
+  const processes = new FakeProcesses()
   const deps: MainDeps = {
     input: name => values[name] ?? '',
     run: {
@@ -122,6 +125,7 @@ function setup(fault: Fault, inputs: Record<string, string> = {}) {
     state: { save: (k, v) => saved.set(k, v), get: k => saved.get(k) ?? '' },
     clock: { now: () => Date.now(), sleep: ms => new Promise(r => setTimeout(r, ms)) },
     platform: { os: 'linux', arch: 'x64' },
+    processes,
     docker: 'docker',
     kubectl: 'kubectl',
     toolCache: async () => ({
@@ -131,17 +135,17 @@ function setup(fault: Fault, inputs: Record<string, string> = {}) {
       sha256: async () => '',
       readText: async () => '',
       chmodExecutable: async () => {},
-      which: async () => 'minikube'
+      which: async (command: string) => command
     }),
     cache: async () => cache,
-    connectKube: async () => fakeConnection(kube),
+    connectKube: async o => fakeConnection(kube, o?.context ?? 'fake'),
     http,
     summary: { addRaw: () => undefined, write: async () => undefined },
     writeReport: async () => {},
     reportPath: '/tmp/report.json',
     setOutput: (name, value) => (outputs[name] = value)
   }
-  return { deps, runner, kube, saved, outputs, cache }
+  return { deps, runner, kube, saved, outputs, cache, processes }
 }
 
 function stateOf(saved: Map<string, string>): RunState {
@@ -153,17 +157,23 @@ function stateOf(saved: Map<string, string>): RunState {
 /** The post step on the state main saved: the commands it ran and what it logged. */
 async function teardown(
   state: RunState,
-  { runner, kube, cache }: { runner: FakeRunner; kube: FakeKube; cache: CachePort }
-): Promise<{ commands: string[]; log: string }> {
+  {
+    runner,
+    kube,
+    cache,
+    processes = new FakeProcesses()
+  }: { runner: FakeRunner; kube: FakeKube; cache: CachePort; processes?: FakeProcesses }
+): Promise<{ commands: string[]; log: string; problems: string[] }> {
   runner.calls = []
   const log = new MemoryLogger()
-  await runTeardown(state, {
+  const r = await runTeardown(state, {
     runner,
     log,
     connectKube: async () => fakeConnection(kube),
-    cache: async () => cache
+    cache: async () => cache,
+    processes
   })
-  return { commands: runner.lines(), log: log.lines.join('\n') }
+  return { commands: runner.lines(), log: log.lines.join('\n'), problems: r.problems }
 }
 
 describe('runMain', () => {
@@ -258,6 +268,87 @@ describe('runMain', () => {
     expect(log).toContain('was already running before this run: kept')
   })
 
+  test.each([
+    ['null, exit 0 (minikube 1.37)', NULL_STATUS, 0],
+    ['null, exit 7 (minikube 1.38)', NULL_STATUS, 7],
+    ['text that is no status', 'E0101 status.go:1] oops', 1]
+  ])(
+    'a status that says nothing (%s) fails the cluster phase; the profile is never started or deleted',
+    async (_name, stdout, exitCode) => {
+      const { deps, runner, saved, kube, cache } = setup('none')
+      const base = deps.runner
+      deps.runner = {
+        run: (c, a, o) =>
+          a[0] === 'status'
+            ? Promise.resolve({ exitCode, stdout, stderr: '', timedOut: false })
+            : base.run(c, a, o)
+      }
+      const outcome = await runMain(deps)
+      expect(outcome.failure).toContain('the action leaves this profile alone')
+      expect(outcome.report?.phases.map(p => [p.name, p.status])).toEqual([['cluster', 'failed']])
+      expect(runner.lines().filter(l => l.startsWith('minikube start'))).toEqual([])
+      const state = stateOf(saved)
+      expect(state.cluster).toBeUndefined()
+      expect((await teardown(state, { runner, kube, cache })).commands).toEqual([])
+    }
+  )
+
+  test('a reused profile with another driver is reported, nothing built or started', async () => {
+    const { deps, runner, saved, kube, cache } = setup('none', { driver: 'podman' })
+    const base = deps.runner
+    deps.runner = {
+      run: (c, a, o) =>
+        a[0] === 'status'
+          ? Promise.resolve({ exitCode: 0, stdout: RUNNING, stderr: '', timedOut: false })
+          : a[0] === 'profile'
+            ? Promise.resolve({
+                exitCode: 0,
+                stdout: PROFILE_LIST_DOCKER,
+                stderr: '',
+                timedOut: false
+              })
+            : base.run(c, a, o)
+    }
+    const outcome = await runMain(deps)
+    expect(outcome.failure).toContain(
+      `minikube profile "minikube" already exists with the "docker" driver, but input 'driver' is "podman"`
+    )
+    expect(runner.lines()).toEqual(['minikube version --short'])
+    expect((await teardown(stateOf(saved), { runner, kube, cache })).commands).toEqual([])
+  })
+
+  test('url-mode port-forward: the URL is kubectl’s 127.0.0.1 port, stopped when main ends', async () => {
+    const { deps, saved, outputs, processes } = setup('none', { 'url-mode': 'port-forward' })
+    const outcome = await runMain(deps)
+    expect(outcome.failure).toBe('')
+    expect(outputs.url).toBe('http://127.0.0.1:41234')
+    expect(processes.children.map(c => [c.command, ...c.args].join(' '))).toEqual([
+      'kubectl --context minikube port-forward --namespace smoke-77-1-k3y0a --address 127.0.0.1 service/weather-service :5000'
+    ])
+    expect(processes.children[0].signals).toEqual(['SIGTERM'])
+    expect(processes.alive.size).toBe(0)
+    expect(stateOf(saved).portForward).toBeUndefined()
+  })
+
+  test('url-mode port-forward: a failed smoke test still stops the forwarder', async () => {
+    const { deps, processes } = setup('smoke', { 'url-mode': 'port-forward' })
+    const outcome = await runMain(deps)
+    expect(outcome.failure).toMatch(/expected status 2xx, got 500/)
+    expect(processes.children).toHaveLength(1)
+    expect(processes.alive.size).toBe(0)
+  })
+
+  test('url-mode port-forward without kubectl: one line before anything starts', async () => {
+    const { deps, runner } = setup('none', { 'url-mode': 'port-forward' })
+    const tc = await deps.toolCache()
+    deps.toolCache = async () => ({ ...tc, which: async () => '' })
+    const outcome = await runMain(deps)
+    expect(outcome.failure).toBe(
+      "input 'url-mode' port-forward needs kubectl on PATH (GitHub's hosted runners have it): install it, or set url-mode: nodeport"
+    )
+    expect(runner.calls).toEqual([])
+  })
+
   test('bad input: one line, nothing run, nothing to tear down', async () => {
     const { deps, runner, saved } = setup('none', { replicas: 'abc' })
     const outcome = await runMain(deps)
@@ -346,5 +437,80 @@ describe('planTeardown', () => {
     expect(planTeardown({ ...base, cluster: { ...base.cluster!, prior: 'stopped' } }).cluster).toBe(
       'stop'
     )
+  })
+})
+
+describe('runTeardown: processes and minikube', () => {
+  const base: RunState = { teardown: 'always', result: 'failed' }
+  const fakes = () => {
+    const cache: CachePort = {
+      available: () => true,
+      restore: async () => undefined,
+      save: async () => {}
+    }
+    return { runner: new FakeRunner(), kube: new FakeKube(), cache }
+  }
+
+  test('a port-forward left by a killed main is stopped, by pid and start time', async () => {
+    const processes = new FakeProcesses()
+    processes.alive.set(777, 'ticks-123')
+    const { log } = await teardown(
+      { ...base, portForward: { pid: 777, startTime: 'ticks-123' } },
+      { ...fakes(), processes }
+    )
+    expect(processes.signals).toEqual([[777, 'SIGTERM']])
+    expect(processes.alive.has(777)).toBe(false)
+    expect(log).toContain('the port-forward left by the main step (pid 777)')
+  })
+
+  test('a reused pid (another start time) is never signalled, even with teardown: never', async () => {
+    const processes = new FakeProcesses()
+    processes.alive.set(777, 'ticks-999')
+    const { log } = await teardown(
+      { ...base, teardown: 'never', portForward: { pid: 777, startTime: 'ticks-123' } },
+      { ...fakes(), processes }
+    )
+    expect(processes.signals).toEqual([])
+    expect(log).toContain('had already exited')
+  })
+
+  test('minikube stop exiting 85 means the profile is already gone, not a problem', async () => {
+    const f = fakes()
+    f.runner = new FakeRunner(() => ({ exitCode: 85, stdout: '* Profile "minikube" not found.' }))
+    const r = await teardown(
+      {
+        ...base,
+        cluster: {
+          kind: 'minikube',
+          minikube: 'minikube',
+          profile: 'minikube',
+          prior: 'stopped',
+          deleteCluster: true
+        }
+      },
+      f
+    )
+    expect(r.commands).toEqual(['minikube stop -p minikube'])
+    expect(r.problems).toEqual([])
+    expect(r.log).toContain('minikube profile "minikube" was already gone')
+  })
+
+  test('every cache entry that missed is saved under its own key', async () => {
+    const saves: string[] = []
+    const f = fakes()
+    f.cache.save = async (_paths: string[], key: string) => {
+      saves.push(key)
+    }
+    await teardown(
+      {
+        ...base,
+        caches: [
+          { key: 'base', paths: ['/c/kic'], hit: true },
+          { key: 'k8s', paths: ['/c/preloaded-tarball'], hit: false }
+        ]
+      },
+      f
+    )
+    expect(saves).toEqual(['k8s'])
   })
 })

@@ -12,6 +12,23 @@ const root = join(import.meta.dirname, '../..')
 const workflowDir = join(root, '.github/workflows')
 const workflows = readdirSync(workflowDir).filter(f => /\.ya?ml$/.test(f))
 
+// Current releases, read from their repositories; both run on node24 (node20 actions are
+// deprecated on GitHub's runners). Every use of them — workflows and README examples — is pinned
+// to exactly these commits, with the version in a comment.
+const PINS: Record<string, { sha: string; version: string }> = {
+  'actions/checkout': { sha: '3d3c42e5aac5ba805825da76410c181273ba90b1', version: 'v7.0.1' },
+  'actions/setup-node': { sha: '820762786026740c76f36085b0efc47a31fe5020', version: 'v7.0.0' }
+}
+
+/** Every `uses: owner/name@ref # comment` line of a text. */
+function usesLines(text: string): Array<{ action: string; ref: string; comment: string }> {
+  return [...text.matchAll(/uses: ([\w.-]+\/[\w.-]+)@(\S+)(?: # (\S+))?/g)].map(m => ({
+    action: m[1],
+    ref: m[2],
+    comment: m[3] ?? ''
+  }))
+}
+
 interface Step {
   uses?: string
 }
@@ -66,6 +83,55 @@ describe('workflows', () => {
       }
     }
   )
+
+  test.each([...workflows, '../../README.md'])(
+    '%s: actions/checkout and actions/setup-node at the pinned node24 releases',
+    file => {
+      const text = readFileSync(join(workflowDir, file), 'utf8')
+      const uses = usesLines(text).filter(u => u.action in PINS)
+      expect(uses.length).toBeGreaterThan(0)
+      for (const u of uses)
+        expect(`${u.action}@${u.ref} # ${u.comment}`).toBe(
+          `${u.action}@${PINS[u.action].sha} # ${PINS[u.action].version}`
+        )
+    }
+  )
+
+  test('the pin check really checks (an old pin fails it)', () => {
+    const old = usesLines(
+      '      - uses: actions/setup-node@49933ea5288caeca8642d1e84afbd3f7d6820020 # v4.4.0'
+    )[0]
+    expect(old.ref).not.toBe(PINS[old.action].sha)
+  })
+
+  test('e2e.yml: minikube’s default Kubernetes and v1.28, docker driver', () => {
+    const wf = load(readFileSync(join(workflowDir, 'e2e.yml'), 'utf8')) as {
+      jobs: {
+        smoke: {
+          strategy: { matrix: { include: Array<{ kubernetes: string }> } }
+          steps: Array<Step & { with?: Record<string, string> }>
+        }
+      }
+    }
+    expect(wf.jobs.smoke.strategy.matrix.include.map(m => m.kubernetes)).toEqual(['', 'v1.28.0'])
+    expect(wf.jobs.smoke.steps.find(s => s.uses === './')?.with).toMatchObject({
+      driver: 'docker',
+      'kubernetes-version': '${{ matrix.kubernetes }}'
+    })
+  })
+
+  test('deploy-gate.yml runs the action at the commit the caller pinned, never a branch', () => {
+    const wf = load(readFileSync(join(workflowDir, 'deploy-gate.yml'), 'utf8')) as {
+      on: { workflow_call: { inputs: Record<string, { default?: string }> } }
+      jobs: { gate: { steps: Array<Step & { env?: Record<string, string> }> } }
+    }
+    expect(wf.on.workflow_call.inputs['action-ref'].default).toBe('')
+    const which = wf.jobs.gate.steps.find(s => s.env?.REF)
+    expect(which?.env).toEqual({
+      REPOSITORY: '${{ inputs.action-repository || job.workflow_repository }}',
+      REF: '${{ inputs.action-ref || job.workflow_sha }}'
+    })
+  })
 
   test('e2e.yml runs this action (uses: ./) on pull requests against the weather service', () => {
     const wf = load(readFileSync(join(workflowDir, 'e2e.yml'), 'utf8')) as Workflow & {
