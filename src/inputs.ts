@@ -2,7 +2,10 @@
 // (the inputs and the GITHUB_* run facts), so every bad value is reported before anything starts.
 
 import { parseArgList } from './argv.js'
+import { containerRuntime, RUNTIME_NAMES, type ContainerRuntime } from './cluster/runtime.js'
 import { InputError } from './errors.js'
+import { parseImageInputs, type ImagesConfig } from './images/config.js'
+import { isTag } from './images/reference.js'
 import { runKey } from './kube/names.js'
 import { parseSmokeChecks, type SmokeCheck } from './smoke/index.js'
 
@@ -21,19 +24,13 @@ export interface Config {
     driver: string
     profile: string
     startArgs: string[]
+    /** From `--container-runtime`/`-c` in start-args, else MINIKUBE_CONTAINER_RUNTIME, else docker. */
+    containerRuntime: ContainerRuntime
     cache: boolean
     startTimeoutMs: number
   }
-  build: {
-    /** Paths as given, relative to the workspace; preflight resolves and checks them. */
-    context: string
-    dockerfile: string
-    /** Repository name, e.g. `weather-service`. */
-    image: string
-    tag: string
-    buildArgs: Array<[string, string]>
-    buildTimeoutMs: number
-  }
+  /** What to build (or deploy prebuilt) and how it reaches the cluster: src/images/. */
+  images: ImagesConfig
   deploy: {
     manifests: string[]
     /** Empty: a namespace per run, created and deleted by this action. */
@@ -95,12 +92,13 @@ const OWNED_START_FLAGS: Record<string, string> = {
   '--vm-driver': "use the 'driver' input instead",
   '--kubernetes-version': "use the 'kubernetes-version' input instead",
   '--profile': "use the 'profile' input instead",
-  '-p': "use the 'profile' input instead",
-  '--container-runtime':
-    'the image is built through `minikube docker-env`, which needs the default docker runtime'
+  '-p': "use the 'profile' input instead"
 }
 
-export function parseInputs(input: InputReader, run: RunFacts): Config {
+/** The process environment, for the few MINIKUBE_* variables minikube reads as flags. */
+export type Environment = Readonly<Record<string, string | undefined>>
+
+export function parseInputs(input: InputReader, run: RunFacts, env: Environment = {}): Config {
   const text = (name: string): string => input(name).trim()
 
   const kind = oneOf(text, 'cluster', ['minikube', 'existing'], 'minikube') as ClusterKind
@@ -157,25 +155,33 @@ export function parseInputs(input: InputReader, run: RunFacts): Config {
     }
   }
 
-  const context = text('context') || 'weather-service'
-  const dockerfile = text('dockerfile')
-  const image = text('image') || 'weather-service'
-  if (!isImageRepository(image)) {
-    throw new InputError(
-      'image',
-      'must be an image repository name without a tag (lowercase, e.g. "weather-service" or "ghcr.io/org/app")',
-      image
-    )
+  const runtime = containerRuntime(startArgs, env.MINIKUBE_CONTAINER_RUNTIME)
+  if (runtime.invalid !== undefined) {
+    const expected = `must be one of ${RUNTIME_NAMES}`
+    throw runtime.from === 'start-args'
+      ? new InputError('start-args', `--container-runtime ${expected}`, runtime.invalid)
+      : new InputError(
+          'MINIKUBE_CONTAINER_RUNTIME',
+          expected,
+          runtime.invalid,
+          'environment variable MINIKUBE_CONTAINER_RUNTIME'
+        )
   }
+
   const tag = text('tag') || defaultTag(run)
-  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(tag)) {
+  if (!isTag(tag)) {
     throw new InputError(
       'tag',
       'must be a Docker tag: letters, digits, "_", "." and "-", at most 128, not starting with "." or "-"',
       tag
     )
   }
-  const buildArgs = parseBuildArgs(input('build-args'))
+  const images = parseImageInputs(input, {
+    build: boolean(text, 'build', true),
+    tag,
+    tagGiven: text('tag') !== '',
+    timeoutMs: duration(text, 'build-timeout', 1800)
+  })
 
   const manifests = splitList(input('manifests'))
   const namespace = text('namespace')
@@ -218,17 +224,11 @@ export function parseInputs(input: InputReader, run: RunFacts): Config {
       driver,
       profile,
       startArgs,
+      containerRuntime: runtime.runtime,
       cache: boolean(text, 'cache', true),
       startTimeoutMs: duration(text, 'start-timeout', 900)
     },
-    build: {
-      context,
-      dockerfile,
-      image,
-      tag,
-      buildArgs,
-      buildTimeoutMs: duration(text, 'build-timeout', 1800)
-    },
+    images,
     deploy: {
       manifests,
       namespace,
@@ -328,39 +328,6 @@ export function splitList(value: string): string[] {
     .filter(s => s !== '' && !s.startsWith('#'))
 }
 
-export function parseBuildArgs(value: string): Array<[string, string]> {
-  const args: Array<[string, string]> = []
-  const lines = value.split('\n')
-  for (const [index, raw] of lines.entries()) {
-    const line = raw.trim()
-    if (line === '' || line.startsWith('#')) continue
-    const eq = line.indexOf('=')
-    const key = eq < 0 ? line : line.slice(0, eq)
-    if (eq < 0 || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
-      throw new InputError(
-        'build-args',
-        `line ${index + 1} must be KEY=VALUE with KEY made of letters, digits and "_"`,
-        line
-      )
-    }
-    args.push([key, line.slice(eq + 1)])
-  }
-  return args
-}
-
 export function isDnsLabel(value: string): boolean {
   return /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(value)
-}
-
-/** A Docker repository: optional registry host[:port], then lowercase path components. */
-export function isImageRepository(value: string): boolean {
-  if (value.length > 255) return false
-  const parts = value.split('/')
-  let first = 0
-  if (parts.length > 1 && /[.:]|^localhost$/.test(parts[0])) {
-    if (!/^[A-Za-z0-9.-]+(:\d+)?$/.test(parts[0])) return false
-    first = 1
-  }
-  const component = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/
-  return parts.length > first && parts.slice(first).every(p => component.test(p))
 }

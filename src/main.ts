@@ -34,6 +34,8 @@ export async function main(): Promise<void> {
       key,
       serverUrl: env.GITHUB_SERVER_URL || 'https://github.com'
     },
+    env,
+    mask: secret => core.setSecret(secret),
     runner: processRunner,
     log: actionsLogger,
     state: actionsState,

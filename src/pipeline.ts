@@ -8,6 +8,7 @@ import {
   parseInputs,
   defaultNamespace,
   type Config,
+  type Environment,
   type InputReader,
   type RunFacts
 } from './inputs.js'
@@ -18,7 +19,7 @@ import { upCluster } from './cluster/up.js'
 import type { Platform, ToolCachePort } from './cluster/install.js'
 import type { ClusterSession } from './cluster/types.js'
 import type { CachePort } from './system.js'
-import { buildImage, imageLabels } from './image.js'
+import { deliverImages, imageLabels, primaryReference } from './images/index.js'
 import {
   applyObjects,
   collectDiagnostics,
@@ -48,6 +49,10 @@ import {
 export interface MainDeps {
   input: InputReader
   run: RunFacts & { serverUrl: string }
+  /** The process environment (MINIKUBE_CONTAINER_RUNTIME); default none. */
+  env?: Environment
+  /** core.setSecret: the runner hides the value wherever it would be printed. */
+  mask: (secret: string) => void
   runner: CommandRunner
   log: Logger
   state: StateStore
@@ -82,15 +87,15 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
   let config: Config
   let checked: ReturnType<typeof preflight>
   try {
-    config = parseInputs(deps.input, deps.run)
-    checked = preflight(config, `${config.build.image}:${config.build.tag}`)
+    config = parseInputs(deps.input, deps.run, deps.env)
+    for (const secret of config.images.secrets) deps.mask(secret.value)
+    checked = preflight(config, primaryReference(config.images))
   } catch (err) {
     return { failure: errorMessage(err) }
   }
 
   const state = new StateRecorder(deps.state, config.teardown.mode)
   const phases = new PhaseRecorder(clock)
-  const imageRef = `${config.build.image}:${config.build.tag}`
   const namespace = config.deploy.namespace || defaultNamespace(config.run)
   const report: RunReport = {
     result: 'failed',
@@ -114,28 +119,22 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
       })
     )
 
-    const image = await phase('image', `Build ${imageRef}`, () =>
-      buildImage(
-        deps.runner,
+    const images = await phase('image', imagesTitle(config), () =>
+      deliverImages(config.images, checked.sources, cluster, {
+        runner: deps.runner,
         log,
-        {
-          docker: deps.docker,
-          contextDir: checked.contextDir,
-          dockerfile: checked.dockerfile,
-          ref: imageRef,
-          buildArgs: config.build.buildArgs,
-          labels: imageLabels(deps.run),
-          timeoutMs: config.build.buildTimeoutMs
-        },
-        cluster.dockerEnv
-      )
+        state,
+        clock,
+        docker: deps.docker,
+        labels: imageLabels(deps.run)
+      })
     )
-    report.image = image.ref
+    report.image = images.images[0].ref
+    report.images = images.images
 
     const metadata = runMetadata(config.run)
     const prepared = prepareManifests(checked.objects, {
-      imageRepository: config.build.image,
-      imageRef,
+      images: images.substitutions,
       namespace,
       labels: metadata.labels,
       annotations: metadata.annotations,
@@ -266,6 +265,12 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
       }
     })
   }
+}
+
+function imagesTitle(config: Config): string {
+  const names = config.images.images.map(i => i.ref || `${i.name}:${config.images.tag}`)
+  const verb = config.images.build ? 'Build and deliver' : 'Use prebuilt'
+  return `${verb} ${names.length === 1 ? names[0] : `${names.length} images (${names.join(', ')})`}`
 }
 
 function updateFacts(r: {

@@ -1,11 +1,10 @@
-// Checks that need the file system but start nothing: the build context, the Dockerfile and the
+// Checks that need the file system but start nothing: the build contexts, the Dockerfiles and the
 // manifests exist inside the workspace and parse. Runs right after input validation, so a typo in
 // a path fails in milliseconds, not after minikube has started.
 
-import { existsSync, realpathSync, statSync } from 'node:fs'
-import { isAbsolute, join, relative, resolve } from 'node:path'
 import { InputError } from './errors.js'
 import type { Config } from './inputs.js'
+import { resolveImageSources, type ImageSource } from './images/index.js'
 import {
   generateManifests,
   loadManifests,
@@ -14,8 +13,8 @@ import {
 } from './kube/index.js'
 
 export interface Preflight {
-  contextDir: string
-  dockerfile: string
+  /** Per image of config.images (undefined for a prebuilt one). */
+  sources: Array<ImageSource | undefined>
   /** The manifests to deploy before image substitution; generated when none were given. */
   objects: KubeObject[]
   manifestFiles: string[]
@@ -24,45 +23,23 @@ export interface Preflight {
 
 export function preflight(config: Config, imageRef: string): Preflight {
   const workspace = config.run.workspace
-  const contextDir = insideWorkspace(workspace, config.build.context, 'context')
-  if (!statSync(contextDir).isDirectory()) {
-    throw new InputError('context', 'must be a directory', config.build.context)
-  }
-  const dockerfile =
-    config.build.dockerfile === ''
-      ? join(contextDir, 'Dockerfile')
-      : insideWorkspace(workspace, config.build.dockerfile, 'dockerfile')
-  if (!existsSync(dockerfile) || !statSync(dockerfile).isFile()) {
-    throw new InputError(
-      config.build.dockerfile === '' ? 'context' : 'dockerfile',
-      `must point at a Dockerfile: ${relative(workspace, dockerfile)} does not exist`
-    )
-  }
+  const sources = resolveImageSources(workspace, config.images.images)
   const manifestFiles = resolveManifestPaths(workspace, config.deploy.manifests)
   const generated = manifestFiles.length === 0
+  if (generated && config.images.images.length > 1) {
+    throw new InputError(
+      'manifests',
+      "must be given when 'images' lists several images: the generated Deployment runs one image"
+    )
+  }
   const objects = generated
     ? generateManifests({
-        name: config.build.image.split('/').pop()!,
+        name: config.images.images[0].name.split('/').pop()!,
         image: imageRef,
         containerPort: config.deploy.containerPort,
         replicas: config.deploy.replicas ?? 1,
         smokePath: config.smoke.checks[0].path.split('?')[0]
       })
     : loadManifests(manifestFiles, workspace)
-  return { contextDir, dockerfile, objects, manifestFiles, generated }
-}
-
-/** Resolves a path the user gave and refuses one that leaves the workspace (symlinks followed). */
-function insideWorkspace(workspace: string, given: string, input: string): string {
-  const root = realpathSync(workspace)
-  const full = resolve(root, given)
-  if (!existsSync(full)) {
-    throw new InputError(input, `must be a path inside the workspace: ${given} does not exist`)
-  }
-  const real = realpathSync(full)
-  const rel = relative(root, real)
-  if (rel.startsWith('..') || isAbsolute(rel)) {
-    throw new InputError(input, 'must be a path inside the workspace', given)
-  }
-  return real
+  return { sources, objects, manifestFiles, generated }
 }

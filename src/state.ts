@@ -3,6 +3,7 @@
 
 import type { StateStore } from './ports.js'
 import type { PriorState } from './cluster/types.js'
+import type { ImagesState } from './images/cleanup.js'
 import type { TeardownMode } from './inputs.js'
 import type { ObjectRef } from './kube/index.js'
 
@@ -18,6 +19,8 @@ export interface RunState {
   kubeContext?: string
   /** The objects applied, so a namespace this run did not create can be emptied of them. */
   namespace?: { name: string; created: boolean; objects: ObjectRef[] }
+  /** Image tags this run made in a Docker engine, recorded before each build or tag. */
+  images?: ImagesState
   /** Set only when main finished; absent means main failed or was killed. */
   result?: 'passed' | 'failed'
   cache?: { key: string; paths: string[]; hit: boolean }

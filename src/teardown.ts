@@ -6,11 +6,19 @@ import type { CommandRunner, Logger } from './ports.js'
 import type { RunState } from './state.js'
 import type { CachePort } from './system.js'
 import { clusterTeardownAction } from './cluster/minikube.js'
+import {
+  imagesTeardownAction,
+  manualRemoval,
+  removeImageTags,
+  type ImagesState
+} from './images/index.js'
 import { deleteNamespace, deleteObjects, type KubePort, type ObjectRef } from './kube/index.js'
 
 export interface TeardownPlan {
   namespace?: { name: string; deleteWhole: boolean; objects: ObjectRef[] }
   cluster: 'delete' | 'stop' | 'keep'
+  /** Image tags to remove from the engine they were built in (before the cluster stops). */
+  images?: ImagesState
   /** Why something is kept, with how to remove it by hand. */
   kept: string[]
 }
@@ -26,6 +34,7 @@ export function planTeardown(state: RunState): TeardownPlan {
       (ns.created
         ? `kubectl delete namespace ${ns.name}`
         : `kubectl -n ${ns.name} delete ${ns.objects.map(o => `${o.kind.toLowerCase()}/${o.name}`).join(' ')}`),
+    state.images && manualRemoval(state.images),
     cluster === 'delete' && `minikube delete -p ${state.cluster?.profile}`,
     cluster === 'stop' && `minikube stop -p ${state.cluster?.profile}`
   ].filter(Boolean) as string[]
@@ -49,11 +58,16 @@ export function planTeardown(state: RunState): TeardownPlan {
         : `minikube profile "${state.cluster.profile}" kept (delete-cluster: false)`
     )
   }
+  const images =
+    state.images && imagesTeardownAction(state.images, cluster) === 'remove'
+      ? state.images
+      : undefined
   // Deleting the cluster removes everything in it: no need to delete the namespace first.
-  if (cluster === 'delete' || !ns) return { cluster, kept }
+  if (cluster === 'delete' || !ns) return { cluster, kept, images }
   return {
     cluster,
     kept,
+    images,
     namespace: { name: ns.name, deleteWhole: ns.created, objects: ns.objects }
   }
 }
@@ -97,6 +111,13 @@ export async function runTeardown(state: RunState, deps: TeardownDeps): Promise<
     } catch (err) {
       problems.push(errorMessage(err))
     }
+  }
+
+  // Before the cluster stops: the tags may be in minikube's own engine.
+  if (plan.images) {
+    const r = await removeImageTags(deps.runner, log, plan.images)
+    removed.push(...r.removed)
+    problems.push(...r.problems)
   }
 
   if (plan.cluster !== 'keep' && state.cluster?.minikube) {

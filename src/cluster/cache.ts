@@ -6,14 +6,14 @@ export interface CacheKeyParts {
   arch: string
   minikubeVersion: string
   kubernetesVersion: string
+  /** The preload tarball is per container runtime. */
+  runtime: string
   driver: string
 }
 
-const RUNTIME = 'docker'
-
 export function minikubeCacheKey(p: CacheKeyParts): { key: string; restoreKeys: string[] } {
   const prefix = `minikube-smoke-v1-${p.os}-${p.arch}-minikube-${p.minikubeVersion}`
-  const key = `${prefix}-k8s-${p.kubernetesVersion || 'default'}-${RUNTIME}-${p.driver}`
+  const key = `${prefix}-k8s-${p.kubernetesVersion || 'default'}-${p.runtime}-${p.driver}`
   // A cache from another Kubernetes version still holds the kic base image.
   return { key, restoreKeys: [`${prefix}-`] }
 }

@@ -5,6 +5,7 @@ import { PhaseError } from '../errors.js'
 import type { CommandRunner, Logger } from '../ports.js'
 import { parseDockerEnv } from './docker-env.js'
 import { parseMinikubeStatus, type MinikubeStatus } from './status.js'
+import type { ContainerRuntime } from './runtime.js'
 import type { ClusterSession, PriorState } from './types.js'
 
 export interface MinikubeOptions {
@@ -132,11 +133,33 @@ export class Minikube {
     return ip
   }
 
-  session(dockerEnv: Record<string, string>): ClusterSession {
+  /** `minikube image load --daemon REF`: from the runner's Docker engine into every node. */
+  async loadImage(ref: string, timeoutMs: number): Promise<void> {
+    const args = ['image', 'load', '--daemon', ref, '-p', this.opts.profile]
+    this.log.info(`Running: minikube ${args.join(' ')}`)
+    const r = await this.runner.run(this.opts.minikube, args, { timeoutMs })
+    if (r.timedOut) {
+      throw new PhaseError(
+        'image',
+        `minikube image load ${ref} did not finish within ${timeoutMs / 1000} s`
+      )
+    }
+    if (r.exitCode !== 0) {
+      throw new PhaseError(
+        'image',
+        `minikube image load ${ref} failed (exit code ${r.exitCode}): ${lastLines(r.stderr || r.stdout)}`
+      )
+    }
+  }
+
+  session(facts: { nodes: number; runtime: ContainerRuntime }): ClusterSession {
     return {
       kind: 'minikube',
       kubeContext: this.opts.profile, // minikube names the kubeconfig context after the profile
-      dockerEnv,
+      runtime: facts.runtime,
+      nodes: facts.nodes,
+      dockerEnv: () => this.dockerEnv(facts.nodes),
+      loadImage: (ref, timeoutMs) => this.loadImage(ref, timeoutMs),
       urlHost: () => this.ip()
     }
   }

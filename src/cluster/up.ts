@@ -27,7 +27,7 @@ export async function upCluster(config: Config, deps: ClusterDeps): Promise<Clus
       'cluster: existing — using the current kubeconfig context and the local Docker engine'
     )
     deps.state.update({ cluster: { kind: 'existing', deleteCluster: false } })
-    return { kind: 'existing', dockerEnv: {}, urlHost: async () => undefined }
+    return { kind: 'existing', dockerEnv: async () => ({}), urlHost: async () => undefined }
   }
 
   const c = config.cluster
@@ -66,8 +66,9 @@ export async function upCluster(config: Config, deps: ClusterDeps): Promise<Clus
   if (prior === 'running') deps.state.update({ cluster: { ...base, prior } })
   deps.state.update({ kubeContext: c.profile })
 
-  const dockerEnv = await minikube.dockerEnv(nodes)
-  return minikube.session(dockerEnv)
+  const runtime = c.containerRuntime
+  deps.log.info(`container runtime: ${runtime}, ${nodes} node${nodes === 1 ? '' : 's'}`)
+  return minikube.session({ nodes, runtime })
 }
 
 /** Restores ~/.minikube/cache before a start; the post step saves it when this was a miss. */
@@ -89,6 +90,7 @@ async function restoreCache(
     arch: deps.platform.arch,
     minikubeVersion,
     kubernetesVersion: config.cluster.kubernetesVersion,
+    runtime: config.cluster.containerRuntime,
     driver: config.cluster.driver
   })
   try {

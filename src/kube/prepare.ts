@@ -2,16 +2,14 @@
 // labels, and a NodePort Service for the Deployment (the `kubectl expose` step) when none exists.
 
 import { InputError } from '../errors.js'
+import { checkEveryImageUsed, substituteImages, type RunImage } from '../images/substitute.js'
 import { exposeService } from './generate.js'
-import { sameRepository } from './image-ref.js'
 import { sortForApply } from './manifests.js'
 import type { Container, Deployment, KubeObject, Service, ServicePort } from './types.js'
 
 export interface PrepareOptions {
-  /** The built image's repository (any tag matches), e.g. `weather-service`. */
-  imageRepository: string
-  /** The built image, e.g. `weather-service:smoke-42-1`. */
-  imageRef: string
+  /** The run's images; the first is the one under test (src/images/substitute.ts). */
+  images: RunImage[]
   namespace: string
   labels?: Record<string, string>
   annotations?: Record<string, string>
@@ -40,8 +38,8 @@ export interface PreparedManifests {
 }
 
 /**
- * Makes objects ready for this run: the built image and `imagePullPolicy: Never` on every
- * container using the image repository, the run's namespace, run labels and annotations, `protocol`
+ * Makes objects ready for this run: the run's images (and the pull policy their delivery needs) in
+ * every container using their repositories, the run's namespace, run labels and annotations, `protocol`
  * defaulted on ports, and a NodePort Service for the Deployment when none selects it.
  */
 export function prepareManifests(
@@ -67,36 +65,33 @@ export function prepareManifests(
   }
 
   let target: Deployment | undefined
+  const [primary] = options.images
+  const used = new Set<string>()
   for (const d of deployments) {
     const podSpec = d.spec.template.spec
     const template = (d.spec.template.metadata ??= {})
     addMetadata(template, options)
-    let uses = false
-    for (const c of [...(podSpec.initContainers ?? []), ...podSpec.containers]) {
+    for (const c of [...(podSpec.initContainers ?? []), ...podSpec.containers])
       defaultPortProtocol(c)
-      if (c.image && sameRepository(c.image, options.imageRepository)) {
-        c.image = options.imageRef
-        c.imagePullPolicy = 'Never'
-        uses = true
-      }
-    }
-    if (uses) target ??= d
+    const substituted = substituteImages(podSpec, options.images)
+    substituted.used.forEach(r => used.add(r))
+    warnings.push(...substituted.notes.map(n => `deployment "${d.metadata.name}", ${n}`))
+    if (substituted.used.has(primary.repository)) target ??= d
   }
   if (!target) {
     throw new InputError(
       'manifests',
-      `must run the built image: no Deployment has a container with image "${options.imageRepository}" (any tag)`
+      `must run the built image: no Deployment has a container with image "${primary.repository}" (any tag)`
     )
   }
+  checkEveryImageUsed(options.images, used)
   if (options.replicas !== undefined) target.spec.replicas = options.replicas
 
   const services = objects.filter(o => o.kind === 'Service') as Service[]
   for (const s of services) for (const p of s.spec?.ports ?? []) p.protocol ??= 'TCP'
 
   const podLabels = target.spec.template.metadata?.labels ?? {}
-  const imageContainer = target.spec.template.spec.containers.find(
-    c => c.image === options.imageRef
-  )
+  const imageContainer = target.spec.template.spec.containers.find(c => c.image === primary.ref)
   let service = services.find(s => s.spec?.type === 'NodePort' && selects(s, podLabels))
   let port: number | undefined
   let serviceCreated = false

@@ -146,8 +146,7 @@ describe('deploy on the local cluster', () => {
       )
       const files = resolveManifestPaths(workspace, ['k8s'])
       const prepared = prepareManifests(loadManifests(files, workspace), {
-        imageRepository: IMAGE_REPOSITORY,
-        imageRef: image,
+        images: [{ repository: IMAGE_REPOSITORY, ref: image, pullPolicy: 'Never' }],
         namespace,
         containerPort: 8080
       })

@@ -159,8 +159,7 @@ export function app(options: AppOptions) {
     key: 'itkey'
   })
   return prepareManifests([deployment, service] as KubeObject[], {
-    imageRepository: IMAGE_REPOSITORY,
-    imageRef: options.image,
+    images: [{ repository: IMAGE_REPOSITORY, ref: options.image, pullPolicy: 'Never' }],
     namespace: options.namespace,
     labels,
     annotations,

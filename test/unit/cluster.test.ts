@@ -73,6 +73,7 @@ describe('cache key', () => {
       arch: 'x64',
       minikubeVersion: '1.37.0',
       kubernetesVersion: 'v1.31.0',
+      runtime: 'docker',
       driver: 'docker'
     })
     expect(k.key).toBe('minikube-smoke-v1-linux-x64-minikube-1.37.0-k8s-v1.31.0-docker-docker')
@@ -83,9 +84,10 @@ describe('cache key', () => {
         arch: 'arm64',
         minikubeVersion: '1.37.0',
         kubernetesVersion: '',
+        runtime: 'containerd',
         driver: 'docker'
       }).key
-    ).toBe('minikube-smoke-v1-linux-arm64-minikube-1.37.0-k8s-default-docker-docker')
+    ).toBe('minikube-smoke-v1-linux-arm64-minikube-1.37.0-k8s-default-containerd-docker')
   })
   test('version parsing', () => {
     expect(parseMinikubeVersion('v1.37.0\n')).toBe('1.37.0')

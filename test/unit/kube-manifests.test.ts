@@ -75,7 +75,6 @@ describe('generateManifests', () => {
               {
                 name: 'weather-service',
                 image: 'weather-service:smoke-7-1',
-                imagePullPolicy: 'Never',
                 ports: [{ containerPort: 5000, protocol: 'TCP' }],
                 readinessProbe: {
                   httpGet: { path: '/health', port: 5000 },
@@ -245,8 +244,13 @@ describe('loadManifests', () => {
 
 describe('prepareManifests', () => {
   const options = {
-    imageRepository: 'weather-service',
-    imageRef: 'weather-service:smoke-42-1',
+    images: [
+      {
+        repository: 'weather-service',
+        ref: 'weather-service:smoke-42-1',
+        pullPolicy: 'Never' as const
+      }
+    ],
     namespace: 'smoke-42-1',
     labels: { 'app.kubernetes.io/managed-by': 'minikube-smoke', 'minikube-smoke/run': '42-1' },
     annotations: { 'minikube-smoke/sha': 'abc123' }
