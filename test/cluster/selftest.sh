@@ -70,7 +70,7 @@ workload() {
   kubectl -n "$ns" create deployment pulled --image="$pushed" --dry-run=client -o yaml |
     sed 's/^\(\s*\)image: .*/&\n\1imagePullPolicy: IfNotPresent/' | kubectl -n "$ns" apply -f - >/dev/null
   check "the kubelet pulls $pushed" quietly kubectl -n "$ns" rollout status deployment/pulled --timeout=120s
-  check "the registry served the pull" grep -q "\"GET /v2/selftest/hello-$$/manifests/" "$LOGS/registry.log"
+  check "the registry served the pull" grep -qE "\"(HEAD|GET) /v2/selftest/hello-$$/manifests/" "$LOGS/registry.log"
 
   # The stand-in, as the action drives it, with a kubeconfig of its own.
   local url
