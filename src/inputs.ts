@@ -6,6 +6,7 @@ import { containerRuntime, RUNTIME_NAMES, type ContainerRuntime } from './cluste
 import { InputError } from './errors.js'
 import { parseImageInputs, type ImagesConfig } from './images/config.js'
 import { isTag } from './images/reference.js'
+import { chooseDelivery } from './images/strategy.js'
 import { runKey } from './kube/names.js'
 import { parseSmokeChecks, type SmokeCheck } from './smoke/index.js'
 
@@ -182,6 +183,12 @@ export function parseInputs(input: InputReader, run: RunFacts, env: Environment 
     tagGiven: text('tag') !== '',
     timeoutMs: duration(text, 'build-timeout', 1800)
   })
+  // How images reach the cluster is chosen once it is up; what the inputs alone rule out, now.
+  const delivery = chooseDelivery(images, {
+    kind,
+    runtime: kind === 'minikube' ? runtime.runtime : undefined
+  })
+  if (!delivery.ok) throw new InputError(delivery.input, delivery.message)
 
   const manifests = splitList(input('manifests'))
   const namespace = text('namespace')
