@@ -250,6 +250,27 @@ describe('runMain', () => {
     expect(log).toContain('was already running before this run: kept')
   })
 
+  test('containerd: built on the runner, minikube image load; teardown removes the runner’s tag though the cluster is deleted', async () => {
+    const { deps, runner, saved, kube, cache } = setup('none', {
+      'start-args': '--container-runtime=containerd'
+    })
+    const outcome = await runMain(deps)
+    expect(outcome.failure).toBe('')
+    const ref = 'weather-service:abcdef1-77-1-k3y0a'
+    expect(runner.lines()).toContain(`minikube image load --daemon ${ref} -p minikube`)
+    expect(runner.lines().some(l => l.startsWith('minikube docker-env'))).toBe(false)
+    const build = runner.calls.find(c => c.args[0] === 'build')!
+    expect(build.options.env).not.toHaveProperty('DOCKER_HOST')
+    expect(outcome.report?.images?.[0]).toMatchObject({
+      ref,
+      delivery: expect.stringMatching(/^image-load/)
+    })
+    expect((await teardown(stateOf(saved), { runner, kube, cache })).commands).toEqual([
+      `docker image rm --force ${ref}`,
+      'minikube delete -p minikube'
+    ])
+  })
+
   test('bad input: one line, nothing run, nothing to tear down', async () => {
     const { deps, runner, saved } = setup('none', { replicas: 'abc' })
     const outcome = await runMain(deps)
