@@ -98,7 +98,7 @@ export class Minikube {
       throw new PhaseError(
         'cluster',
         `minikube docker-env does not work with multi-node clusters (profile "${this.opts.profile}" has ${nodes} nodes): ` +
-          'use a single-node profile, or build elsewhere and run `minikube image load`'
+          'use load: image-load (or leave load empty to choose it) or registry'
       )
     }
     const r = await this.runner.run(

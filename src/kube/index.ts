@@ -14,8 +14,8 @@
 //     const kube = connectKube({ context })
 //     const namespace = config.deploy.namespace || defaultNamespace(run)          // inputs.ts
 //     const { labels, annotations } = runMetadata({ repository, runId, runAttempt, sha, key })
-//     const prepared = prepareManifests(objects, { imageRepository, imageRef, namespace, labels,
-//       annotations, containerPort })                       // prepared.warnings → log
+//     const prepared = prepareManifests(objects, { images, namespace, labels, annotations,
+//       containerPort })     // images: src/images (deliverImages().substitutions); warnings → log
 //     await ensureNamespace(kube, namespace, { labels, onCreated: ns => state.save(ns) })
 //     await applyObjects(kube, prepared.objects, FIELD_MANAGER, log)
 //     await waitForRollouts(kube, namespace, prepared.deployments, { timeoutMs, signal, log })

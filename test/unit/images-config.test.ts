@@ -1,10 +1,14 @@
 // The image inputs: the one-image shorthand, the `images` list, prebuilt images, load, registry
 // and build secrets, with every bad input as one line naming it.
 
-import { describe, expect, test } from '@jest/globals'
+import { afterAll, describe, expect, test } from '@jest/globals'
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { InputError } from '../../src/errors.js'
 import { parseInputs, type RunFacts } from '../../src/inputs.js'
 import { parseBuildSecrets } from '../../src/images/config.js'
+import { resolveImageSources } from '../../src/images/sources.js'
 import { isImageRepository, isPinnedReference, isRegistry } from '../../src/images/reference.js'
 
 const run: RunFacts = {
@@ -333,5 +337,80 @@ describe('reference syntax', () => {
     expect(isRegistry('localhost')).toBe(true)
     expect(isRegistry('octo')).toBe(false)
     expect(isRegistry('ghcr.io/Octo')).toBe(false)
+  })
+})
+
+describe('image sources on disk (preflight)', () => {
+  const ws = mkdtempSync(join(tmpdir(), 'images-ws-'))
+  const outside = mkdtempSync(join(tmpdir(), 'images-outside-'))
+  mkdirSync(join(ws, 'front'))
+  writeFileSync(join(ws, 'front/Dockerfile'), 'FROM scratch\n')
+  mkdirSync(join(ws, 'api'))
+  writeFileSync(join(ws, 'api/Dockerfile.prod'), 'FROM scratch\n')
+  writeFileSync(join(ws, 'notes.txt'), 'not a directory\n')
+  writeFileSync(join(outside, 'Dockerfile'), 'FROM scratch\n')
+  symlinkSync(outside, join(ws, 'linked'))
+  afterAll(() => {
+    rmSync(ws, { recursive: true, force: true })
+    rmSync(outside, { recursive: true, force: true })
+  })
+
+  const sourcesOf = (list: string) =>
+    resolveImageSources(ws, parseInputs(n => (n === 'images' ? list : ''), run).images.images)
+  const errorOfSources = (list: string) => {
+    try {
+      sourcesOf(list)
+    } catch (err) {
+      expect(err).toBeInstanceOf(InputError)
+      return (err as Error).message
+    }
+    throw new Error('expected an InputError')
+  }
+
+  test('contexts and Dockerfiles resolved inside the workspace', () => {
+    expect(
+      sourcesOf(
+        '- {name: front, context: front}\n- {name: api, context: api, dockerfile: api/Dockerfile.prod}'
+      )
+    ).toEqual([
+      {
+        contextDir: realpathSync(join(ws, 'front')),
+        dockerfile: realpathSync(join(ws, 'front/Dockerfile'))
+      },
+      {
+        contextDir: realpathSync(join(ws, 'api')),
+        dockerfile: realpathSync(join(ws, 'api/Dockerfile.prod'))
+      }
+    ])
+  })
+
+  test.each([
+    [
+      '- {name: api, context: nope}',
+      `input 'images' item 1 (api) context must be a path inside the workspace: nope does not exist`
+    ],
+    [
+      '- {name: api, context: linked}',
+      `input 'images' item 1 (api) context must be a path inside the workspace, got "linked"`
+    ],
+    [
+      '- {name: api, context: notes.txt}',
+      `input 'images' item 1 (api) context must be a directory, got "notes.txt"`
+    ],
+    [
+      '- {name: front, context: front}\n- {name: api, context: api}',
+      `input 'images' item 2 (api) context must point at a Dockerfile: api/Dockerfile does not exist`
+    ],
+    [
+      '- {name: api, context: api, dockerfile: linked/Dockerfile}',
+      `input 'images' item 1 (api) dockerfile must be a path inside the workspace, got "linked/Dockerfile"`
+    ]
+  ])('%s', (list, expected) => {
+    expect(errorOfSources(list)).toBe(expected)
+  })
+
+  test('prebuilt images have no source', () => {
+    const config = parseInputs(n => ({ build: 'false', image: 'nginx:1.27' })[n] ?? '', run)
+    expect(resolveImageSources(ws, config.images.images)).toEqual([undefined])
   })
 })

@@ -271,6 +271,20 @@ describe('runMain', () => {
     ])
   })
 
+  test('several images need manifests: the generated Deployment runs one', async () => {
+    const { deps, runner } = setup('none', {
+      context: '',
+      manifests: '',
+      images:
+        '- {name: front, context: test/fixtures/e2e/front}\n- {name: api, context: weather-service}'
+    })
+    expect(await runMain(deps)).toEqual({
+      failure:
+        "input 'manifests' must be given when 'images' lists several images: the generated Deployment runs one image"
+    })
+    expect(runner.calls).toEqual([])
+  })
+
   test('bad input: one line, nothing run, nothing to tear down', async () => {
     const { deps, runner, saved } = setup('none', { replicas: 'abc' })
     const outcome = await runMain(deps)
