@@ -173,6 +173,28 @@ const pulledFromRegistry = (log, repository) =>
   new RegExp(`"(HEAD|GET) /v2/${repository}/manifests/`).test(log)
 const imageExists = ref => docker('image', 'inspect', ref).code === 0
 
+/**
+ * The weather service through the stand-in minikube, already running (so reused and kept).
+ * Returns the run and the stand-in's own invocation log.
+ */
+async function runOnRunningStandin(inputs) {
+  const minikube = standin()
+  execFileSync(join(STANDIN_BIN, 'minikube'), ['start'], {
+    stdio: 'inherit',
+    env: { ...process.env, ...minikube.env }
+  })
+  const r = await runAction({
+    inputs: localInputs({
+      'url-host': '',
+      manifests: 'weather-service/k8s',
+      'smoke-checks': WEATHER_CHECKS,
+      ...inputs
+    }),
+    env: minikube.env
+  })
+  return { r, log: readFileSync(minikube.log, 'utf8') }
+}
+
 // ---------------------------------------------------------------------------------- cases
 
 const cases = []
@@ -283,19 +305,7 @@ test(
 )
 
 test('success, cluster: minikube already running is reused and kept', true, async () => {
-  const minikube = standin()
-  execFileSync(join(STANDIN_BIN, 'minikube'), ['start'], {
-    stdio: 'inherit',
-    env: { ...process.env, ...minikube.env }
-  })
-  const r = await runAction({
-    inputs: localInputs({
-      'url-host': '',
-      manifests: 'weather-service/k8s',
-      'smoke-checks': WEATHER_CHECKS
-    }),
-    env: minikube.env
-  })
+  const { r } = await runOnRunningStandin({})
   check(r.main.code === 0, `main failed:\n${tail(r.main.output, 60)}`)
   contains(r.main.output, 'already running: reusing it', 'main output')
   contains(r.post.output, 'was already running before this run: kept', 'post output')
@@ -655,13 +665,7 @@ test(
       ['job summary', r.summary],
       ['report', report],
       ['saved state', JSON.stringify(r.state)],
-      ['outputs', JSON.stringify(r.outputs)],
-      [
-        'the minikube stand-in log',
-        existsSync(join(STATE, 'minikube-standin.log'))
-          ? readFileSync(join(STATE, 'minikube-standin.log'), 'utf8')
-          : ''
-      ]
+      ['outputs', JSON.stringify(r.outputs)]
     ])
       check(!text.includes(secret), `the secret appears in the ${what}`)
     const running = r.main.output.split('\n').find(l => l.startsWith('Running: docker build'))
@@ -675,19 +679,8 @@ test(
   'images: minikube (stand-in) with containerd → built on the runner, minikube image load',
   true,
   async () => {
-    const kubeconfig = join(mkdtempSync(join(tmpdir(), 'e2e-kc-')), 'config')
-    execFileSync(join(STANDIN_BIN, 'minikube'), ['start'], {
-      stdio: 'inherit',
-      env: { ...process.env, ...withStandin(kubeconfig).env }
-    })
-    const r = await runAction({
-      inputs: localInputs({
-        'url-host': '',
-        'start-args': '--container-runtime=containerd',
-        manifests: 'weather-service/k8s',
-        'smoke-checks': WEATHER_CHECKS
-      }),
-      ...withStandin(kubeconfig)
+    const { r, log: standinLog } = await runOnRunningStandin({
+      'start-args': '--container-runtime=containerd'
     })
     check(r.main.code === 0, `main failed:\n${tail(r.main.output, 60)}`)
     contains(
@@ -695,7 +688,6 @@ test(
       'images reach the cluster by image-load: container runtime containerd',
       'main output'
     )
-    const standinLog = readFileSync(join(STATE, 'minikube-standin.log'), 'utf8')
     contains(standinLog, `image load --daemon ${r.outputs.image} -p minikube`, 'the stand-in log')
     contains(r.summary, 'image-load: built on the runner', 'job summary')
     check(clusterHealthy(), 'a reused cluster must not be deleted')
