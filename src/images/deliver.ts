@@ -37,7 +37,7 @@ export interface PlannedImage {
 export function planImages(config: ImagesConfig, strategy: LoadStrategy): PlannedImage[] {
   return config.images.map(image => {
     if (image.ref !== '') {
-      return { name: image.name, built: '', ref: image.ref, pullPolicy: 'manifest' }
+      return { name: image.name, built: '', ref: image.ref, pullPolicy: undefined }
     }
     const built = `${image.name}:${config.tag}`
     return strategy === 'registry'

@@ -8,19 +8,21 @@ import type { PodSpec } from '../kube/types.js'
 
 /**
  * How a rewritten container pulls:
- *   Never     the image is in the node's runtime already (docker-env, image-load);
- *   manifest  as the manifest says (prebuilt images);
- *   pull      as the manifest says, except that `Never` becomes `IfNotPresent` (registry: a
- *             freshly pushed tag is never on the node before, so `Never` could only fail).
+ *   Never      the image is in the node's runtime already (docker-env, image-load);
+ *   undefined  as the manifest says (prebuilt images);
+ *   pull       as the manifest says, except that `Never` becomes `IfNotPresent` (registry: a
+ *              freshly pushed tag is never on the node before, so `Never` could only fail).
  */
-export type PullPolicyRule = 'Never' | 'manifest' | 'pull'
+export type PullPolicyRule = 'Never' | 'pull' | undefined
 
 export interface RunImage {
   /** The repository manifests name, e.g. `api` (any tag matches). */
   repository: string
   /** What containers run instead, e.g. `api:abc1234-42-1-k3y0a` or `localhost:5000/api:…`. */
   ref: string
-  pullPolicy: PullPolicyRule
+  pullPolicy?: PullPolicyRule
+  /** Other repositories that mean this image (e.g. renamed by a kustomize `images:` entry). */
+  aliases?: string[]
 }
 
 export interface Substitution {
@@ -35,7 +37,9 @@ export function substituteImages(spec: PodSpec, images: readonly RunImage[]): Su
   const notes: string[] = []
   for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
     if (!c.image) continue
-    const image = images.find(i => sameRepository(c.image!, i.repository))
+    const image = images.find(i =>
+      [i.repository, ...(i.aliases ?? [])].some(r => sameRepository(c.image!, r))
+    )
     if (!image) continue
     c.image = image.ref
     used.add(image.repository)

@@ -364,7 +364,7 @@ describe('deliverImages', () => {
         {
           repository: 'localhost:5000/e2e/app',
           ref: 'localhost:5000/e2e/app:1.0',
-          pullPolicy: 'manifest'
+          pullPolicy: undefined
         }
       ],
       images: [

@@ -57,8 +57,22 @@ describe('substituteImages', () => {
 
   test('prebuilt: the manifest’s policy as written, Never included', () => {
     const spec = pod()
-    substituteImages(spec, run('manifest', 'ghcr.io/octo/'))
+    substituteImages(spec, run(undefined, 'ghcr.io/octo/'))
     expect(spec.containers.map(c => c.imagePullPolicy)).toEqual(['Always', 'Never', 'IfNotPresent'])
+  })
+
+  test('an alias (a repository renamed by kustomize `images:`) means the same image', () => {
+    const spec: PodSpec = { containers: [{ name: 'web', image: 'registry.example/shop/front:v9' }] }
+    const r = substituteImages(spec, [
+      {
+        repository: 'front',
+        ref: 'front:t1',
+        pullPolicy: 'Never',
+        aliases: ['registry.example/shop/front']
+      }
+    ])
+    expect(spec.containers[0]).toEqual({ name: 'web', image: 'front:t1', imagePullPolicy: 'Never' })
+    expect([...r.used]).toEqual(['front'])
   })
 
   test('a container without an image, or with another repository, is left alone', () => {
