@@ -3,9 +3,11 @@ export class InputError extends Error {
   constructor(
     readonly input: string,
     expected: string,
-    got?: string
+    got?: string,
+    /** What the message names; an environment variable read like an input says so. */
+    subject = `input '${input}'`
   ) {
-    super(`input '${input}' ${expected}${got === undefined ? '' : `, got ${JSON.stringify(got)}`}`)
+    super(`${subject} ${expected}${got === undefined ? '' : `, got ${JSON.stringify(got)}`}`)
     this.name = 'InputError'
   }
 }

@@ -3,7 +3,11 @@
 
 import { parseArgList } from './argv.js'
 import { ownedStartFlag } from './cluster/start-flags.js'
+import { containerRuntime, RUNTIME_NAMES, type ContainerRuntime } from './cluster/runtime.js'
 import { InputError } from './errors.js'
+import { parseImageInputs, type ImagesConfig } from './images/config.js'
+import { isTag } from './images/reference.js'
+import { chooseDelivery } from './images/strategy.js'
 import { runKey } from './kube/names.js'
 import { parseSmokeChecks, type SmokeCheck } from './smoke/index.js'
 
@@ -23,19 +27,13 @@ export interface Config {
     driver: string
     profile: string
     startArgs: string[]
+    /** From `--container-runtime`/`-c` in start-args, else MINIKUBE_CONTAINER_RUNTIME, else docker. */
+    containerRuntime: ContainerRuntime
     cache: boolean
     startTimeoutMs: number
   }
-  build: {
-    /** Paths as given, relative to the workspace; preflight resolves and checks them. */
-    context: string
-    dockerfile: string
-    /** Repository name, e.g. `weather-service`. */
-    image: string
-    tag: string
-    buildArgs: Array<[string, string]>
-    buildTimeoutMs: number
-  }
+  /** What to build (or deploy prebuilt) and how it reaches the cluster: src/images/. */
+  images: ImagesConfig
   deploy: {
     manifests: string[]
     /** Empty: a namespace per run, created and deleted by this action. */
@@ -164,25 +162,39 @@ export function parseInputs(
     if (owned) throw new InputError('start-args', `must not set ${owned.flag}: ${owned.why}`)
   }
 
-  const context = text('context') || 'weather-service'
-  const dockerfile = text('dockerfile')
-  const image = text('image') || 'weather-service'
-  if (!isImageRepository(image)) {
-    throw new InputError(
-      'image',
-      'must be an image repository name without a tag (lowercase, e.g. "weather-service" or "ghcr.io/org/app")',
-      image
-    )
+  const runtime = containerRuntime(startArgs, env.MINIKUBE_CONTAINER_RUNTIME)
+  if (runtime.invalid !== undefined) {
+    const expected = `must be one of ${RUNTIME_NAMES}`
+    throw runtime.from === 'start-args'
+      ? new InputError('start-args', `--container-runtime ${expected}`, runtime.invalid)
+      : new InputError(
+          'MINIKUBE_CONTAINER_RUNTIME',
+          expected,
+          runtime.invalid,
+          'environment variable MINIKUBE_CONTAINER_RUNTIME'
+        )
   }
+
   const tag = text('tag') || defaultTag(run)
-  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(tag)) {
+  if (!isTag(tag)) {
     throw new InputError(
       'tag',
       'must be a Docker tag: letters, digits, "_", "." and "-", at most 128, not starting with "." or "-"',
       tag
     )
   }
-  const buildArgs = parseBuildArgs(input('build-args'))
+  const images = parseImageInputs(input, {
+    build: boolean(text, 'build', true),
+    tag,
+    tagGiven: text('tag') !== '',
+    timeoutMs: duration(text, 'build-timeout', 1800)
+  })
+  // How images reach the cluster is chosen once it is up; what the inputs alone rule out, now.
+  const delivery = chooseDelivery(images, {
+    kind,
+    runtime: kind === 'minikube' ? runtime.runtime : undefined
+  })
+  if (!delivery.ok) throw new InputError(delivery.input, delivery.message)
 
   const manifests = splitList(input('manifests'))
   const namespace = text('namespace')
@@ -257,17 +269,11 @@ export function parseInputs(
       driver,
       profile,
       startArgs,
+      containerRuntime: runtime.runtime,
       cache: boolean(text, 'cache', true),
       startTimeoutMs: duration(text, 'start-timeout', 900)
     },
-    build: {
-      context,
-      dockerfile,
-      image,
-      tag,
-      buildArgs,
-      buildTimeoutMs: duration(text, 'build-timeout', 1800)
-    },
+    images,
     deploy: {
       manifests,
       namespace,
@@ -398,39 +404,6 @@ export function splitList(value: string): string[] {
     .filter(s => s !== '' && !s.startsWith('#'))
 }
 
-export function parseBuildArgs(value: string): Array<[string, string]> {
-  const args: Array<[string, string]> = []
-  const lines = value.split('\n')
-  for (const [index, raw] of lines.entries()) {
-    const line = raw.trim()
-    if (line === '' || line.startsWith('#')) continue
-    const eq = line.indexOf('=')
-    const key = eq < 0 ? line : line.slice(0, eq)
-    if (eq < 0 || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
-      throw new InputError(
-        'build-args',
-        `line ${index + 1} must be KEY=VALUE with KEY made of letters, digits and "_"`,
-        line
-      )
-    }
-    args.push([key, line.slice(eq + 1)])
-  }
-  return args
-}
-
 export function isDnsLabel(value: string): boolean {
   return /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(value)
-}
-
-/** A Docker repository: optional registry host[:port], then lowercase path components. */
-export function isImageRepository(value: string): boolean {
-  if (value.length > 255) return false
-  const parts = value.split('/')
-  let first = 0
-  if (parts.length > 1 && /[.:]|^localhost$/.test(parts[0])) {
-    if (!/^[A-Za-z0-9.-]+(:\d+)?$/.test(parts[0])) return false
-    first = 1
-  }
-  const component = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/
-  return parts.length > first && parts.slice(first).every(p => component.test(p))
 }

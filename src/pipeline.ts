@@ -9,6 +9,7 @@ import {
   parseInputs,
   defaultNamespace,
   type Config,
+  type Environment,
   type InputReader,
   type RunFacts
 } from './inputs.js'
@@ -20,7 +21,7 @@ import type { Platform, ToolCachePort } from './cluster/install.js'
 import type { ClusterSession } from './cluster/types.js'
 import type { CachePort } from './system.js'
 import { findKubectl, startPortForward, type PortForward } from './expose/port-forward.js'
-import { buildImage, imageLabels } from './image.js'
+import { deliverImages, imageLabels, primaryReference } from './images/index.js'
 import {
   applyAll,
   checkFields,
@@ -65,13 +66,15 @@ import {
 export interface MainDeps {
   input: InputReader
   run: RunFacts & { serverUrl: string }
+  /** The process environment (MINIKUBE_* variables are read like the inputs they stand for). */
+  env?: Environment
+  /** core.setSecret: the runner hides the value wherever it would be printed. */
+  mask: (secret: string) => void
   runner: CommandRunner
   log: Logger
   state: StateStore
   clock: Clock
   platform: Platform
-  /** The process environment (MINIKUBE_* variables are read like the inputs they stand for). */
-  env?: Readonly<Record<string, string | undefined>>
   processes: ProcessPort
   docker: string
   kubectl: string
@@ -105,7 +108,8 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
   let forwardKubectl = ''
   try {
     config = parseInputs(deps.input, deps.run, deps.env, deps.platform.os)
-    checked = await preflight(config, `${config.build.image}:${config.build.tag}`, deps)
+    for (const secret of config.images.secrets) deps.mask(secret.value)
+    checked = await preflight(config, primaryReference(config.images), deps)
     if (config.deploy.urlMode === 'port-forward') {
       forwardKubectl = await findKubectl(deps.toolCache)
     }
@@ -115,7 +119,6 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
 
   const state = new StateRecorder(deps.state, config.teardown.mode)
   const phases = new PhaseRecorder(clock)
-  const imageRef = `${config.build.image}:${config.build.tag}`
   const namespace = config.deploy.namespace || defaultNamespace(config.run)
   const metadata = runMetadata(config.run)
   const runLabel = metadata.labels[RUN_LABEL]
@@ -145,23 +148,18 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
       })
     )
 
-    const image = await phase('image', `Build ${imageRef}`, () =>
-      buildImage(
-        deps.runner,
+    const images = await phase('image', imagesTitle(config), () =>
+      deliverImages(config.images, checked.sources, cluster, {
+        runner: deps.runner,
         log,
-        {
-          docker: deps.docker,
-          contextDir: checked.contextDir,
-          dockerfile: checked.dockerfile,
-          ref: imageRef,
-          buildArgs: config.build.buildArgs,
-          labels: imageLabels(deps.run),
-          timeoutMs: config.build.buildTimeoutMs
-        },
-        cluster.dockerEnv
-      )
+        state,
+        clock,
+        docker: deps.docker,
+        labels: imageLabels(deps.run)
+      })
     )
-    report.image = image.ref
+    report.image = images.images[0].ref
+    report.images = images.images
 
     // Nothing is written here: every problem the cluster can find in the manifests, at once.
     const ready = await phase('validate', 'Check the manifests against the cluster', async () => {
@@ -186,14 +184,11 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
         )
       }
       prepared = prepareManifests(typed, {
-        images: [
-          {
-            repository: config.build.image,
-            ref: imageRef,
-            pullPolicy: 'Never',
-            aliases: checked.imageAliases
-          }
-        ],
+        // A kustomize `images:` entry may have renamed an image: those names mean it too.
+        images: images.substitutions.map(i => ({
+          ...i,
+          aliases: [...(i.aliases ?? []), ...(checked.imageAliases.get(i.repository) ?? [])]
+        })),
         namespace,
         labels: metadata.labels,
         annotations: metadata.annotations,
@@ -416,6 +411,12 @@ function describeTargets(objects: readonly Typed[]): string {
   return names.length > 3
     ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`
     : names.join(', ')
+}
+
+function imagesTitle(config: Config): string {
+  const names = config.images.images.map(i => i.ref || `${i.name}:${config.images.tag}`)
+  const verb = config.images.build ? 'Build and deliver' : 'Use prebuilt'
+  return `${verb} ${names.length === 1 ? names[0] : `${names.length} images (${names.join(', ')})`}`
 }
 
 function updateFacts(r: {

@@ -1,12 +1,11 @@
-// Checks that need the file system but start nothing: the build context, the Dockerfile and the
+// Checks that need the file system but start nothing: the build contexts, the Dockerfiles and the
 // manifests exist inside the workspace and parse (kustomizations are rendered). Runs right after
 // input validation, so a typo in a path fails in a second, not after minikube has started.
 
-import { existsSync, realpathSync, statSync } from 'node:fs'
-import { isAbsolute, join, relative, resolve } from 'node:path'
 import { InputError } from './errors.js'
 import type { Config } from './inputs.js'
 import type { CommandRunner } from './ports.js'
+import { resolveImageSources, type ImageSource } from './images/index.js'
 import {
   checkManifestSet,
   DEFAULT_CONTAINER_PORT,
@@ -19,13 +18,13 @@ import {
 } from './kube/index.js'
 
 export interface Preflight {
-  contextDir: string
-  dockerfile: string
+  /** Per image of config.images (undefined for a prebuilt one). */
+  sources: Array<ImageSource | undefined>
   /** The manifests to deploy before image substitution; generated when none were given. */
   objects: KubeObject[]
   generated: boolean
-  /** Repositories a kustomize `images:` entry renames the built image to. */
-  imageAliases: string[]
+  /** Per image repository, the names a kustomize `images:` entry renames it to. */
+  imageAliases: Map<string, string[]>
 }
 
 export interface PreflightDeps {
@@ -39,59 +38,38 @@ export async function preflight(
   deps: PreflightDeps
 ): Promise<Preflight> {
   const workspace = config.run.workspace
-  const contextDir = insideWorkspace(workspace, config.build.context, 'context')
-  if (!statSync(contextDir).isDirectory()) {
-    throw new InputError('context', 'must be a directory', config.build.context)
-  }
-  const dockerfile =
-    config.build.dockerfile === ''
-      ? join(contextDir, 'Dockerfile')
-      : insideWorkspace(workspace, config.build.dockerfile, 'dockerfile')
-  if (!existsSync(dockerfile) || !statSync(dockerfile).isFile()) {
-    throw new InputError(
-      config.build.dockerfile === '' ? 'context' : 'dockerfile',
-      `must point at a Dockerfile: ${relative(workspace, dockerfile)} does not exist`
-    )
-  }
-  const sources = resolveManifestPaths(workspace, config.deploy.manifests)
-  if (sources.length === 0) {
+  const sources = resolveImageSources(workspace, config.images.images)
+  const manifests = resolveManifestPaths(workspace, config.deploy.manifests)
+  if (manifests.length === 0) {
+    if (config.images.images.length > 1) {
+      throw new InputError(
+        'manifests',
+        "must be given when 'images' lists several images: the generated Deployment runs one image"
+      )
+    }
     const objects = generateManifests({
-      name: config.build.image.split('/').pop()!,
+      name: config.images.images[0].name.split('/').pop()!,
       image: imageRef,
       containerPort: config.deploy.containerPort ?? DEFAULT_CONTAINER_PORT,
       replicas: config.deploy.replicas ?? 1,
       smokePath: config.smoke.checks[0].path.split('?')[0]
     })
-    return { contextDir, dockerfile, objects, generated: true, imageAliases: [] }
+    return { sources, objects, generated: true, imageAliases: new Map() }
   }
   // Every file's problems at once; then each kustomization (apply order comes from the kinds).
-  const files = sources.flatMap(s => (s.kind === 'file' ? [s.path] : []))
+  const files = manifests.flatMap(s => (s.kind === 'file' ? [s.path] : []))
   const objects: KubeObject[] = files.length ? loadManifestFiles(files, workspace) : []
-  const aliases = new Set<string>()
-  for (const source of sources) {
+  const repositories = config.images.images.map(i => i.name)
+  const aliases = new Map<string, string[]>()
+  for (const source of manifests) {
     if (source.kind !== 'kustomize') continue
     objects.push(
       ...(await renderKustomization(deps.runner, deps.kubectl, source.dir, source.entry))
     )
-    for (const names of imageRenames(source.dir, workspace, [config.build.image]).values()) {
-      for (const n of names) aliases.add(n)
+    for (const [repo, names] of imageRenames(source.dir, workspace, repositories)) {
+      aliases.set(repo, [...(aliases.get(repo) ?? []), ...names])
     }
   }
   checkManifestSet(objects)
-  return { contextDir, dockerfile, objects, generated: false, imageAliases: [...aliases] }
-}
-
-/** Resolves a path the user gave and refuses one that leaves the workspace (symlinks followed). */
-function insideWorkspace(workspace: string, given: string, input: string): string {
-  const root = realpathSync(workspace)
-  const full = resolve(root, given)
-  if (!existsSync(full)) {
-    throw new InputError(input, `must be a path inside the workspace: ${given} does not exist`)
-  }
-  const real = realpathSync(full)
-  const rel = relative(root, real)
-  if (rel.startsWith('..') || isAbsolute(rel)) {
-    throw new InputError(input, 'must be a path inside the workspace', given)
-  }
-  return real
+  return { sources, objects, generated: false, imageAliases: aliases }
 }

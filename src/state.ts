@@ -3,6 +3,7 @@
 
 import type { StateStore } from './ports.js'
 import type { PriorState } from './cluster/types.js'
+import type { ImagesState } from './images/cleanup.js'
 import type { TeardownMode } from './inputs.js'
 import type { ObjectRecord } from './kube/index.js'
 import type { ProcessRecord } from './ports.js'
@@ -23,6 +24,8 @@ export interface RunState {
   objects?: ObjectRecord[]
   /** The value of the run label on everything the run applied. */
   runLabel?: string
+  /** Image tags this run made in a Docker engine, recorded before each build or tag. */
+  images?: ImagesState
   /** Set only when main finished; absent means main failed or was killed. */
   result?: 'passed' | 'failed'
   /** Cache entries restored before `minikube start`; the post step saves those that missed. */

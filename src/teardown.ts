@@ -19,6 +19,12 @@ import {
   type ConnectOptions,
   type ObjectRecord
 } from './kube/index.js'
+import {
+  imagesTeardownAction,
+  manualRemoval,
+  removeImageTags,
+  type ImagesState
+} from './images/index.js'
 
 export interface TeardownPlan {
   /** The run's namespace, deleted whole only when the run created it. */
@@ -26,6 +32,8 @@ export interface TeardownPlan {
   /** Objects the run created, deleted one by one (those outside a namespace deleted whole). */
   objects: ObjectRecord[]
   cluster: 'delete' | 'stop' | 'keep'
+  /** Image tags to remove from the engine they were built in (before the cluster stops). */
+  images?: ImagesState
   /** Why something is kept, with how to remove it by hand. */
   kept: string[]
 }
@@ -44,6 +52,7 @@ export function planTeardown(state: RunState): TeardownPlan {
     ns?.created && `kubectl delete namespace ${ns.name}`,
     individually.length > 0 &&
       `kubectl delete ${individually.map(o => `${resourceName(typeOfRecord(o))}/${o.name}${o.namespace ? ` -n ${o.namespace}` : ''}`).join(' ')}`,
+    state.images && manualRemoval(state.images),
     cluster === 'delete' && `minikube delete -p ${state.cluster?.profile}`,
     cluster === 'stop' && `minikube stop -p ${state.cluster?.profile}`
   ].filter(Boolean) as string[]
@@ -74,12 +83,17 @@ export function planTeardown(state: RunState): TeardownPlan {
       `kept what existed before the run: ${foreign.map(o => `${resourceName(typeOfRecord(o))}/${o.name}`).join(', ')}`
     )
   }
+  const images =
+    state.images && imagesTeardownAction(state.images, cluster) === 'remove'
+      ? state.images
+      : undefined
   // Deleting the cluster removes everything in it: no need to delete anything first.
-  if (cluster === 'delete') return { cluster, kept, objects: [] }
+  if (cluster === 'delete') return { cluster, kept, objects: [], images }
   return {
     cluster,
     kept,
     objects: individually,
+    images,
     ...(ns ? { namespace: { name: ns.name, deleteWhole: ns.created } } : {})
   }
 }
@@ -144,6 +158,13 @@ export async function runTeardown(state: RunState, deps: TeardownDeps): Promise<
     }
   } else if (plan.namespace) {
     log.info(`namespace "${plan.namespace.name}" existed before the run: kept`)
+  }
+
+  // Before the cluster stops: the tags may be in minikube's own engine.
+  if (plan.images) {
+    const r = await removeImageTags(deps.runner, log, plan.images)
+    removed.push(...r.removed)
+    problems.push(...r.problems)
   }
 
   if (plan.cluster !== 'keep' && state.cluster?.minikube) {

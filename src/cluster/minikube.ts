@@ -7,6 +7,7 @@ import { parseDockerEnv } from './docker-env.js'
 import { parseProfileList, type ProfileFacts } from './profile.js'
 import { START_WAIT, userChoosesWait } from './start-flags.js'
 import { interpretMinikubeStatus, type MinikubeStatus } from './status.js'
+import type { ContainerRuntime } from './runtime.js'
 import type { ClusterSession, PriorState } from './types.js'
 
 export interface MinikubeOptions {
@@ -115,7 +116,7 @@ export class Minikube {
       throw new PhaseError(
         'cluster',
         `minikube docker-env does not work with multi-node clusters (profile "${this.opts.profile}" has ${nodes} nodes): ` +
-          'use a single-node profile, or build elsewhere and run `minikube image load`'
+          'use load: image-load (or leave load empty to choose it) or registry'
       )
     }
     const r = await this.runner.run(
@@ -150,11 +151,33 @@ export class Minikube {
     return ip
   }
 
-  session(dockerEnv: Record<string, string>): ClusterSession {
+  /** `minikube image load --daemon REF`: from the runner's Docker engine into every node. */
+  async loadImage(ref: string, timeoutMs: number): Promise<void> {
+    const args = ['image', 'load', '--daemon', ref, '-p', this.opts.profile]
+    this.log.info(`Running: minikube ${args.join(' ')}`)
+    const r = await this.runner.run(this.opts.minikube, args, { timeoutMs })
+    if (r.timedOut) {
+      throw new PhaseError(
+        'image',
+        `minikube image load ${ref} did not finish within ${timeoutMs / 1000} s`
+      )
+    }
+    if (r.exitCode !== 0) {
+      throw new PhaseError(
+        'image',
+        `minikube image load ${ref} failed (exit code ${r.exitCode}): ${lastLines(r.stderr || r.stdout)}`
+      )
+    }
+  }
+
+  session(facts: { nodes: number; runtime: ContainerRuntime; driver: string }): ClusterSession {
     return {
       kind: 'minikube',
       kubeContext: this.opts.profile, // minikube names the kubeconfig context after the profile
-      dockerEnv,
+      runtime: facts.runtime,
+      nodes: facts.nodes,
+      dockerEnv: () => this.dockerEnv(facts.nodes, facts.driver),
+      loadImage: (ref, timeoutMs) => this.loadImage(ref, timeoutMs),
       urlHost: () => this.ip()
     }
   }

@@ -6,13 +6,10 @@
 const OWNED: Array<{ long: string[]; short?: string; why: string }> = [
   { long: ['--driver', '--vm-driver'], short: '-d', why: "use the 'driver' input instead" },
   { long: ['--kubernetes-version'], why: "use the 'kubernetes-version' input instead" },
-  { long: ['--profile'], short: '-p', why: "use the 'profile' input instead" },
-  {
-    long: ['--container-runtime'],
-    short: '-c',
-    why: 'the image is built through `minikube docker-env`, which needs the default docker runtime'
-  }
+  { long: ['--profile'], short: '-p', why: "use the 'profile' input instead" }
 ]
+// --container-runtime / -c is the user's to set: src/cluster/runtime.ts reads it (and
+// MINIKUBE_CONTAINER_RUNTIME), and the image delivery follows it.
 
 /** The owned flag an argument sets (as the user spelled it) and why it is refused, if any. */
 export function ownedStartFlag(arg: string): { flag: string; why: string } | undefined {

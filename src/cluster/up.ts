@@ -26,7 +26,6 @@ export interface ClusterDeps {
 }
 
 /** The container runtime the image delivery of this run needs (docker-env: docker). */
-const RUNTIME = 'docker'
 
 export async function upCluster(config: Config, deps: ClusterDeps): Promise<ClusterSession> {
   if (config.cluster.kind === 'existing') {
@@ -34,7 +33,7 @@ export async function upCluster(config: Config, deps: ClusterDeps): Promise<Clus
       'cluster: existing — using the current kubeconfig context and the local Docker engine'
     )
     deps.state.update({ cluster: { kind: 'existing', deleteCluster: false } })
-    return { kind: 'existing', dockerEnv: {}, urlHost: async () => undefined }
+    return { kind: 'existing', dockerEnv: async () => ({}), urlHost: async () => undefined }
   }
 
   const c = config.cluster
@@ -74,7 +73,10 @@ export async function upCluster(config: Config, deps: ClusterDeps): Promise<Clus
   if (before.state !== 'absent') {
     const facts = await minikube.profileFacts()
     if (facts) {
-      checkProfileMatches(c.profile, facts, { driver: c.driver, containerRuntime: RUNTIME })
+      checkProfileMatches(c.profile, facts, {
+        driver: c.driver,
+        containerRuntime: c.containerRuntime
+      })
       driver = facts.driver
     } else {
       deps.log.warning(
@@ -90,8 +92,9 @@ export async function upCluster(config: Config, deps: ClusterDeps): Promise<Clus
   if (prior === 'running') deps.state.update({ cluster: { ...base, prior } })
   deps.state.update({ kube: { context: c.profile } })
 
-  const dockerEnv = await minikube.dockerEnv(nodes, driver)
-  return minikube.session(dockerEnv)
+  const runtime = c.containerRuntime
+  deps.log.info(`container runtime: ${runtime}, ${nodes} node${nodes === 1 ? '' : 's'}`)
+  return minikube.session({ nodes, runtime, driver })
 }
 
 /** Restores minikube's download cache before a start; the post step saves the entries that missed. */
@@ -112,7 +115,7 @@ async function restoreCache(
       arch: deps.platform.arch,
       minikubeVersion,
       kubernetesVersion: config.cluster.kubernetesVersion,
-      runtime: RUNTIME,
+      runtime: config.cluster.containerRuntime,
       driver: config.cluster.driver
     },
     cacheDir

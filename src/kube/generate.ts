@@ -18,7 +18,8 @@ export interface GenerateOptions {
 /**
  * What `kubectl create deployment NAME --image=IMAGE` and `kubectl expose deployment NAME
  * --type=NodePort --port=PORT` make, plus replicas, the container port, a readiness probe on the
- * smoke path and `imagePullPolicy: Never` (the image is built into the cluster's Docker).
+ * smoke path. The pull policy is left to the image substitution (src/images/substitute.ts), which
+ * knows how the image reaches the cluster.
  */
 export function generateManifests(options: GenerateOptions): [Deployment, Service] {
   if (!isDns1123Label(options.name)) {
@@ -44,7 +45,6 @@ export function generateManifests(options: GenerateOptions): [Deployment, Servic
             {
               name: containerNameFor(options.image) || options.name,
               image: options.image,
-              imagePullPolicy: 'Never',
               ports: [{ containerPort: options.containerPort, protocol: 'TCP' }],
               // A short period: the default 10 s would add up to 10 s to every rollout.
               readinessProbe: {

@@ -4,24 +4,14 @@
 // (the `kubectl expose` step) when it is not one already.
 
 import { InputError } from '../errors.js'
+import { checkEveryImageUsed, substituteImages, type RunImage } from '../images/substitute.js'
 import { exposeService } from './generate.js'
-import { sameRepository } from './image-ref.js'
 import { podSpecOf } from './manifests.js'
 import { Resources } from './kinds.js'
 import type { Typed } from './validate.js'
 import type { Container, KubeObject, PodSpec, Service, ServicePort } from './types.js'
 
-/** An image of the run and how containers that use its repository must refer to it. */
-export interface RunImage {
-  /** Repository as containers name it (any tag or digest matches), e.g. `weather-service`. */
-  repository: string
-  /** What those containers get, e.g. `weather-service:abc1234-42-1-k3y0a`. */
-  ref: string
-  /** `Never` when the image was put straight into the cluster's engine; else the manifest's. */
-  pullPolicy?: 'Never'
-  /** Other repositories that mean this image (renamed by a kustomize `images:` entry). */
-  aliases?: string[]
-}
+export type { RunImage }
 
 export interface PrepareOptions {
   images: readonly RunImage[]
@@ -98,7 +88,7 @@ export function prepareManifests(
     }
   }
 
-  const used = new Set<RunImage>()
+  const used = new Set<string>()
   for (const { object: o } of objects) {
     const podSpec = podSpecOf(o) as PodSpec | undefined
     if (!podSpec) continue
@@ -106,21 +96,14 @@ export function prepareManifests(
     if (template) addMetadata(template, options)
     for (const c of [...(podSpec.initContainers ?? []), ...(podSpec.containers ?? [])]) {
       defaultPortProtocol(c)
-      const image = options.images.find(i => usesImage(c, i))
-      if (image) {
-        c.image = image.ref
-        if (image.pullPolicy) c.imagePullPolicy = image.pullPolicy
-        used.add(image)
-      }
     }
-  }
-  const unused = options.images.filter(i => !used.has(i))
-  if (unused.length) {
-    throw new InputError(
-      'manifests',
-      `must run the image${unused.length > 1 ? 's' : ''} the run built: no container uses ${unused.map(i => `"${i.repository}"`).join(', ')} (any tag)`
+    const substituted = substituteImages(podSpec, options.images)
+    substituted.used.forEach(r => used.add(r))
+    warnings.push(
+      ...substituted.notes.map(n => `${o.kind.toLowerCase()} "${o.metadata.name}", ${n}`)
     )
   }
+  checkEveryImageUsed(options.images, used)
 
   const services = objects.filter(t => t.object.kind === 'Service').map(t => t.object as Service)
   for (const s of services) for (const p of s.spec?.ports ?? []) p.protocol ??= 'TCP'
@@ -159,8 +142,10 @@ interface Choice {
 
 function chooseTarget(objects: Typed[], services: Service[], options: PrepareOptions): Choice {
   const workloads = objects.map(t => t.object).filter(o => SERVED_WORKLOADS.includes(o.kind))
-  const runsImage = (o: KubeObject) =>
-    allContainers(o).some(c => options.images.some(i => c.image === i.ref))
+  // The image under test is the first of the run's; any of them makes a workload a candidate.
+  const runsImage = (o: KubeObject, images = options.images) =>
+    allContainers(o).some(c => images.some(i => c.image === i.ref))
+  const runsPrimary = (o: KubeObject) => runsImage(o, options.images.slice(0, 1))
   const toNodePort = options.exposeAsNodePort !== false
 
   if (options.service) {
@@ -186,8 +171,10 @@ function chooseTarget(objects: Typed[], services: Service[], options: PrepareOpt
   }
 
   const workload =
+    workloads.find(w => w.kind === 'Deployment' && runsPrimary(w)) ??
+    workloads.find(w => runsPrimary(w)) ??
     workloads.find(w => w.kind === 'Deployment' && runsImage(w)) ??
-    workloads.find(runsImage) ??
+    workloads.find(w => runsImage(w)) ??
     workloads[0]
   if (!workload) {
     throw new InputError(
@@ -267,11 +254,6 @@ function pickServicePort(
     if (match) return match.port
   }
   return ports[0]?.port ?? wanted ?? DEFAULT_CONTAINER_PORT
-}
-
-function usesImage(c: Container, image: RunImage): boolean {
-  if (!c.image) return false
-  return [image.repository, ...(image.aliases ?? [])].some(r => sameRepository(c.image!, r))
 }
 
 function imageContainer(workload: KubeObject, options: PrepareOptions): Container | undefined {

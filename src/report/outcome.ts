@@ -3,8 +3,8 @@
 import type { RunReport } from './types.js'
 
 /**
- * The action outputs, all strings ('' when unknown): result, url, report, image, namespace,
- * node-port, duration-ms.
+ * The action outputs, all strings ('' when unknown): result, url, report, image, images (JSON:
+ * repository → deployed reference), namespace, node-port, duration-ms.
  */
 export function outputsFor(report: RunReport, reportPath: string): Record<string, string> {
   return {
@@ -12,6 +12,9 @@ export function outputsFor(report: RunReport, reportPath: string): Record<string
     url: report.url ?? '',
     report: reportPath,
     image: report.image ?? '',
+    images: report.images
+      ? JSON.stringify(Object.fromEntries(report.images.map(i => [i.name, i.ref])))
+      : '',
     namespace: report.namespace ?? '',
     'node-port': report.nodePort === undefined ? '' : String(report.nodePort),
     'duration-ms': String(Math.max(0, Math.round(report.durationMs)))

@@ -1,5 +1,6 @@
 // The job summary (Markdown), bounded in size: GitHub accepts at most 1 MiB per step summary.
 
+import type { DeliveredImage } from '../images/deliver.js'
 import type { SmokeResult } from '../smoke/index.js'
 import { failureMessage } from './outcome.js'
 import type { Phase, RunReport } from './types.js'
@@ -57,6 +58,12 @@ export function renderSummaryMarkdown(report: RunReport, options: SummaryOptions
   }
   out.push('')
 
+  if (report.images && report.images.length > 0) {
+    out.push('### Images', '', '| Image | Build | Reached the cluster by |', '|---|---:|---|')
+    for (const image of report.images.slice(0, 50)) out.push(imageRow(image))
+    out.push('')
+  }
+
   out.push('### Phases', '')
   if (report.phases.length === 0) {
     out.push('_No phase ran._', '')
@@ -105,6 +112,16 @@ export function renderSummaryMarkdown(report: RunReport, options: SummaryOptions
     return `${head}\n_Diagnostics left out: the summary size limit was reached. See the job log._\n`
   }
   return `${head}\n${title}${boundMarkdown(diagnostics, budget, 'diagnostics')}\n`
+}
+
+function imageRow(i: DeliveredImage): string {
+  const build = i.buildMs === undefined ? '—' : formatDuration(i.buildMs)
+  const extra = [
+    i.deliveryMs === undefined ? '' : formatDuration(i.deliveryMs),
+    i.digest ?? ''
+  ].filter(Boolean)
+  const how = `${i.delivery}${extra.length ? ` (${extra.join(', ')})` : ''}`
+  return `| ${code(i.ref)} | ${build} | ${cell(how, 300)} |`
 }
 
 function phaseRow(p: Phase): string {

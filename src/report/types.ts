@@ -1,3 +1,4 @@
+import type { DeliveredImage } from '../images/deliver.js'
 import type { SmokeResult } from '../smoke/index.js'
 
 export type PhaseStatus = 'ok' | 'failed' | 'skipped'
@@ -19,8 +20,10 @@ export interface RunReport {
   /** ISO time the run started. */
   startedAt: string
   durationMs: number
-  /** Full image reference built and deployed, e.g. `weather-service:abc1234-42-1`. */
+  /** Full reference of the image under test, as deployed, e.g. `weather-service:abc1234-42-1`. */
   image?: string
+  /** Every image of the run: reference, build time, how it reached the cluster. */
+  images?: DeliveredImage[]
   namespace?: string
   /** The service URL the smoke checks used. */
   url?: string

@@ -2,6 +2,7 @@
 # A real single-node Kubernetes 1.20.2 on this machine, for the minikube-smoke e2e tests.
 #
 #   cluster.sh up         install what is missing, build Kubernetes once (cached), start the cluster
+#                         and a registry on 127.0.0.1:5000 (Debian's docker-registry)
 #   cluster.sh down       stop what `up` started, remove what it left (containers, mounts, chains)
 #   cluster.sh down --all the same, and also stop a dockerd that the harness started
 #   cluster.sh status     each component's pid and state, node readiness; exit 0 when healthy
@@ -28,6 +29,11 @@ KUBELET_ROOT=/var/lib/kubelet
 PKI="$STATE/pki"
 SERVICE_CIDR=10.0.0.0/24
 DOCKER_BRIDGE_CIDR=172.17.0.0/16 # pods get addresses on docker's default bridge (no CNI)
+# The kubelet's Docker pulls from a loopback registry without TLS (127.0.0.0/8 is insecure by
+# default), so pods can pull `localhost:5000/...` like they would from a real registry.
+REGISTRY_PORT=5000
+REGISTRY_URL="http://127.0.0.1:$REGISTRY_PORT"
+REGISTRY_DATA="$STATE/registry"
 APT_UPDATED=""
 
 log() { echo "[cluster] $*" >&2; }
@@ -47,7 +53,7 @@ install_missing() {
   local -A need=([dockerd]=docker.io [etcd]=etcd-server [go]=golang-go [rsync]=rsync
     [conntrack]=conntrack [iptables]=iptables [dpkg-source]=dpkg-dev [patch]=patch [gcc]=gcc
     [make]=make [openssl]=openssl [curl]=curl [kubectl]=kubernetes-client
-    [socat]=socat [flock]=util-linux)
+    [socat]=socat [flock]=util-linux [docker-registry]=docker-registry)
   local cmd pkgs=()
   for cmd in "${!need[@]}"; do command -v "$cmd" >/dev/null 2>&1 || pkgs+=("${need[$cmd]}"); done
   [ -f /usr/include/stdio.h ] || pkgs+=(libc6-dev) # gcc -static needs libc.a
@@ -223,7 +229,7 @@ remove_kube_chains() {
 
 # Everything a running or killed cluster leaves behind, except dockerd.
 cleanup() {
-  stop_recorded kube-proxy kubelet kube-scheduler kube-controller-manager
+  stop_recorded kube-proxy kubelet kube-scheduler kube-controller-manager registry
   stop_recorded kube-apiserver etcd
   remove_kubelet_containers
   unmount_kubelet_volumes
@@ -231,7 +237,7 @@ cleanup() {
   if ! grep -q " $KUBELET_ROOT/" /proc/self/mounts; then rm -rf "$KUBELET_ROOT/pods"; fi
   rm -rf /var/log/pods/* /var/log/containers/*
   remove_kube_chains
-  rm -rf "$STATE/etcd"
+  rm -rf "$STATE/etcd" "$REGISTRY_DATA"
 }
 
 # One up or down at a time (tests may call them concurrently).
@@ -275,6 +281,24 @@ node_ready() {
 }
 
 healthy() { all_running >/dev/null && apiserver_ready && node_ready; }
+
+registry_ready() { curl -sf --max-time 2 "$REGISTRY_URL/v2/" >/dev/null; }
+
+# The registry runs beside the cluster and is started on its own when it is the only part down
+# (a registry killed with an earlier session must not cost a cluster restart).
+ensure_registry() {
+  if recorded_pid registry >/dev/null && registry_ready; then return 0; fi
+  stop_recorded registry # recorded but not answering: start it again
+  if port_in_use "$REGISTRY_PORT"; then
+    die "127.0.0.1:$REGISTRY_PORT is in use by a process this harness did not record; stop it first"
+  fi
+  mkdir -p "$REGISTRY_DATA"
+  printf 'version: 0.1\nlog:\n  level: info\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: 127.0.0.1:%s\n' \
+    "$REGISTRY_DATA" "$REGISTRY_PORT" >"$STATE/registry.yml"
+  start registry docker-registry serve "$STATE/registry.yml"
+  wait_for registry 30 registry_ready || fail_start registry
+  log "registry answering on $REGISTRY_URL (data in $REGISTRY_DATA)"
+}
 
 start_components() {
   mkdir -p "$LOGS" "$PIDS" "$STATE/etcd" "$KUBELET_ROOT"
@@ -356,6 +380,8 @@ cmd_build() {
 cmd_up() {
   mkdir -p "$STATE" "$LOGS" "$PIDS"
   if [ -s "$KUBECONFIG_FILE" ] && healthy; then
+    install_missing
+    ensure_registry
     log "already up; KUBECONFIG=$KUBECONFIG_FILE, logs in $LOGS"
     return 0
   fi
@@ -370,6 +396,7 @@ cmd_up() {
   write_kubeconfig
   log "starting etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kube-proxy"
   start_components
+  ensure_registry
   log "up in $((SECONDS - t0)) s: node $NODE_NAME Ready"
   log "KUBECONFIG=$KUBECONFIG_FILE (context $CONTEXT); logs in $LOGS; pids in $PIDS"
 }
@@ -412,6 +439,11 @@ cmd_status() {
     printf '%-24s %s\n' "node $NODE_NAME" Ready
   else
     printf '%-24s %s\n' "node $NODE_NAME" "not Ready"; ok=1
+  fi
+  if pid=$(recorded_pid registry) && registry_ready; then
+    printf '%-24s pid %-8s %s\n' registry "$pid" "answering on $REGISTRY_URL"
+  else
+    printf '%-24s %-12s %s\n' registry "" "not answering on $REGISTRY_URL"; ok=1
   fi
   echo "kubeconfig: $KUBECONFIG_FILE   logs: $LOGS"
   return $ok

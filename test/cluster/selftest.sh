@@ -3,8 +3,9 @@
 #
 #   selftest.sh             against the running cluster (starts it if needed): build an image with
 #                           the same engine, deploy it with imagePullPolicy Never, expose it as a
-#                           NodePort, curl it on 127.0.0.1, kubectl logs/exec, the minikube
-#                           stand-in's service URL; removes its namespace at the end
+#                           NodePort, curl it on 127.0.0.1, kubectl logs/exec, a push to the local
+#                           registry pulled by the kubelet, the minikube stand-in's service URL and
+#                           image load; removes its namespace at the end
 #   selftest.sh lifecycle   down leaves nothing behind; up after kill -9 of every recorded pid
 #                           comes back clean; ends with the cluster up
 set -uo pipefail
@@ -62,6 +63,15 @@ workload() {
   check "node InternalIP is 127.0.0.1" bash -c \
     "[ \"\$(kubectl get node $NODE_NAME -o 'jsonpath={.status.addresses[?(@.type==\"InternalIP\")].address}')\" = 127.0.0.1 ]"
 
+  # The registry: push, drop the local tag, and the kubelet's Docker pulls it back (no TLS).
+  local pushed="localhost:5000/selftest/hello-$$:1"
+  docker tag "$tag" "$pushed" && check "docker push to the local registry" quietly docker push "$pushed"
+  docker rmi "$pushed" >/dev/null 2>&1
+  kubectl -n "$ns" create deployment pulled --image="$pushed" --dry-run=client -o yaml |
+    sed 's/^\(\s*\)image: .*/&\n\1imagePullPolicy: IfNotPresent/' | kubectl -n "$ns" apply -f - >/dev/null
+  check "the kubelet pulls $pushed" quietly kubectl -n "$ns" rollout status deployment/pulled --timeout=120s
+  check "the registry served the pull" grep -qE "\"(HEAD|GET) /v2/selftest/hello-$$/manifests/" "$LOGS/registry.log"
+
   # The stand-in, as the action drives it, with a kubeconfig of its own.
   local url
   local -x KUBECONFIG="$STATE/selftest-kubeconfig"
@@ -76,10 +86,13 @@ workload() {
   check "stand-in service: missing service exits 115" [ $? -eq 115 ]
   check "stand-in docker-env --shell none" bash -c \
     "minikube docker-env --shell none | grep -qx 'DOCKER_HOST=unix:///var/run/docker.sock'"
+  check "stand-in image load of a local image" minikube image load --daemon "$tag"
+  minikube image load --daemon "minikube-smoke-nosuch:$$" >/dev/null 2>&1
+  check "stand-in image load: a missing image exits 80" [ $? -eq 80 ]
 
   KUBECONFIG="$KUBECONFIG_FILE"
   kubectl delete namespace "$ns" --wait=false >/dev/null
-  docker rmi "$tag" >/dev/null 2>&1 || true
+  docker rmi "$tag" "$pushed" >/dev/null 2>&1 || true
 }
 
 # ----------------------------------------------------------------------------------- lifecycle
@@ -90,7 +103,8 @@ nothing_left() {
   ! grep -q ' /var/lib/kubelet/' /proc/self/mounts || { echo "  kubelet mounts left"; bad=1; }
   ! iptables-save 2>/dev/null | grep -q 'KUBE-' || { echo "  KUBE- iptables chains/rules left"; bad=1; }
   [ ! -d "$STATE/etcd" ] || { echo "  etcd data left"; bad=1; }
-  for c in etcd kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy; do
+  [ ! -d "$STATE/registry" ] || { echo "  registry data left"; bad=1; }
+  for c in etcd kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy registry; do
     pid=$(recorded_pid "$c") && { echo "  $c still running (pid $pid)"; bad=1; }
   done
   return $bad
@@ -106,7 +120,7 @@ lifecycle() {
   check "up after down" timed "$HERE/cluster.sh" up
   workload_pods
   local c pid
-  for c in etcd kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy; do
+  for c in etcd kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy registry; do
     pid=$(recorded_pid "$c") && kill -9 "$pid"
   done
   sleep 1

@@ -8,7 +8,18 @@
 // Ends with `N passed, N failed`. E2E_VERBOSE=1 echoes the action's output.
 
 import { execFileSync, spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createHash, randomBytes } from 'node:crypto'
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { REPO, runAction } from './github-runner.mjs'
@@ -150,6 +161,54 @@ async function withStandinProfile(startArgs, fn) {
   }
 }
 
+// ---------------------------------------------------------------------------------- images
+
+const FRONT = join(REPO, 'test/fixtures/e2e/front')
+const REGISTRY = 'localhost:5000'
+const REGISTRY_LOG = join(STATE, 'logs/registry.log')
+const docker = (...args) => sh('docker', args)
+
+/**
+ * A PATH whose `docker` is Debian's docker.io client (20.10, BuildKit built in), the one the
+ * harness installs. A newer client on PATH without the buildx plugin has no BuildKit (this
+ * machine's /usr/local/bin/docker 28 is one): the other cases build with whatever is on PATH.
+ */
+function buildkitPath() {
+  check(existsSync('/usr/bin/docker'), 'Debian docker.io (/usr/bin/docker) is not installed')
+  const bin = mkdtempSync(join(tmpdir(), 'e2e-docker-'))
+  symlinkSync('/usr/bin/docker', join(bin, 'docker'))
+  return `${bin}:${process.env.PATH}`
+}
+
+/**
+ * A workspace of its own: front/ (the static front-end binary, built here, and its Dockerfiles),
+ * api/ (a copy of the weather service) and k8s/app.yaml (front end + API).
+ */
+function twoImageWorkspace() {
+  const ws = mkdtempSync(join(tmpdir(), 'e2e-ws-'))
+  mkdirSync(join(ws, 'front'))
+  execFileSync(
+    'go',
+    ['build', '-trimpath', '-ldflags=-s -w', '-o', join(ws, 'front/front'), join(FRONT, 'main.go')],
+    { env: { ...process.env, CGO_ENABLED: '0', GO111MODULE: 'off', GOFLAGS: '' }, stdio: 'pipe' }
+  )
+  for (const f of ['Dockerfile', 'Dockerfile.secret'])
+    copyFileSync(join(FRONT, f), join(ws, 'front', f))
+  cpSync(join(REPO, 'weather-service'), join(ws, 'api'), {
+    recursive: true,
+    filter: src => !src.includes('/tests')
+  })
+  mkdirSync(join(ws, 'k8s'))
+  copyFileSync(join(FRONT, 'app.yaml'), join(ws, 'k8s/app.yaml'))
+  return ws
+}
+
+const registryLog = () => (existsSync(REGISTRY_LOG) ? readFileSync(REGISTRY_LOG, 'utf8') : '')
+/** A pull asks the registry for the manifest (HEAD or GET by tag or digest); a push never does. */
+const pulledFromRegistry = (log, repository) =>
+  new RegExp(`"(HEAD|GET) /v2/${repository}/manifests/`).test(log)
+const imageExists = ref => docker('image', 'inspect', ref).code === 0
+
 // ---------------------------------------------------------------------------------- cases
 
 const cases = []
@@ -176,7 +235,17 @@ test('bad inputs: one line each, nothing started', false, async () => {
     [{ 'smoke-checks': '- path: /\n  expect-stauts: 200' }, `input 'smoke-checks'`],
     [{ 'smoke-checks': '- path: http://example.com/' }, `input 'smoke-checks'`],
     [{ namespace: 'Bad_Namespace' }, `input 'namespace' must be a valid namespace name`],
-    [{ 'build-args': 'JUSTAKEY' }, `input 'build-args' line 1 must be KEY=VALUE`]
+    [{ 'build-args': 'JUSTAKEY' }, `input 'build-args' line 1 must be KEY=VALUE`],
+    [
+      { 'build-args': '', images: '- name: api\n  context: a\n- name: api\n  context: b' },
+      `input 'images' lists "api" twice`
+    ],
+    [
+      { 'build-args': '', images: '- name: api\n  context: ../../etc' },
+      `input 'images' item 1 context must be a path inside the workspace`
+    ],
+    [{ load: 'registry' }, `input 'registry' must be set for load: registry`],
+    [{ 'build-secrets': 'token' }, `input 'build-secrets' line 1 must be id=VALUE`]
   ]
   const minikube = standin()
   for (const [inputs, expected] of bad) {
@@ -390,7 +459,7 @@ test('fault: Dockerfile that does not build → the build error shown', true, as
     context: 'test/fixtures/e2e/bad-build',
     'smoke-path': '/healthz'
   })
-  contains(error, 'docker build failed', 'the failure')
+  contains(error, 'docker build of weather-service:', 'the failure')
   contains(error, 'requirements-missing.txt', 'the failure (the build error)')
   check(!r.outputs.namespace, 'nothing should have been deployed')
   return 'build error surfaced'
@@ -605,6 +674,259 @@ test('local debugger: @github/local-action runs main and post, post tears down',
   await assertNothingLeft(namespace)
   return `${namespace} created and removed in ${((Date.now() - t0) / 1000).toFixed(1)} s`
 })
+
+test(
+  'images: front end + API built in parallel, both substituted and rolled out',
+  true,
+  async () => {
+    const ws = twoImageWorkspace()
+    const r = await runAction({
+      inputs: localInputs({
+        cluster: 'existing',
+        'build-args': '',
+        images: `
+- name: shop-front
+  context: front
+- name: weather-api
+  context: api
+  build-args:
+    BASE_IMAGE: ${BASE_IMAGE}
+`,
+        manifests: 'k8s',
+        'smoke-checks': `
+- name: front end
+  path: /
+  expect-body-contains: front end
+- name: the API through the front end
+  path: /api/?msg=Chicago
+  expect-json:
+    success: true
+    response.place: Chicago
+`
+      }),
+      env: { ...existing.env, GITHUB_WORKSPACE: ws, PATH: buildkitPath() }
+    })
+    check(r.main.code === 0, `main failed:\n${tail(r.main.output, 60)}`)
+    const images = JSON.parse(r.outputs.images)
+    check(
+      /^shop-front:\S+$/.test(images['shop-front']) &&
+        /^weather-api:\S+$/.test(images['weather-api']),
+      `images output ${r.outputs.images}`
+    )
+    contains(r.main.output, 'building 2 images in parallel (BuildKit)', 'main output')
+    contains(r.main.output, 'deployment "api" successfully rolled out', 'main output')
+    contains(r.main.output, 'deployment "front" successfully rolled out', 'main output')
+    const report = JSON.parse(readFileSync(r.outputs.report, 'utf8'))
+    check(
+      report.smoke.every(s => s.passed),
+      'every smoke check passed (the API answered through the front end)'
+    )
+    check(
+      report.images.every(i => i.buildMs > 0),
+      `build times in the report: ${JSON.stringify(report.images)}`
+    )
+    contains(r.summary, '### Images', 'job summary')
+    contains(r.summary, `\`${images['weather-api']}\``, 'job summary (the API image)')
+    contains(
+      r.summary,
+      'docker-env: built in the local Docker engine',
+      'job summary (how it got there)'
+    )
+    await assertNothingLeft(r.outputs.namespace)
+    // cluster: existing keeps the engine: the run's tags are removed from it.
+    check(
+      !imageExists(images['shop-front']) && !imageExists(images['weather-api']),
+      "the run's tags are gone"
+    )
+    const times = report.images.map(i => `${i.name} ${(i.buildMs / 1000).toFixed(1)} s`).join(', ')
+    return `built ${times}; main ${(r.main.ms / 1000).toFixed(1)} s`
+  }
+)
+
+test(
+  'images: cluster existing, load registry → pushed to the local registry, pulled by the pods',
+  true,
+  async () => {
+    const r = await runAction({
+      inputs: localInputs({
+        cluster: 'existing',
+        load: 'registry',
+        registry: REGISTRY,
+        manifests: 'weather-service/k8s',
+        'smoke-checks': WEATHER_CHECKS
+      }),
+      ...existing
+    })
+    check(r.main.code === 0, `main failed:\n${tail(r.main.output, 60)}`)
+    const ref = r.outputs.image
+    check(ref.startsWith(`${REGISTRY}/weather-service:`), `image output ${ref}`)
+    const tag = ref.split(':').pop()
+    contains(r.main.output, `pushed ${ref} (sha256:`, 'main output')
+    // weather-service/k8s says Never (for the docker-env flow): a pushed tag must be pulled.
+    contains(r.main.output, 'imagePullPolicy Never replaced by IfNotPresent', 'main output')
+    check(
+      pulledFromRegistry(registryLog(), 'weather-service') &&
+        new RegExp(`"(HEAD|GET) /v2/weather-service/manifests/${tag} `).test(registryLog()),
+      `the registry log shows no pull of weather-service:${tag}`
+    )
+    contains(r.summary, `registry: pushed to ${REGISTRY}, pulled by the nodes`, 'job summary')
+    contains(r.post.output, 'pushed images stay in the registry', 'post output')
+    await assertNothingLeft(r.outputs.namespace)
+    check(!imageExists(`weather-service:${tag}`), 'the locally built tag is removed')
+    const tags = sh('curl', ['-sf', `http://127.0.0.1:5000/v2/weather-service/tags/list`]).out
+    contains(tags, tag, 'the registry tag list (pushed tags stay)')
+    docker('image', 'rm', ref) // what the kubelet pulled into this engine (the test's to clean)
+    return `pushed and pulled ${ref}; main ${(r.main.ms / 1000).toFixed(1)} s`
+  }
+)
+
+test(
+  'images: prebuilt (build: false) → nothing built, the pods pull the reference',
+  true,
+  async () => {
+    // Made the way a pipeline's earlier job would: built and pushed, not left on this engine.
+    const ws = twoImageWorkspace()
+    const ref = `${REGISTRY}/e2e/prebuilt-front:${randomBytes(4).toString('hex')}`
+    check(
+      docker('build', '-q', '-t', ref, join(ws, 'front')).code === 0,
+      'could not build the prebuilt image'
+    )
+    const pushed = docker('push', ref)
+    check(pushed.code === 0, `could not push ${ref}: ${pushed.out}`)
+    docker('image', 'rm', ref)
+    const r = await runAction({
+      inputs: localInputs({
+        cluster: 'existing',
+        build: 'false',
+        'build-args': '',
+        image: ref,
+        'container-port': '8080',
+        'smoke-checks': '- path: /\n  expect-body-contains: front end'
+      }),
+      ...existing
+    })
+    check(r.main.code === 0, `main failed:\n${tail(r.main.output, 60)}`)
+    check(!r.main.output.includes('Running: docker build'), 'something was built')
+    check(r.outputs.image === ref, `image output ${r.outputs.image}`)
+    contains(r.summary, 'none: prebuilt, pulled by the nodes', 'job summary')
+    check(
+      pulledFromRegistry(registryLog(), 'e2e/prebuilt-front'),
+      'the pods did not pull the prebuilt image'
+    )
+    await assertNothingLeft(r.outputs.namespace)
+    docker('image', 'rm', ref) // pulled by the kubelet; not the action's to remove
+    return `deployed ${ref} without a build; main ${(r.main.ms / 1000).toFixed(1)} s`
+  }
+)
+
+test('fault: push to a registry that is down → one line naming the registry', true, async () => {
+  const down = 'localhost:5099'
+  check(
+    sh('curl', ['-s', '--max-time', '1', 'http://127.0.0.1:5099/v2/']).code !== 0,
+    '5099 answers'
+  )
+  const { r, error } = await runFailing({
+    registry: down,
+    manifests: 'weather-service/k8s',
+    'smoke-path': '/healthz'
+  })
+  check(errorLines(r.main.output).length === 1, `one error line:\n${tail(r.main.output)}`)
+  check(
+    new RegExp(
+      `push of ${down}/weather-service:\\S+ to registry ${down} failed: .*connection refused`
+    ).test(error),
+    `failure message: ${error}`
+  )
+  check(!r.outputs.namespace, 'nothing should have been deployed')
+  const state = JSON.parse(r.state.run)
+  check(
+    state.images.tags.every(t => !imageExists(t)),
+    `the run's tags are left: ${state.images.tags.join(', ')}`
+  )
+  return error.replace('::error::', '')
+})
+
+test(
+  'images: a build secret reaches the build and appears in no log, summary or report',
+  true,
+  async () => {
+    const ws = twoImageWorkspace()
+    const secret = `smoke-secret-${randomBytes(12).toString('hex')}`
+    const argValue = `build-arg-value-${randomBytes(6).toString('hex')}`
+    const proof = createHash('sha256').update(secret).digest('hex')
+    const r = await runAction({
+      inputs: localInputs({
+        cluster: 'existing',
+        context: 'front',
+        dockerfile: 'front/Dockerfile.secret',
+        image: 'front-secret',
+        'build-args': `BASE_IMAGE=${BASE_IMAGE}\nPROOF_RUN=${argValue}`,
+        'build-secrets': `smoke_token=${secret}`,
+        'container-port': '8080',
+        'smoke-checks': `- path: /proof\n  expect-body-contains: ${proof}`
+      }),
+      env: { ...existing.env, GITHUB_WORKSPACE: ws, PATH: buildkitPath() }
+    })
+    check(r.main.code === 0, `main failed:\n${tail(r.main.output, 60)}`)
+    // The runner hides the value everywhere once told; the only line holding it tells it.
+    const lines = r.main.output.split('\n').filter(l => l.includes(secret))
+    check(
+      lines.length > 0 && lines.every(l => l === `::add-mask::${secret}`),
+      `the secret is printed outside ::add-mask::\n${lines.join('\n')}`
+    )
+    const report = readFileSync(r.outputs.report, 'utf8')
+    for (const [what, text] of [
+      ['post output', r.post.output],
+      ['job summary', r.summary],
+      ['report', report],
+      ['saved state', JSON.stringify(r.state)],
+      ['outputs', JSON.stringify(r.outputs)]
+    ])
+      check(!text.includes(secret), `the secret appears in the ${what}`)
+    const running = r.main.output.split('\n').find(l => l.startsWith('Running: docker build'))
+    check(running && !running.includes(argValue), `build-arg value in: ${running}`)
+    contains(running, 'PROOF_RUN=…', 'the build command line')
+    return `proof ${proof.slice(0, 12)}… served by the image; secret masked`
+  }
+)
+
+test(
+  'images: minikube (stand-in) with containerd → built on the runner, minikube image load',
+  true,
+  async () => {
+    // A profile of its own, started with containerd: minikube keeps the runtime in the profile,
+    // and a run that expects another one is refused.
+    return withStandinProfile(['--container-runtime=containerd'], async (profile, minikube) => {
+      const r = await runAction({
+        inputs: localInputs({
+          'url-host': '',
+          profile,
+          manifests: 'weather-service/k8s',
+          'smoke-checks': WEATHER_CHECKS,
+          'start-args': '--container-runtime=containerd'
+        }),
+        env: minikube.env
+      })
+      const standinLog = readFileSync(minikube.log, 'utf8')
+      check(r.main.code === 0, `main failed:\n${tail(r.main.output, 60)}`)
+      contains(
+        r.main.output,
+        'images reach the cluster by image-load: container runtime containerd',
+        'main output'
+      )
+      contains(
+        standinLog,
+        `image load --daemon ${r.outputs.image} -p ${profile}`,
+        'the stand-in log'
+      )
+      contains(r.summary, 'image-load: built on the runner', 'job summary')
+      check(clusterHealthy(), 'a reused cluster must not be deleted')
+      await assertNothingLeft(r.outputs.namespace)
+      check(!imageExists(r.outputs.image), "the runner's tag is removed")
+      return `loaded ${r.outputs.image}; main ${(r.main.ms / 1000).toFixed(1)} s`
+    })
+  }
+)
 
 // ---------------------------------------------------------------------------------- runner
 

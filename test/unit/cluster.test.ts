@@ -180,7 +180,7 @@ describe('Minikube: docker-env', () => {
 
   test('multi-node clusters are refused with what to do instead', async () => {
     const runner = new FakeRunner()
-    await expect(minikube(runner).dockerEnv(2)).rejects.toThrow(/multi-node.*minikube image load/)
+    await expect(minikube(runner).dockerEnv(2)).rejects.toThrow(/multi-node.*load: image-load/)
     expect(runner.calls).toHaveLength(0)
   })
 

@@ -2,12 +2,12 @@ import { describe, expect, test } from '@jest/globals'
 import {
   defaultNamespace,
   defaultTag,
-  isImageRepository,
   parseDurationSeconds,
   parseInputs,
   type RunFacts
 } from '../../src/inputs.js'
 import { InputError } from '../../src/errors.js'
+import { isImageRepository } from '../../src/images/reference.js'
 
 const run: RunFacts = {
   workspace: '/w',
@@ -45,12 +45,25 @@ describe('parseInputs defaults', () => {
       cache: true,
       startTimeoutMs: 900_000
     })
-    expect(c.build).toMatchObject({
-      context: 'weather-service',
-      dockerfile: '',
-      image: 'weather-service',
+    expect(c.cluster.containerRuntime).toBe('docker')
+    expect(c.images).toEqual({
+      build: true,
+      images: [
+        {
+          name: 'weather-service',
+          ref: '',
+          context: 'weather-service',
+          dockerfile: '',
+          buildArgs: [],
+          target: '',
+          origin: 'image'
+        }
+      ],
       tag: 'abcdef1-4242-2-k3y0a',
-      buildArgs: []
+      load: 'auto',
+      registry: '',
+      secrets: [],
+      timeoutMs: 1_800_000
     })
     expect(c.deploy).toMatchObject({
       manifests: [],
@@ -100,7 +113,7 @@ describe('parseInputs defaults', () => {
     expect(c.deploy.containerPort).toBe(8080)
     expect(c.deploy.rolloutTimeoutMs).toBe(150_000)
     expect(c.smoke.timeoutMs).toBe(45_000)
-    expect(c.build.buildArgs).toEqual([
+    expect(c.images.images[0].buildArgs).toEqual([
       ['A', '1'],
       ['B', 'x=y']
     ])
@@ -178,7 +191,6 @@ describe('parseInputs rejects bad input with one line naming it', () => {
       { 'start-args': '--vm-driver=kvm2' },
       `input 'start-args' must not set --vm-driver: use the 'driver' input`
     ],
-    [{ 'start-args': '-c containerd' }, `input 'start-args' must not set -c:`],
     [
       { 'url-mode': 'ingress' },
       `input 'url-mode' must be one of "nodeport", "port-forward", got "ingress"`

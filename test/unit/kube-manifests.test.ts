@@ -89,7 +89,6 @@ describe('generateManifests', () => {
               {
                 name: 'weather-service',
                 image: 'weather-service:smoke-7-1',
-                imagePullPolicy: 'Never',
                 ports: [{ containerPort: 5000, protocol: 'TCP' }],
                 readinessProbe: {
                   httpGet: { path: '/health', port: 5000 },
@@ -463,7 +462,7 @@ describe('prepareManifests', () => {
   it('refuses manifests that do not run the built image, or have nothing to smoke-test', () => {
     const other = parse(APP_YAML.replace(/weather-service:latest/g, 'nginx:1'))
     expect(errorOf(() => prepareManifests(other, options)).message).toBe(
-      'input \'manifests\' must run the image the run built: no container uses "weather-service" (any tag)'
+      'input \'manifests\' must use every image of the run: no container has the image "weather-service" (any tag)'
     )
     const onlyConfig = typed([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } }])
     expect(errorOf(() => prepareManifests(onlyConfig, { ...options, images: [] })).message).toBe(

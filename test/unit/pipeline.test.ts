@@ -120,6 +120,7 @@ function setup(fault: Fault, inputs: Record<string, string> = {}) {
       key: 'k3y0a',
       serverUrl: 'https://github.com'
     },
+    mask: () => {},
     runner,
     log: new MemoryLogger(),
     state: { save: (k, v) => saved.set(k, v), get: k => saved.get(k) ?? '' },
@@ -197,7 +198,7 @@ describe('runMain', () => {
       image: 'weather-service:abcdef1-77-1-k3y0a'
     })
     const build = runner.calls.find(c => c.args[0] === 'build')!
-    expect(build.options.env).toEqual({ DOCKER_HOST: 'tcp://192.168.49.2:2376' })
+    expect(build.options.env).toMatchObject({ DOCKER_HOST: 'tcp://192.168.49.2:2376' })
     const state = stateOf(saved)
     expect(state).toMatchObject({
       result: 'passed',
@@ -217,7 +218,7 @@ describe('runMain', () => {
     ],
     [
       'image',
-      /docker build failed \(exit code 1\): .*COPY failed: file not found in build context/,
+      /docker build of weather-service:\S+ failed \(exit code 1\): .*COPY failed: file not found in build context/,
       ['cluster', 'image']
     ],
     ['deploy', /forbidden/, ['cluster', 'image', 'validate', 'deploy']],
@@ -263,7 +264,9 @@ describe('runMain', () => {
     expect(state.cluster?.prior).toBe('running')
     expect(kube.find('Namespace', 'smoke-77-1-k3y0a')).toBeDefined()
     const { commands, log } = await teardown(state, { runner, kube, cache })
-    expect(commands).toEqual([])
+    // The kept cluster's Docker engine loses the tag this run built into it.
+    expect(commands).toEqual(['docker image rm --force weather-service:abcdef1-77-1-k3y0a'])
+    expect(runner.calls[0].options.env).toEqual({ DOCKER_HOST: 'tcp://192.168.49.2:2376' })
     expect(kube.find('Namespace', 'smoke-77-1-k3y0a')).toBeUndefined()
     expect(log).toContain('was already running before this run: kept')
   })
@@ -346,6 +349,41 @@ describe('runMain', () => {
     expect(outcome.failure).toBe(
       "input 'url-mode' port-forward needs kubectl on PATH (GitHub's hosted runners have it): install it, or set url-mode: nodeport"
     )
+    expect(runner.calls).toEqual([])
+  })
+
+  test('containerd: built on the runner, minikube image load; teardown removes the runner’s tag though the cluster is deleted', async () => {
+    const { deps, runner, saved, kube, cache } = setup('none', {
+      'start-args': '--container-runtime=containerd'
+    })
+    const outcome = await runMain(deps)
+    expect(outcome.failure).toBe('')
+    const ref = 'weather-service:abcdef1-77-1-k3y0a'
+    expect(runner.lines()).toContain(`minikube image load --daemon ${ref} -p minikube`)
+    expect(runner.lines().some(l => l.startsWith('minikube docker-env'))).toBe(false)
+    const build = runner.calls.find(c => c.args[0] === 'build')!
+    expect(build.options.env).not.toHaveProperty('DOCKER_HOST')
+    expect(outcome.report?.images?.[0]).toMatchObject({
+      ref,
+      delivery: expect.stringMatching(/^image-load/)
+    })
+    expect((await teardown(stateOf(saved), { runner, kube, cache })).commands).toEqual([
+      `docker image rm --force ${ref}`,
+      'minikube delete -p minikube'
+    ])
+  })
+
+  test('several images need manifests: the generated Deployment runs one', async () => {
+    const { deps, runner } = setup('none', {
+      context: '',
+      manifests: '',
+      images:
+        '- {name: front, context: test/fixtures/e2e/front}\n- {name: api, context: weather-service}'
+    })
+    expect(await runMain(deps)).toEqual({
+      failure:
+        "input 'manifests' must be given when 'images' lists several images: the generated Deployment runs one image"
+    })
     expect(runner.calls).toEqual([])
   })
 

@@ -20,9 +20,23 @@ describe('outputsFor', () => {
       url: 'http://127.0.0.1:30080',
       report: '/tmp/r/report.json',
       image: 'weather-service:abc1234-42-1',
+      images: '',
       namespace: 'smoke-42-1',
       'node-port': '30080',
       'duration-ms': '42137'
+    })
+  })
+
+  test('images: repository → deployed reference, as JSON', () => {
+    const r = report({
+      images: [
+        { name: 'front', ref: 'localhost:5000/front:t1', delivery: 'registry' },
+        { name: 'api', ref: 'localhost:5000/api:t1', delivery: 'registry' }
+      ]
+    })
+    expect(JSON.parse(outputsFor(r, 'r.json').images)).toEqual({
+      front: 'localhost:5000/front:t1',
+      api: 'localhost:5000/api:t1'
     })
   })
 
@@ -39,6 +53,7 @@ describe('outputsFor', () => {
       url: '',
       report: 'r.json',
       image: '',
+      images: '',
       namespace: '',
       'node-port': '',
       'duration-ms': '13'

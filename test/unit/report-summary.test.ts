@@ -11,6 +11,36 @@ import { failingCheck, passingCheck, report } from './report-fixtures.js'
 const bytes = (s: string) => Buffer.byteLength(s, 'utf8')
 
 describe('renderSummaryMarkdown', () => {
+  test('each image with its build time and how it reached the cluster', () => {
+    const md = renderSummaryMarkdown(
+      report({
+        images: [
+          {
+            name: 'front',
+            ref: 'localhost:5000/front:t1',
+            delivery: 'registry: pushed to localhost:5000, pulled by the nodes',
+            buildMs: 3210,
+            deliveryMs: 850,
+            digest: 'sha256:abc'
+          },
+          { name: 'nginx', ref: 'nginx:1.27', delivery: 'none: prebuilt, pulled by the nodes' }
+        ]
+      })
+    )
+    expect(md).toContain(
+      [
+        '### Images',
+        '',
+        '| Image | Build | Reached the cluster by |',
+        '|---|---:|---|',
+        '| `localhost:5000/front:t1` | 3.2 s | registry: pushed to localhost:5000, pulled by the nodes (850 ms, sha256:abc) |',
+        '| `nginx:1.27` | — | none: prebuilt, pulled by the nodes |',
+        '',
+        '### Phases'
+      ].join('\n')
+    )
+  })
+
   test('a passing run: facts, phase table, smoke table; no diagnostics', () => {
     const md = renderSummaryMarkdown(report({ diagnosticsMarkdown: '### Pods\nshould not show' }))
     expect(md).toBe(
