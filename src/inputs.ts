@@ -9,6 +9,7 @@ import { parseSmokeChecks, type SmokeCheck } from './smoke/index.js'
 export type ClusterKind = 'minikube' | 'existing'
 export type TeardownMode = 'always' | 'on-success' | 'never'
 export type RolloutCheck = 'none' | 'update'
+export type UploadDiagnostics = 'on-failure' | 'always' | 'never'
 
 export interface Config {
   cluster: {
@@ -53,6 +54,8 @@ export interface Config {
     mode: TeardownMode
     deleteCluster: boolean
   }
+  /** When the diagnostics bundle is written and uploaded (see diagnostics/). */
+  diagnostics: { upload: UploadDiagnostics }
   run: RunFacts
 }
 
@@ -208,6 +211,12 @@ export function parseInputs(input: InputReader, run: RunFacts): Config {
   })
 
   const mode = oneOf(text, 'teardown', ['always', 'on-success', 'never'], 'always') as TeardownMode
+  const upload = oneOf(
+    text,
+    'upload-diagnostics',
+    ['on-failure', 'always', 'never'],
+    'on-failure'
+  ) as UploadDiagnostics
 
   return {
     cluster: {
@@ -240,6 +249,7 @@ export function parseInputs(input: InputReader, run: RunFacts): Config {
     },
     smoke: { checks, timeoutMs: duration(text, 'smoke-timeout', 60) },
     teardown: { mode, deleteCluster: boolean(text, 'delete-cluster', true) },
+    diagnostics: { upload },
     run
   }
 }

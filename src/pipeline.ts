@@ -1,5 +1,7 @@
 // The main step, top to bottom:
 //   inputs → preflight → cluster → image → deploy → rollout → expose → smoke → (update check) → report
+//   → diagnostics bundle (on failure) → job summary
+// A cancel (deps.signal) ends the phase under way at once; the runner stops its child processes.
 // Teardown is not here: the post step does it from what this records in state, so it also runs
 // when this step fails or is killed.
 
@@ -32,10 +34,17 @@ import {
   runMetadata,
   UpdateCheckError,
   waitForRollouts,
+  RUN_LABEL,
   type Deployment,
+  type KubeObject,
   type KubePort
 } from './kube/index.js'
 import { runSmokeChecks, type HttpPort } from './smoke/index.js'
+import { credentialValues } from './smoke/credentials.js'
+import { untilCancelled } from './cancel.js'
+import type { SecretRegistry } from './secrets.js'
+import { bundleWanted, saveDiagnostics, type ArtifactPort } from './diagnostics/index.js'
+import { runKey } from './kube/names.js'
 import {
   failureMessage,
   outputsFor,
@@ -62,6 +71,12 @@ export interface MainDeps {
   writeReport: (path: string, report: RunReport) => Promise<void>
   reportPath: string
   setOutput: (name: string, value: string) => void
+  /** Aborted on SIGINT/SIGTERM: children stop, waits end, the step exits (cancel.ts). */
+  signal?: AbortSignal
+  /** Values never shown: masked in the log, redacted in every file the action writes. */
+  secrets: SecretRegistry
+  /** Where the diagnostics bundle goes, the artifact service, the JUnit file to include. */
+  diagnostics: { dir: string; artifacts: ArtifactPort; junitPath?: string }
 }
 
 export interface MainOutcome {
@@ -87,6 +102,7 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
   } catch (err) {
     return { failure: errorMessage(err) }
   }
+  for (const value of credentialValues(config.smoke.checks)) deps.secrets.register(value)
 
   const state = new StateRecorder(deps.state, config.teardown.mode)
   const phases = new PhaseRecorder(clock)
@@ -101,6 +117,10 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
   }
   let kube: KubePort | undefined
   let namespaceReady = false
+  // For the diagnostics bundle.
+  let applied: KubeObject[] = []
+  let errorDetails: string | undefined
+  let diagnosticsText: string | undefined
 
   try {
     const cluster: ClusterSession = await phase('cluster', 'Start the cluster', () =>
@@ -143,6 +163,7 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
       replicas: config.deploy.replicas
     })
     for (const w of prepared.warnings) log.warning(w)
+    applied = prepared.objects
 
     await phase(
       'deploy',
@@ -171,7 +192,8 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
     await phase('rollout', `Wait for rollout (${prepared.deployments.join(', ')})`, async () => {
       const results = await waitForRollouts(kube!, namespace, prepared.deployments, {
         timeoutMs: config.deploy.rolloutTimeoutMs,
-        log: line => log.info(line)
+        signal: deps.signal,
+        log: line => log.untrusted(line)
       })
       for (const r of results) log.info(`${r.message} in ${(r.durationMs / 1000).toFixed(1)} s`)
     })
@@ -201,7 +223,7 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
         deadlineMs: clock.now() + config.smoke.timeoutMs,
         clock,
         http: deps.http,
-        log: line => log.info(line)
+        log: line => log.untrusted(line)
       })
       const failed = report.smoke.find(r => !r.passed)
       if (failed) throw new PhaseError('smoke', failureMessage(report))
@@ -241,25 +263,81 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
     const failedSmoke = report.smoke.some(r => !r.passed)
     if (!failedSmoke) report.error = errorMessage(err)
     if (err instanceof PhaseError && err.details) {
-      await log.group('Details', async () => log.info(err.details!))
+      errorDetails = err.details
+      await log.group('Details', async () => log.untrusted(err.details!))
     }
-    if (kube && namespaceReady) {
+    // Cancelled: exit promptly, the post step cleans up; no time for diagnostics.
+    if (kube && namespaceReady && !deps.signal?.aborted) {
       const diagnostics = await collectDiagnostics(kube, namespace)
       for (const g of diagnostics.groups)
-        await log.group(`Diagnostics: ${g.title}`, async () => log.info(g.text))
+        await log.group(`Diagnostics: ${g.title}`, async () => log.untrusted(g.text))
       report.diagnosticsMarkdown = diagnostics.markdown
+      diagnosticsText = diagnostics.text
     }
   }
 
   report.durationMs = clock.now() - startedAt
   state.update({ result: report.result })
   await publish(deps, report)
-  return { report, failure: report.result === 'passed' ? '' : failureMessage(report) }
+  const failure = report.result === 'passed' ? '' : failureMessage(report)
+
+  if (
+    bundleWanted(config.diagnostics.upload, report.result === 'passed') &&
+    !deps.signal?.aborted
+  ) {
+    report.diagnosticsBundle = await saveBundle(failure)
+    // Again, now with where the bundle is (the one in the bundle cannot know its own link).
+    if (report.diagnosticsBundle) await writeReport(deps, report)
+  }
+  deps.setOutput('diagnostics-dir', report.diagnosticsBundle?.dir ?? '')
+  await writeSummaryFile(deps, report)
+  return { report, failure }
+
+  /** The diagnostics bundle of the run as it ended, written and uploaded (diagnostics/). */
+  function saveBundle(failure: string) {
+    const cluster = state.value.cluster
+    const created = state.value.namespace?.created ?? false
+    return saveDiagnostics(
+      {
+        dir: deps.diagnostics.dir,
+        report: deps.secrets.redactDeep(report),
+        failure,
+        runKey: runKey(config.run),
+        cluster:
+          kube && namespaceReady
+            ? {
+                kube,
+                namespace,
+                // A namespace the run did not create: only the run's own pods.
+                podSelector: created
+                  ? undefined
+                  : `${RUN_LABEL}=${runMetadata(config.run).labels[RUN_LABEL]}`
+              }
+            : undefined,
+        applied,
+        errorDetails,
+        diagnosticsText,
+        junitPath: deps.diagnostics.junitPath,
+        minikube:
+          cluster?.kind === 'minikube' && cluster.minikube && cluster.prior
+            ? { binary: cluster.minikube, profile: cluster.profile ?? 'minikube' }
+            : undefined
+      },
+      {
+        mode: config.diagnostics.upload,
+        runner: deps.runner,
+        secrets: deps.secrets,
+        artifacts: deps.diagnostics.artifacts,
+        log,
+        run: deps.run
+      }
+    )
+  }
 
   async function phase<T>(name: string, title: string, fn: () => Promise<T>): Promise<T> {
     return log.group(`${name}: ${title}`, async () => {
       try {
-        return await phases.run(name, fn)
+        return await phases.run(name, () => untilCancelled(fn(), deps.signal))
       } finally {
         const p = phases.phases.at(-1)
         if (p) log.info(`${name}: ${p.status} in ${(p.durationMs / 1000).toFixed(2)} s`)
@@ -283,17 +361,29 @@ function updateFacts(r: {
   }
 }
 
-/** Outputs, the JSON report and the job summary; a failure to write one never hides the result. */
+/** Outputs and the JSON report; a failure to write one never hides the result. */
 async function publish(deps: MainDeps, report: RunReport): Promise<void> {
+  await writeReport(deps, report)
+  for (const [name, value] of Object.entries(outputsFor(report, deps.reportPath)))
+    deps.setOutput(name, value)
+}
+
+async function writeReport(deps: MainDeps, report: RunReport): Promise<void> {
   try {
-    await deps.writeReport(deps.reportPath, report)
+    await deps.writeReport(deps.reportPath, deps.secrets.redactDeep(report))
   } catch (err) {
     deps.log.warning(`could not write the report ${deps.reportPath}: ${errorMessage(err)}`)
   }
-  for (const [name, value] of Object.entries(outputsFor(report, deps.reportPath)))
-    deps.setOutput(name, value)
+}
+
+/** The job summary, redacted: the runner masks its log, not the files a step writes. */
+async function writeSummaryFile(deps: MainDeps, report: RunReport): Promise<void> {
+  const redacting = {
+    addRaw: (text: string, eol?: boolean) => deps.summary.addRaw(deps.secrets.redact(text), eol),
+    write: () => deps.summary.write()
+  }
   try {
-    await writeSummary(report, deps.summary)
+    await writeSummary(report, redacting)
   } catch (err) {
     deps.log.warning(`could not write the job summary: ${errorMessage(err)}`)
   }
