@@ -256,12 +256,22 @@ test('success, cluster: minikube already running is reused and kept', true, asyn
     inputs: localInputs({
       'url-host': '',
       manifests: 'weather-service/k8s',
-      'smoke-checks': WEATHER_CHECKS
+      'smoke-checks': WEATHER_CHECKS,
+      'upload-diagnostics': 'always'
     }),
     env: minikube.env
   })
   check(r.main.code === 0, `main failed:\n${tail(r.main.output, 60)}`)
   contains(r.main.output, 'already running: reusing it', 'main output')
+  // upload-diagnostics: always writes the bundle of a passing run too, with `minikube logs`.
+  const bundle = r.outputs['diagnostics-dir']
+  check(bundle && existsSync(join(bundle, 'README.txt')), `no bundle for a passing run: ${bundle}`)
+  contains(
+    readFileSync(join(bundle, 'minikube-logs.txt'), 'utf8'),
+    '==> kubelet <==',
+    'minikube-logs.txt'
+  )
+  contains(readFileSync(minikube.log, 'utf8'), 'logs -p minikube --length=2000', 'the stand-in log')
   contains(r.post.output, 'was already running before this run: kept', 'post output')
   check(clusterHealthy(), 'a reused cluster must not be deleted')
   await assertNothingLeft(r.outputs.namespace)
