@@ -15,6 +15,7 @@ export type ClusterKind = 'minikube' | 'existing'
 export type TeardownMode = 'always' | 'on-success' | 'never'
 export type RolloutCheck = 'none' | 'update'
 export type UrlMode = 'nodeport' | 'port-forward'
+export type UploadDiagnostics = 'on-failure' | 'always' | 'never'
 
 export interface Config {
   cluster: {
@@ -62,6 +63,8 @@ export interface Config {
     mode: TeardownMode
     deleteCluster: boolean
   }
+  /** When the diagnostics bundle is written and uploaded (see diagnostics/). */
+  diagnostics: { upload: UploadDiagnostics }
   run: RunFacts
 }
 
@@ -259,6 +262,12 @@ export function parseInputs(
   })
 
   const mode = oneOf(text, 'teardown', ['always', 'on-success', 'never'], 'always') as TeardownMode
+  const upload = oneOf(
+    text,
+    'upload-diagnostics',
+    ['on-failure', 'always', 'never'],
+    'on-failure'
+  ) as UploadDiagnostics
 
   return {
     cluster: {
@@ -289,6 +298,7 @@ export function parseInputs(
     },
     smoke: { checks, timeoutMs: duration(text, 'smoke-timeout', 60) },
     teardown: { mode, deleteCluster: boolean(text, 'delete-cluster', true) },
+    diagnostics: { upload },
     run
   }
 }

@@ -1,5 +1,6 @@
-// Entry point of the main step: real ports in, the pipeline, one setFailed line out. Exports
-// run(), as actions/typescript-action's entry modules do, so GitHub's local debugger
+// Entry point of the main step: real ports in, the pipeline, one setFailed line out. SIGINT and
+// SIGTERM (a cancelled job) abort the run: children stop, the state is saved, the step exits.
+// Exports run(), as actions/typescript-action's entry modules do, so GitHub's local debugger
 // (@github/local-action, `npm run local-action`) can run it.
 
 import { randomBytes } from 'node:crypto'
@@ -10,15 +11,20 @@ import { checkLocalActionStubs } from './local-action.js'
 import { runMain } from './pipeline.js'
 import { systemProcesses } from './processes.js'
 import { writeReportFile } from './report/index.js'
+import { handleCancelSignals } from './cancel.js'
+import { SecretRegistry } from './secrets.js'
 import {
   actionsLogger,
   actionsState,
+  artifactService,
   connectKubeLazily,
+  createProcessRunner,
   loadCache,
   loadToolCache,
-  processRunner,
   systemClock
 } from './system.js'
+
+const KILL_GRACE_MS = 2500
 
 export async function run(): Promise<void> {
   checkLocalActionStubs()
@@ -27,6 +33,21 @@ export async function run(): Promise<void> {
   const key = newRunKey(n => randomBytes(n))
   const runId = env.GITHUB_RUN_ID ?? ''
   const runAttempt = env.GITHUB_RUN_ATTEMPT ?? ''
+  const files = env.RUNNER_TEMP || workspace
+  const useKey = runKey({ runId, runAttempt, key })
+
+  const cancel = new AbortController()
+  const runner = createProcessRunner({ signal: cancel.signal, killGraceMs: KILL_GRACE_MS })
+  const removeHandlers = handleCancelSignals(cancel, {
+    source: process,
+    log: line => core.info(line),
+    onSecond: () => void runner.settled(0)
+  })
+  // A last resort before the runner's SIGTERM (7.5 s after its SIGINT): never hang on cancel.
+  cancel.signal.addEventListener('abort', () => {
+    setTimeout(() => void runner.settled(0).then(() => process.exit(1)), 6000).unref()
+  })
+
   const outcome = await runMain({
     input: name => core.getInput(name),
     run: {
@@ -40,8 +61,7 @@ export async function run(): Promise<void> {
       serverUrl: env.GITHUB_SERVER_URL || 'https://github.com'
     },
     env,
-    mask: secret => core.setSecret(secret),
-    runner: processRunner,
+    runner,
     log: actionsLogger,
     state: actionsState,
     clock: systemClock,
@@ -54,11 +74,21 @@ export async function run(): Promise<void> {
     connectKube: connectKubeLazily,
     summary: core.summary,
     writeReport: writeReportFile,
-    reportPath: join(
-      env.RUNNER_TEMP || workspace,
-      `minikube-smoke-report-${runKey({ runId, runAttempt, key })}.json`
-    ),
-    setOutput: (name, value) => core.setOutput(name, value)
+    reportPath: join(files, `minikube-smoke-report-${useKey}.json`),
+    setOutput: (name, value) => core.setOutput(name, value),
+    signal: cancel.signal,
+    secrets: new SecretRegistry(value => core.setSecret(value)),
+    diagnostics: {
+      dir: join(files, `minikube-smoke-diagnostics-${useKey}`),
+      artifacts: artifactService,
+      junitPath: join(files, `minikube-smoke-junit-${useKey}.xml`)
+    }
   })
+  removeHandlers()
   if (outcome.failure) core.setFailed(outcome.failure)
+  if (cancel.signal.aborted) {
+    // Nothing this step started may outlive it; then exit at once (open sockets would hold it).
+    await runner.settled(KILL_GRACE_MS + 1000)
+    process.exit(1)
+  }
 }

@@ -1,6 +1,7 @@
 // The main step, top to bottom:
 //   inputs → preflight → cluster → image → validate → deploy → rollout → expose → smoke
-//   → (update check) → report
+//   → (update check) → diagnostics bundle (on failure) → report, job summary
+// A cancel (deps.signal) ends the phase under way at once; the runner stops its child processes.
 // Teardown is not here: the post step does it from what this records in state, so it also runs
 // when this step fails or is killed.
 
@@ -54,6 +55,11 @@ import {
   type Typed
 } from './kube/index.js'
 import { runSmokeChecks, type HttpPort } from './smoke/index.js'
+import { credentialValues } from './smoke/credentials.js'
+import { untilCancelled } from './cancel.js'
+import type { SecretRegistry } from './secrets.js'
+import { bundleWanted, saveDiagnostics, type ArtifactPort } from './diagnostics/index.js'
+import { runKey } from './kube/names.js'
 import {
   failureMessage,
   outputsFor,
@@ -68,8 +74,6 @@ export interface MainDeps {
   run: RunFacts & { serverUrl: string }
   /** The process environment (MINIKUBE_* variables are read like the inputs they stand for). */
   env?: Environment
-  /** core.setSecret: the runner hides the value wherever it would be printed. */
-  mask: (secret: string) => void
   runner: CommandRunner
   log: Logger
   state: StateStore
@@ -86,6 +90,12 @@ export interface MainDeps {
   writeReport: (path: string, report: RunReport) => Promise<void>
   reportPath: string
   setOutput: (name: string, value: string) => void
+  /** Aborted on SIGINT/SIGTERM: children stop, waits end, the step exits (cancel.ts). */
+  signal?: AbortSignal
+  /** Values never shown: masked in the log, redacted in every file the action writes. */
+  secrets: SecretRegistry
+  /** Where the diagnostics bundle goes, the artifact service, the JUnit file to include. */
+  diagnostics: { dir: string; artifacts: ArtifactPort; junitPath?: string }
 }
 
 export interface MainOutcome {
@@ -108,7 +118,9 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
   let forwardKubectl = ''
   try {
     config = parseInputs(deps.input, deps.run, deps.env, deps.platform.os)
-    for (const secret of config.images.secrets) deps.mask(secret.value)
+    // Secret values first: nothing printed or written after this shows them.
+    for (const secret of config.images.secrets) deps.secrets.register(secret.value)
+    for (const value of credentialValues(config.smoke.checks)) deps.secrets.register(value)
     checked = await preflight(config, primaryReference(config.images), deps)
     if (config.deploy.urlMode === 'port-forward') {
       forwardKubectl = await findKubectl(deps.toolCache)
@@ -116,7 +128,6 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
   } catch (err) {
     return { failure: errorMessage(err) }
   }
-
   const state = new StateRecorder(deps.state, config.teardown.mode)
   const phases = new PhaseRecorder(clock)
   const namespace = config.deploy.namespace || defaultNamespace(config.run)
@@ -134,6 +145,10 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
   let prepared: PreparedManifests | undefined
   let namespaceReady = false
   let forward: PortForward | undefined
+  // For the diagnostics bundle.
+  let applied: Typed[] = []
+  let errorDetails: string | undefined
+  let diagnosticsText: string | undefined
 
   try {
     const cluster: ClusterSession = await phase('cluster', 'Start the cluster', () =>
@@ -199,6 +214,7 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
         exposeAsNodePort: config.deploy.urlMode !== 'port-forward'
       })
       for (const w of prepared.warnings) log.warning(w)
+      applied = prepared.objects
       log.info(`smoke target: ${prepared.target.why} (port ${prepared.target.port})`)
       if (prepared.target.exposed) log.info(prepared.target.exposed)
       const checkedAt = clock.now()
@@ -256,7 +272,9 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
         labelSelector,
         timeoutMs: config.deploy.rolloutTimeoutMs,
         maxRestarts: config.deploy.maxRestarts,
-        log: line => log.info(line)
+        signal: deps.signal,
+        // Progress lines carry the cluster's text (conditions, kubelet messages): untrusted.
+        log: line => log.untrusted(line)
       })
       for (const r of results) {
         if (r.state === 'current') log.info(`${r.message} in ${(r.durationMs / 1000).toFixed(1)} s`)
@@ -313,7 +331,7 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
           deadlineMs: clock.now() + config.smoke.timeoutMs,
           clock,
           http: deps.http,
-          log: line => log.info(line)
+          log: line => log.untrusted(line)
         })
       } finally {
         health.stop()
@@ -364,9 +382,11 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
     const failedSmoke = report.smoke.some(r => !r.passed)
     if (!failedSmoke) report.error = errorMessage(err)
     if (err instanceof PhaseError && err.details) {
-      await log.group('Details', async () => log.info(err.details!))
+      errorDetails = err.details
+      await log.group('Details', async () => log.untrusted(err.details!))
     }
-    if (kube && namespaceReady) {
+    // Cancelled: exit promptly, the post step cleans up; no time for diagnostics.
+    if (kube && namespaceReady && !deps.signal?.aborted) {
       const diagnostics = await collectDiagnostics(kube, namespace, {
         labelSelector,
         objects: prepared?.objects.map(t => ({
@@ -376,8 +396,9 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
         }))
       })
       for (const g of diagnostics.groups)
-        await log.group(`Diagnostics: ${g.title}`, async () => log.info(g.text))
+        await log.group(`Diagnostics: ${g.title}`, async () => log.untrusted(g.text))
       report.diagnosticsMarkdown = diagnostics.markdown
+      diagnosticsText = diagnostics.text
     }
   }
 
@@ -388,12 +409,65 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
   report.durationMs = clock.now() - startedAt
   state.update({ result: report.result })
   await publish(deps, report)
-  return { report, failure: report.result === 'passed' ? '' : failureMessage(report) }
+  const failure = report.result === 'passed' ? '' : failureMessage(report)
+
+  if (
+    bundleWanted(config.diagnostics.upload, report.result === 'passed') &&
+    !deps.signal?.aborted
+  ) {
+    report.diagnosticsBundle = await saveBundle(failure)
+    // Again, now with where the bundle is (the one in the bundle cannot know its own link).
+    if (report.diagnosticsBundle) await writeReport(deps, report)
+  }
+  deps.setOutput('diagnostics-dir', report.diagnosticsBundle?.dir ?? '')
+  await writeSummaryFile(deps, report)
+  return { report, failure }
+
+  /** The diagnostics bundle of the run as it ended, written and uploaded (diagnostics/). */
+  function saveBundle(failure: string) {
+    const cluster = state.value.cluster
+    const created = state.value.namespace?.created ?? false
+    return saveDiagnostics(
+      {
+        dir: deps.diagnostics.dir,
+        report: deps.secrets.redactDeep(report),
+        failure,
+        runKey: runKey(config.run),
+        cluster:
+          kube && namespaceReady
+            ? {
+                kube,
+                namespace,
+                // A namespace the run did not create: only the run's own pods.
+                podSelector: created
+                  ? undefined
+                  : `${RUN_LABEL}=${runMetadata(config.run).labels[RUN_LABEL]}`
+              }
+            : undefined,
+        applied,
+        errorDetails,
+        diagnosticsText,
+        junitPath: deps.diagnostics.junitPath,
+        minikube:
+          cluster?.kind === 'minikube' && cluster.minikube && cluster.prior
+            ? { binary: cluster.minikube, profile: cluster.profile ?? 'minikube' }
+            : undefined
+      },
+      {
+        mode: config.diagnostics.upload,
+        runner: deps.runner,
+        secrets: deps.secrets,
+        artifacts: deps.diagnostics.artifacts,
+        log,
+        run: deps.run
+      }
+    )
+  }
 
   async function phase<T>(name: string, title: string, fn: () => Promise<T>): Promise<T> {
     return log.group(`${name}: ${title}`, async () => {
       try {
-        return await phases.run(name, fn)
+        return await phases.run(name, () => untilCancelled(fn(), deps.signal))
       } finally {
         const p = phases.phases.at(-1)
         if (p) log.info(`${name}: ${p.status} in ${(p.durationMs / 1000).toFixed(2)} s`)
@@ -434,17 +508,29 @@ function updateFacts(r: {
   }
 }
 
-/** Outputs, the JSON report and the job summary; a failure to write one never hides the result. */
+/** Outputs and the JSON report; a failure to write one never hides the result. */
 async function publish(deps: MainDeps, report: RunReport): Promise<void> {
+  await writeReport(deps, report)
+  for (const [name, value] of Object.entries(outputsFor(report, deps.reportPath)))
+    deps.setOutput(name, value)
+}
+
+async function writeReport(deps: MainDeps, report: RunReport): Promise<void> {
   try {
-    await deps.writeReport(deps.reportPath, report)
+    await deps.writeReport(deps.reportPath, deps.secrets.redactDeep(report))
   } catch (err) {
     deps.log.warning(`could not write the report ${deps.reportPath}: ${errorMessage(err)}`)
   }
-  for (const [name, value] of Object.entries(outputsFor(report, deps.reportPath)))
-    deps.setOutput(name, value)
+}
+
+/** The job summary, redacted: the runner masks its log, not the files a step writes. */
+async function writeSummaryFile(deps: MainDeps, report: RunReport): Promise<void> {
+  const redacting = {
+    addRaw: (text: string, eol?: boolean) => deps.summary.addRaw(deps.secrets.redact(text), eol),
+    write: () => deps.summary.write()
+  }
   try {
-    await writeSummary(report, deps.summary)
+    await writeSummary(report, redacting)
   } catch (err) {
     deps.log.warning(`could not write the job summary: ${errorMessage(err)}`)
   }

@@ -28,6 +28,11 @@ export interface Logger {
   warning(message: string): void
   error(message: string): void
   debug(message: string): void
+  /**
+   * Text the action did not write (pod logs, events, command output): shown, never obeyed as a
+   * workflow command (see untrusted.ts).
+   */
+  untrusted(text: string): void
   /** A collapsible log group around fn. */
   group<T>(name: string, fn: () => Promise<T>): Promise<T>
 }

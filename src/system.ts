@@ -17,41 +17,112 @@ import type {
 import type { ToolCachePort } from './cluster/install.js'
 import { PhaseError } from './errors.js'
 import type { Connection, ConnectOptions } from './kube/index.js'
+import type { ArtifactPort } from './diagnostics/index.js'
+import { processTree, signalGroup, signalProcesses, type ProcessRef } from './process-tree.js'
+import { fenceUntrusted, UntrustedStream } from './untrusted.js'
 
-const KILL_GRACE_MS = 5000
+const KILL_GRACE_MS = 2500
 const MAX_CAPTURE = 4 * 1024 * 1024
 
-export const processRunner: CommandRunner = {
-  run(command: string, args: readonly string[], options: RunOptions = {}): Promise<CommandResult> {
+export interface ProcessRunnerOptions {
+  /** When it aborts, running children and all they started are stopped; new runs are refused. */
+  signal?: AbortSignal
+  /** SIGTERM, then SIGKILL after this long (on timeout and on cancel). */
+  killGraceMs?: number
+  /** Where streamed output goes (default: stdout), fenced as untrusted text. */
+  write?: (text: string) => void
+}
+
+export interface ProcessRunner extends CommandRunner {
+  /**
+   * Resolves once every child has closed (or after ms), then SIGKILLs whatever a stopped child
+   * left alive: after it, no process this runner started or stopped is still running.
+   */
+  settled(ms: number): Promise<void>
+}
+
+interface LiveChild {
+  stop(): void
+  closed: Promise<void>
+  /** The processes signalled when it was stopped. */
+  stopped: ProcessRef[]
+}
+
+/**
+ * Runs argv arrays (never a shell). Each child leads its own process group, so a timeout or a
+ * cancel stops it with everything it started (docker's plugins, minikube's helpers).
+ */
+export function createProcessRunner(o: ProcessRunnerOptions = {}): ProcessRunner {
+  const grace = o.killGraceMs ?? KILL_GRACE_MS
+  const write = o.write ?? ((text: string) => void process.stdout.write(text))
+  const live = new Set<LiveChild>()
+  const ended: LiveChild[] = []
+  o.signal?.addEventListener('abort', () => [...live].forEach(c => c.stop()), { once: true })
+
+  const run = (
+    command: string,
+    args: readonly string[],
+    options: RunOptions = {}
+  ): Promise<CommandResult> => {
+    if (o.signal?.aborted) {
+      const stderr = `${command}: not started: the step is being cancelled`
+      return Promise.resolve({ exitCode: 130, stdout: '', stderr, timedOut: false })
+    }
     return new Promise(resolve => {
       const child = spawn(command, args, {
         cwd: options.cwd,
         env: { ...process.env, ...options.env },
-        stdio: ['ignore', 'pipe', 'pipe']
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: process.platform !== 'win32'
       })
+      const stream = options.stream ? new UntrustedStream(write) : undefined
       let stdout = ''
       let stderr = ''
       let timedOut = false
+      let killTimer: NodeJS.Timeout | undefined
+      let markClosed: () => void = () => {}
+      const entry: LiveChild = {
+        stopped: [],
+        closed: new Promise<void>(r => (markClosed = r)),
+        stop: () => {
+          if (entry.stopped.length || !child.pid) return
+          // End the fence now: the step's own commands (groups, errors) follow at once.
+          stream?.close()
+          entry.stopped = processTree(child.pid)
+          signalGroup(child.pid, 'SIGTERM')
+          signalProcesses(entry.stopped, 'SIGTERM')
+          killTimer = setTimeout(() => {
+            if (child.pid) signalGroup(child.pid, 'SIGKILL')
+            signalProcesses(entry.stopped, 'SIGKILL')
+          }, grace)
+        }
+      }
+      live.add(entry)
       const capture = (chunk: Buffer, toErr: boolean): void => {
         const text = chunk.toString('utf8')
         if (toErr) stderr = (stderr + text).slice(-MAX_CAPTURE)
         else stdout = (stdout + text).slice(-MAX_CAPTURE)
-        if (options.stream) process.stdout.write(text)
+        stream?.chunk(text)
       }
       child.stdout.on('data', (c: Buffer) => capture(c, false))
       child.stderr.on('data', (c: Buffer) => capture(c, true))
-      let killTimer: NodeJS.Timeout | undefined
       const timer =
         options.timeoutMs === undefined
           ? undefined
           : setTimeout(() => {
               timedOut = true
-              child.kill('SIGTERM')
-              killTimer = setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS)
+              entry.stop()
             }, options.timeoutMs)
+      let finished = false
       const finish = (exitCode: number): void => {
+        if (finished) return
+        finished = true
         if (timer) clearTimeout(timer)
         if (killTimer) clearTimeout(killTimer)
+        stream?.close()
+        live.delete(entry)
+        if (entry.stopped.length) ended.push(entry)
+        markClosed()
         resolve({ exitCode, stdout, stderr, timedOut })
       }
       child.on('error', err => {
@@ -61,13 +132,30 @@ export const processRunner: CommandRunner = {
       child.on('close', code => finish(code ?? 1))
     })
   }
+
+  return {
+    run,
+    async settled(ms: number): Promise<void> {
+      let timer: NodeJS.Timeout | undefined
+      await Promise.race([
+        Promise.all([...live].map(c => c.closed)),
+        new Promise<void>(r => (timer = setTimeout(r, ms)))
+      ])
+      clearTimeout(timer)
+      for (const c of [...ended, ...live]) signalProcesses(c.stopped, 'SIGKILL')
+    }
+  }
 }
+
+/** For the post step and anything not cancelled: no signal. */
+export const processRunner: CommandRunner = createProcessRunner()
 
 export const actionsLogger: Logger = {
   info: m => core.info(m),
   warning: m => core.warning(m),
   error: m => core.error(m),
   debug: m => core.debug(m),
+  untrusted: text => void process.stdout.write(fenceUntrusted(text)),
   group: (name, fn) => core.group(name, fn)
 }
 
@@ -121,6 +209,31 @@ export async function connectKubeLazily(options: ConnectOptions = {}): Promise<C
   }
   const { connectKube } = await import('./kube/client.js')
   return connectKube(options)
+}
+
+/**
+ * The Actions artifact service through @actions/artifact, loaded only when uploading (it and the
+ * Azure blob client it brings are kept out of cold start).
+ */
+export const artifactService: ArtifactPort = {
+  unavailable() {
+    const env = process.env
+    if (!env.ACTIONS_RUNTIME_TOKEN || !env.ACTIONS_RESULTS_URL) {
+      return 'no artifact service here: ACTIONS_RUNTIME_TOKEN and ACTIONS_RESULTS_URL are not set (not a GitHub Actions job)'
+    }
+    // @actions/artifact 2+ refuses GitHub Enterprise Server (its isGhes(): any host but
+    // github.com, *.ghe.com and *.localhost); say so here rather than through its warning.
+    const host = new URL(env.GITHUB_SERVER_URL || 'https://github.com').hostname.toLowerCase()
+    if (host !== 'github.com' && !host.endsWith('.ghe.com') && !host.endsWith('.localhost')) {
+      return `this GitHub Enterprise Server (${host}) has no artifact service for @actions/artifact 2+`
+    }
+    return undefined
+  },
+  async upload(name, files, rootDirectory) {
+    const { DefaultArtifactClient } = await import('@actions/artifact')
+    const r = await new DefaultArtifactClient().uploadArtifact(name, files, rootDirectory)
+    return { id: r.id, size: r.size }
+  }
 }
 
 export interface CachePort {

@@ -56,6 +56,7 @@ export function renderSummaryMarkdown(report: RunReport, options: SummaryOptions
   for (const [key, value] of facts) {
     if (value !== undefined && value !== '') out.push(`- **${key}:** ${code(value)}`)
   }
+  if (report.diagnosticsBundle) out.push(`- **Diagnostics bundle:** ${bundleLine(report)}`)
   out.push('')
 
   if (report.images && report.images.length > 0) {
@@ -122,6 +123,16 @@ function imageRow(i: DeliveredImage): string {
   ].filter(Boolean)
   const how = `${i.delivery}${extra.length ? ` (${extra.join(', ')})` : ''}`
   return `| ${code(i.ref)} | ${build} | ${cell(how, 300)} |`
+}
+
+/** The artifact as a link (how to get it), else the directory it was kept in and why. */
+function bundleLine(report: RunReport): string {
+  const b = report.diagnosticsBundle!
+  const size = `${b.files} files, ${(b.bytes / 1024 / 1024).toFixed(1)} MB`
+  const a = b.artifact
+  if (a?.url) return `[${cell(a.name, 200)}](${a.url}) (${size}; download from the run's Artifacts)`
+  if (a) return `artifact ${code(a.name)} (${size}; download from the run's Artifacts)`
+  return `kept in ${code(b.dir)} (${size}; not uploaded: ${cell(b.notUploaded ?? 'unknown', 300)})`
 }
 
 function phaseRow(p: Phase): string {

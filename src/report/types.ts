@@ -44,4 +44,12 @@ export interface RunReport {
   error?: string
   /** Markdown from the diagnostics layer (pods, events, logs); shown in the summary on failure. */
   diagnosticsMarkdown?: string
+  /** The diagnostics bundle: where it is, and the artifact it was uploaded as (or why not). */
+  diagnosticsBundle?: {
+    dir: string
+    files: number
+    bytes: number
+    artifact?: { name: string; id?: number; url?: string }
+    notUploaded?: string
+  }
 }

@@ -4,7 +4,7 @@
 // action's own behaviour; it only plays the runner's part.
 
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs'
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { load } from 'js-yaml'
@@ -54,6 +54,49 @@ function inputEnv(inputs) {
   return env
 }
 
+/** A process and its live descendants ({pid, start, cmd}), read from /proc like the runner does. */
+export function processTree(pid) {
+  const stat = p => {
+    try {
+      const s = readFileSync(`/proc/${p}/stat`, 'utf8')
+      const f = s.slice(s.lastIndexOf(')') + 2).split(' ')
+      return { state: f[0], ppid: Number(f[1]), start: f[19] }
+    } catch {
+      return undefined
+    }
+  }
+  const all = new Map()
+  for (const e of readdirSync('/proc').filter(e => /^\d+$/.test(e))) {
+    const s = stat(e)
+    if (s && s.state !== 'Z') all.set(Number(e), s)
+  }
+  const out = []
+  const queue = all.has(pid) ? [pid] : []
+  while (queue.length) {
+    const p = queue.shift()
+    let cmd = ''
+    try {
+      cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0').join(' ').trim()
+    } catch {
+      // gone
+    }
+    out.push({ pid: p, start: all.get(p).start, cmd })
+    for (const [child, s] of all) if (s.ppid === p) queue.push(child)
+  }
+  return out
+}
+
+/** Still running: same pid, same start time, not a zombie. */
+export function isAlive(ref) {
+  try {
+    const s = readFileSync(`/proc/${ref.pid}/stat`, 'utf8')
+    const f = s.slice(s.lastIndexOf(')') + 2).split(' ')
+    return f[0] !== 'Z' && f[19] === ref.start
+  } catch {
+    return false
+  }
+}
+
 function runNode(entry, env, { onLine, timeoutMs = 15 * 60_000 } = {}) {
   return new Promise(resolvePromise => {
     const started = Date.now()
@@ -78,16 +121,24 @@ function runNode(entry, env, { onLine, timeoutMs = 15 * 60_000 } = {}) {
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
     child.on('close', (code, signal) => {
       clearTimeout(timer)
-      resolvePromise({ code, signal, output, ms: Date.now() - started })
+      resolvePromise({ code, signal, output, ms: Date.now() - started, endedAt: Date.now() })
     })
   })
 }
 
 /**
  * Runs main then post. `killMainWhen(line)` returning true kills main with SIGKILL at that line,
- * as a cancelled or crashed job would; post still runs, as GitHub runs it.
+ * as a crashed job would; `signalMainWhen(line)` returning a signal name sends it to main (only to
+ * main, as the runner's cancel does), recording main's descendants at that moment. Post still runs,
+ * as GitHub runs it.
  */
-export async function runAction({ inputs = {}, env = {}, killMainWhen, skipPost = false } = {}) {
+export async function runAction({
+  inputs = {},
+  env = {},
+  killMainWhen,
+  signalMainWhen,
+  skipPost = false
+} = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'e2e-'))
   const files = {
     GITHUB_OUTPUT: join(dir, 'output'),
@@ -106,6 +157,7 @@ export async function runAction({ inputs = {}, env = {}, killMainWhen, skipPost 
     GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567',
     GITHUB_RUN_ID: String(Date.now()),
     GITHUB_RUN_ATTEMPT: '1',
+    GITHUB_JOB: 'e2e',
     RUNNER_TEMP: dir,
     ...files,
     ...env
@@ -114,6 +166,7 @@ export async function runAction({ inputs = {}, env = {}, killMainWhen, skipPost 
     if (key.startsWith('INPUT_') || key.startsWith('STATE_')) delete base[key]
   }
   let killedAt
+  let signalled
   const main = await runNode(
     ENTRY.main,
     { ...base, ...inputEnv(inputs) },
@@ -123,9 +176,17 @@ export async function runAction({ inputs = {}, env = {}, killMainWhen, skipPost 
           killedAt = Date.now()
           child.kill('SIGKILL')
         }
+        const sig = signalled === undefined && signalMainWhen?.(line)
+        if (sig) {
+          const descendants = processTree(child.pid).filter(p => p.pid !== child.pid)
+          signalled = { signal: sig, at: Date.now(), line, descendants }
+          child.kill(sig)
+        }
       }
     }
   )
+  // Checked the moment main is gone, before post runs: nothing it started may outlive it.
+  if (signalled) signalled.descendantsAliveAtExit = signalled.descendants.filter(isAlive)
   const state = parseFileCommands(files.GITHUB_STATE)
   let post
   if (!skipPost) {
@@ -136,6 +197,7 @@ export async function runAction({ inputs = {}, env = {}, killMainWhen, skipPost 
     main,
     post,
     killed: killedAt !== undefined,
+    signalled,
     outputs: parseFileCommands(files.GITHUB_OUTPUT),
     state,
     summary: readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8'),

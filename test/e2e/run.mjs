@@ -16,13 +16,16 @@ import {
   mkdirSync,
   mkdtempSync,
   readFileSync,
+  readdirSync,
   rmSync,
   symlinkSync,
   writeFileSync
 } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, relative } from 'node:path'
 import { REPO, runAction } from './github-runner.mjs'
+import { startArtifactServer } from '../support/artifact-server.mjs'
+import { readAsRunner } from '../support/workflow-commands.mjs'
 
 const STATE = process.env.MINIKUBE_SMOKE_STATE || '/var/lib/minikube-smoke'
 const CLUSTER = join(REPO, 'test/cluster/cluster.sh')
@@ -97,14 +100,43 @@ function localInputs(extra = {}) {
 const existing = { env: { KUBECONFIG: CLUSTER_KUBECONFIG } }
 
 /** Runs the action on the local cluster expecting it to fail; returns the run and its error line. */
-async function runFailing(inputs) {
+async function runFailing(inputs, env = {}) {
   const r = await runAction({
     inputs: localInputs({ cluster: 'existing', ...inputs }),
-    ...existing
+    env: { ...existing.env, ...env }
   })
   check(r.main.code === 1, `main exited ${r.main.code}, expected 1:\n${tail(r.main.output)}`)
   return { r, error: errorLines(r.main.output).join('\n') }
 }
+
+/** Every file under dir, as relative paths with `/`. */
+function filesUnder(dir) {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter(e => e.isFile())
+    .map(e => relative(dir, join(e.parentPath, e.name)))
+    .sort()
+}
+
+/** Until nothing matches the predicate (a process's command line) or the deadline passes. */
+async function processesGone(matches, ms) {
+  const deadline = Date.now() + ms
+  for (;;) {
+    const left = readdirSync('/proc')
+      .filter(e => /^\d+$/.test(e))
+      .filter(e => {
+        try {
+          return matches(readFileSync(`/proc/${e}/cmdline`, 'utf8').split('\0').join(' '))
+        } catch {
+          return false
+        }
+      })
+    if (left.length === 0 || Date.now() > deadline) return left
+    await new Promise(resolve => setTimeout(resolve, 250))
+  }
+}
+
+/** What the runner would make of main's output: its commands, annotations, masks, shown lines. */
+const asRunner = r => readAsRunner(r.main.output)
 
 /** A phase of the run, from its JSON report. */
 const phaseOf = (r, name) =>
@@ -330,12 +362,22 @@ test('success, cluster: minikube already running is reused and kept', true, asyn
     inputs: localInputs({
       'url-host': '',
       manifests: 'weather-service/k8s',
-      'smoke-checks': WEATHER_CHECKS
+      'smoke-checks': WEATHER_CHECKS,
+      'upload-diagnostics': 'always'
     }),
     env: minikube.env
   })
   check(r.main.code === 0, `main failed:\n${tail(r.main.output, 60)}`)
   contains(r.main.output, 'already running: reusing it', 'main output')
+  // upload-diagnostics: always writes the bundle of a passing run too, with `minikube logs`.
+  const bundle = r.outputs['diagnostics-dir']
+  check(bundle && existsSync(join(bundle, 'README.txt')), `no bundle for a passing run: ${bundle}`)
+  contains(
+    readFileSync(join(bundle, 'minikube-logs.txt'), 'utf8'),
+    '==> kubelet <==',
+    'minikube-logs.txt'
+  )
+  contains(readFileSync(minikube.log, 'utf8'), 'logs -p minikube --length=2000', 'the stand-in log')
   contains(r.post.output, 'was already running before this run: kept', 'post output')
   check(clusterHealthy(), 'a reused cluster must not be deleted')
   await assertNothingLeft(r.outputs.namespace)
@@ -925,6 +967,241 @@ test(
       check(!imageExists(r.outputs.image), "the runner's tag is removed")
       return `loaded ${r.outputs.image}; main ${(r.main.ms / 1000).toFixed(1)} s`
     })
+  }
+)
+
+test(
+  'fault: CrashLoopBackOff → diagnostics bundle with the crashed run’s log and events, uploaded',
+  true,
+  async () => {
+    const server = await startArtifactServer()
+    try {
+      const { r, error } = await runFailing(
+        { manifests: 'test/fixtures/e2e/crash.yaml' },
+        { ...server.env, GITHUB_JOB: 'e2e-crash' }
+      )
+      contains(error, 'CrashLoopBackOff', 'the failure')
+      const dir = r.outputs['diagnostics-dir']
+      check(
+        dir && existsSync(dir),
+        `diagnostics-dir output ${JSON.stringify(dir)} is not a directory`
+      )
+      const files = filesUnder(dir)
+      const read = f => readFileSync(join(dir, f), 'utf8')
+      // The crashed run's log: app.log while the container is down after its first crash (the
+      // action fails on the kubelet's first BackOff), app.previous.log once it has restarted.
+      const previous = files.find(f =>
+        /^logs\/weather-crash-[a-z0-9]+-[a-z0-9]+\/app(\.previous)?\.log$/.test(f)
+      )
+      check(previous, `no log of the crashed container in the bundle: ${files.join(', ')}`)
+      contains(read(previous), 'config file /etc/weather/config.toml not found', previous)
+      // The namespace's events, oldest first. (The kubelet's own, BackOff included, may still be
+      // on their way when the fail-fast verdict comes: only the scheduler's are certain.)
+      check(
+        /SuccessfulCreate.*\n(.*\n)*.*Scheduled\s+pod\/weather-crash-/.test(read('events.txt')),
+        `events.txt should list the pod's creation, then its scheduling:\n${read('events.txt')}`
+      )
+      check(
+        /^LAST SEEN\s+TYPE\s+REASON/.test(read('events.txt')),
+        `events.txt is not the events table:\n${tail(read('events.txt'))}`
+      )
+      for (const f of [
+        'README.txt',
+        'report.json',
+        'manifests/applied.yaml',
+        'objects/deployment-weather-crash.yaml'
+      ])
+        check(files.includes(f), `${f} missing from the bundle: ${files.join(', ')}`)
+      const podFile = files.find(f => /^pods\/weather-crash-.*\.txt$/.test(f))
+      contains(podFile ? read(podFile) : '', 'Restart Count:', 'the pod description')
+      contains(read('manifests/applied.yaml'), 'imagePullPolicy: Never', 'the applied manifest')
+      check(JSON.parse(read('report.json')).result === 'failed', 'report.json result')
+
+      // The artifact: named per job and use, the same files, the summary links it.
+      check(
+        server.problems.length === 0,
+        `artifact service problems: ${server.problems.join('; ')}`
+      )
+      const runKey = r.outputs.namespace.replace(/^smoke-/, '')
+      const artifact = server.artifacts.find(
+        a => a.name === `minikube-smoke-diagnostics-e2e-crash-${runKey}`
+      )
+      check(
+        artifact?.finalize,
+        `no finalized artifact named for the job: ${JSON.stringify(server.artifacts.map(a => a.name))}`
+      )
+      const uploaded = [...artifact.files.keys()].sort()
+      check(
+        JSON.stringify(uploaded) === JSON.stringify(files),
+        `uploaded files differ from the bundle:\n${uploaded.join(', ')}\nvs\n${files.join(', ')}`
+      )
+      check(
+        artifact.files.get(previous).toString() === read(previous),
+        `${previous} arrived changed`
+      )
+      const runId = runKey.split('-')[0]
+      contains(
+        r.summary,
+        `/octo/minikube-smoke/actions/runs/${runId}/artifacts/${artifact.id}`,
+        'the summary (artifact link)'
+      )
+      await assertNothingLeft(r.outputs.namespace)
+      return `${files.length} files, ${artifact.finalize.size} bytes uploaded as ${artifact.name}`
+    } finally {
+      await server.close()
+    }
+  }
+)
+
+test('fault: a pod printing workflow commands → shown literally, none obeyed', true, async () => {
+  const { r } = await runFailing({ manifests: 'test/fixtures/e2e/inject.yaml' })
+  const reading = asRunner(r)
+  const forged = reading.annotations.filter(a => /^(owned|legacy-owned)/.test(a.message))
+  check(
+    forged.length === 0,
+    `the runner would annotate from the pod's output: ${JSON.stringify(forged)}`
+  )
+  check(
+    !reading.masks.includes('x') && !reading.masks.includes('y'),
+    `the runner would mask what the pod asked: ${JSON.stringify(reading.masks)}`
+  )
+  check(
+    !reading.commands.some(c => c.name === 'set-output'),
+    'the runner would set an output from the pod'
+  )
+  check(!reading.stillStopped, 'the log ends inside a stop-commands block')
+  for (const line of ['::error::owned', '::add-mask::x', '::set-output name=result::passed'])
+    check(reading.shown.includes(line), `the log should show ${JSON.stringify(line)} as text`)
+  // The action's own error still reaches the runner after the fenced output.
+  check(
+    reading.annotations.some(a => a.level === 'error' && a.message.includes('CrashLoopBackOff')),
+    `the action's error is not an annotation: ${JSON.stringify(reading.annotations)}`
+  )
+  await assertNothingLeft(r.outputs.namespace)
+  const fences = reading.commands.filter(c => c.name === 'stop-commands').length
+  return `${fences} fenced blocks; annotations: ${reading.annotations.map(a => a.level).join(', ')}`
+})
+
+test(
+  'secrets: a credential header never shows in the log, summary, report or bundle',
+  true,
+  async () => {
+    const secret = `s3cr3t-${randomBytes(8).toString('hex')}`
+    const { r } = await runFailing({
+      manifests: 'test/fixtures/e2e/echo-headers.yaml',
+      'smoke-checks': `- path: /\n  headers:\n    Authorization: Bearer ${secret}\n    X-Api-Key: key-${secret}`,
+      'smoke-timeout': '4s'
+    })
+    const raw = r.main.output.split('\n').filter(l => !l.startsWith('::add-mask::'))
+    // The app logged the header: without masking and redaction, it would be everywhere below.
+    check(
+      raw.some(l => l.includes(secret)),
+      'the app did not log the header: this case would prove nothing'
+    )
+    const reading = asRunner(r)
+    check(
+      reading.masks.includes(`Bearer ${secret}`),
+      `not masked: ${JSON.stringify(reading.masks)}`
+    )
+    const shown = reading.shown.join('\n')
+    check(
+      !shown.includes(secret),
+      `the log shows the secret:\n${tail(
+        shown
+          .split('\n')
+          .filter(l => l.includes(secret))
+          .join('\n')
+      )}`
+    )
+    check(!r.summary.includes(secret), 'the job summary holds the secret')
+    check(!readFileSync(r.outputs.report, 'utf8').includes(secret), 'the report holds the secret')
+    const dir = r.outputs['diagnostics-dir']
+    const files = filesUnder(dir)
+    const leaking = files.filter(f => readFileSync(join(dir, f), 'utf8').includes(secret))
+    check(leaking.length === 0, `bundle files hold the secret: ${leaking.join(', ')}`)
+    const appLog = files.find(f => /^logs\/weather-echo-.*\/app\.log$/.test(f))
+    contains(
+      appLog ? readFileSync(join(dir, appLog), 'utf8') : '',
+      'Authorization: *** X-Api-Key: ***',
+      'the app log in the bundle'
+    )
+    await assertNothingLeft(r.outputs.namespace)
+    return `masked in the log; redacted in the summary, the report and ${files.length} bundle files`
+  }
+)
+
+test(
+  'cancel: SIGTERM during docker build → the build and its children stop, nothing left',
+  true,
+  async () => {
+    const r = await runAction({
+      inputs: localInputs({
+        cluster: 'existing',
+        context: 'test/fixtures/e2e/slow-build',
+        'smoke-path': '/'
+      }),
+      ...existing,
+      signalMainWhen: line =>
+        line.trim() === 'minikube-smoke: slow build step running' ? 'SIGTERM' : undefined
+    })
+    check(r.signalled, `the build step never ran:\n${tail(r.main.output)}`)
+    const exitMs = r.main.endedAt - r.signalled.at
+    check(exitMs < 10_000, `main took ${exitMs} ms to exit after SIGTERM`)
+    check(r.main.code === 1, `main exited ${r.main.code} (signal ${r.main.signal})`)
+    const docker = r.signalled.descendants.filter(p => /(^|\/)docker(\s|$)/.test(p.cmd))
+    check(
+      docker.length > 0,
+      `docker build was not a child of main: ${JSON.stringify(r.signalled.descendants)}`
+    )
+    const survivors = r.signalled.descendantsAliveAtExit
+    check(survivors.length === 0, `children outlived main: ${JSON.stringify(survivors)}`)
+    const reading = asRunner(r)
+    check(
+      reading.annotations.some(
+        a => a.level === 'error' && a.message.startsWith('cancelled: the step received SIGTERM')
+      ),
+      `no cancel error the runner would show: ${JSON.stringify(reading.annotations)}`
+    )
+    // The daemon-side build (its RUN container) ends with the client.
+    const left = await processesGone(cmd => cmd.includes('sleep 617'), 15_000)
+    check(
+      left.length === 0,
+      `the build's RUN step still runs 15 s after main exited (pids ${left.join(', ')})`
+    )
+    check(
+      !JSON.parse(r.state.run).namespace,
+      'nothing was deployed, yet the state holds a namespace'
+    )
+    check(r.post.code === 0, `post exited ${r.post.code}`)
+    return `main exited ${exitMs} ms after SIGTERM; ${r.signalled.descendants.length} children stopped`
+  }
+)
+
+test(
+  'cancel: SIGTERM during the rollout → prompt exit, post removes everything',
+  true,
+  async () => {
+    const r = await runAction({
+      inputs: localInputs({
+        cluster: 'existing',
+        manifests: 'test/fixtures/e2e/never-ready.yaml',
+        'rollout-timeout': '120s'
+      }),
+      ...existing,
+      signalMainWhen: line => (/Waiting for deployment/.test(line) ? 'SIGTERM' : undefined)
+    })
+    check(r.signalled, `main was never in the rollout:\n${tail(r.main.output)}`)
+    const exitMs = r.main.endedAt - r.signalled.at
+    // A wait that ignored the cancel would run to the 120 s rollout timeout.
+    check(exitMs < 10_000, `main took ${exitMs} ms to exit after SIGTERM`)
+    check(r.main.code === 1, `main exited ${r.main.code} (signal ${r.main.signal})`)
+    check(r.signalled.descendantsAliveAtExit.length === 0, 'children outlived main')
+    contains(r.main.output, 'cancelled: the step received SIGTERM', 'main output')
+    const saved = JSON.parse(r.state.run)
+    check(saved.namespace?.name, `state holds no namespace: ${r.state.run}`)
+    check(r.post.code === 0, `post exited ${r.post.code}`)
+    await assertNothingLeft(saved.namespace.name)
+    return `main exited ${exitMs} ms after SIGTERM; post removed ${saved.namespace.name}`
   }
 )
 

@@ -3,6 +3,9 @@
 // exactly what had been created by then.
 
 import { describe, expect, test } from '@jest/globals'
+import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { runMain, type MainDeps } from '../../src/pipeline.js'
 import { loadRunState, type RunState } from '../../src/state.js'
 import { planTeardown, runTeardown } from '../../src/teardown.js'
@@ -15,6 +18,8 @@ import { replicaSet } from './kube-objects.js'
 import { FakeRunner, MemoryLogger } from './fakes/runner.js'
 import { FakeProcesses } from './fakes/processes.js'
 import { NULL_STATUS, PROFILE_LIST_DOCKER } from './fakes/minikube-outputs.js'
+import { SecretRegistry } from '../../src/secrets.js'
+import { CancelledError } from '../../src/cancel.js'
 
 const ROOT = new URL('../..', import.meta.url).pathname
 const RUNNING = '{"Name":"minikube","Host":"Running","Kubelet":"Running","APIServer":"Running"}'
@@ -95,6 +100,7 @@ function setup(fault: Fault, inputs: Record<string, string> = {}) {
   }
   const saved = new Map<string, string>()
   const outputs: Record<string, string> = {}
+  const bundleDir = mkdtempSync(join(tmpdir(), 'pipeline-bundle-'))
   const values: Record<string, string> = {
     context: 'weather-service',
     manifests: 'weather-service/k8s',
@@ -120,7 +126,6 @@ function setup(fault: Fault, inputs: Record<string, string> = {}) {
       key: 'k3y0a',
       serverUrl: 'https://github.com'
     },
-    mask: () => {},
     runner,
     log: new MemoryLogger(),
     state: { save: (k, v) => saved.set(k, v), get: k => saved.get(k) ?? '' },
@@ -144,9 +149,17 @@ function setup(fault: Fault, inputs: Record<string, string> = {}) {
     summary: { addRaw: () => undefined, write: async () => undefined },
     writeReport: async () => {},
     reportPath: '/tmp/report.json',
-    setOutput: (name, value) => (outputs[name] = value)
+    setOutput: (name, value) => (outputs[name] = value),
+    secrets: new SecretRegistry(),
+    diagnostics: {
+      dir: bundleDir,
+      artifacts: {
+        unavailable: () => 'no artifact service in unit tests',
+        upload: async () => ({})
+      }
+    }
   }
-  return { deps, runner, kube, saved, outputs, cache, processes }
+  return { deps, runner, kube, saved, outputs, cache, processes, bundleDir }
 }
 
 function stateOf(saved: Map<string, string>): RunState {
@@ -550,5 +563,96 @@ describe('runTeardown: processes and minikube', () => {
       f
     )
     expect(saves).toEqual(['k8s'])
+  })
+})
+
+describe('runMain: diagnostics bundle, secrets, cancel', () => {
+  const files = (dir: string) => (existsSync(dir) ? readdirSync(dir, { recursive: true }) : [])
+
+  test('a failed run writes the bundle, says where (output, summary), the report points to it', async () => {
+    const { deps, outputs, bundleDir } = setup('rollout')
+    let summary = ''
+    const written: unknown[] = []
+    deps.summary = { addRaw: t => (summary += t), write: async () => undefined }
+    deps.writeReport = async (_p, r) => void written.push(r)
+    const outcome = await runMain(deps)
+    expect(outputs['diagnostics-dir']).toBe(bundleDir)
+    expect(files(bundleDir)).toEqual(
+      expect.arrayContaining(['README.txt', 'report.json', 'manifests/applied.yaml'])
+    )
+    expect(outcome.report?.diagnosticsBundle).toMatchObject({
+      dir: bundleDir,
+      notUploaded: 'no artifact service in unit tests'
+    })
+    expect(summary).toContain(`**Diagnostics bundle:** kept in \`${bundleDir}\``)
+    expect(written.at(-1)).toMatchObject({ diagnosticsBundle: { dir: bundleDir } })
+  })
+
+  test('a passing run writes none, unless upload-diagnostics: always', async () => {
+    const passing = setup('none')
+    await runMain(passing.deps)
+    expect(passing.outputs['diagnostics-dir']).toBe('')
+    expect(files(passing.bundleDir)).toEqual([])
+    const always = setup('none', { 'upload-diagnostics': 'always' })
+    await runMain(always.deps)
+    expect(always.outputs['diagnostics-dir']).toBe(always.bundleDir)
+    expect(files(always.bundleDir)).toContain('README.txt')
+  })
+
+  test('a bad upload-diagnostics is one line before anything starts', async () => {
+    const { deps, runner } = setup('none', { 'upload-diagnostics': 'sometimes' })
+    expect((await runMain(deps)).failure).toBe(
+      `input 'upload-diagnostics' must be one of "on-failure", "always", "never", got "sometimes"`
+    )
+    expect(runner.calls).toEqual([])
+  })
+
+  test('an Authorization header is masked in the log and redacted from report, summary, bundle', async () => {
+    const token = 'Bearer s3cr3t-t0ken-abcdef'
+    const checks = `- path: /?token=s3cr3t-t0ken-abcdef\n  headers:\n    Authorization: ${token}`
+    const { deps, bundleDir } = setup('smoke', { 'smoke-checks': checks })
+    const masked: string[] = []
+    deps.secrets = new SecretRegistry(v => masked.push(v))
+    let summary = ''
+    const reports: string[] = []
+    deps.summary = { addRaw: t => (summary += t), write: async () => undefined }
+    deps.writeReport = async (_p, r) => void reports.push(JSON.stringify(r))
+    await runMain(deps)
+    expect(masked).toEqual([token, 's3cr3t-t0ken-abcdef'])
+    // The check's URL carries it too: the report and summary must still not.
+    expect(reports.join('')).toContain('?token=***')
+    for (const text of [summary, ...reports]) expect(text).not.toContain('s3cr3t-t0ken')
+    for (const f of files(bundleDir) as string[]) {
+      if (statSync(join(bundleDir, f)).isFile())
+        expect(readFileSync(join(bundleDir, f), 'utf8')).not.toContain('s3cr3t-t0ken')
+    }
+  })
+
+  test('cancelled mid-rollout: the phase ends at once, watches stop, state kept, no bundle', async () => {
+    const { deps, kube, saved, bundleDir, runner, cache } = setup('rollout', {
+      'rollout-timeout': '60s'
+    })
+    const cancel = new AbortController()
+    deps.signal = cancel.signal
+    const base = kube.onApply!
+    kube.onApply = o => {
+      base(o)
+      if (o.kind === 'Deployment') setTimeout(() => cancel.abort(new CancelledError('SIGTERM')), 50)
+    }
+    const started = Date.now()
+    const outcome = await runMain(deps)
+    expect(Date.now() - started).toBeLessThan(5000)
+    expect(outcome.failure).toBe(
+      'cancelled: the step received SIGTERM; the post step removes what was created'
+    )
+    expect(outcome.report?.phases.at(-1)).toMatchObject({ name: 'rollout', status: 'failed' })
+    expect(kube.watchers.size).toBe(0)
+    expect(outcome.report?.diagnosticsMarkdown).toBeUndefined() // no diagnostics
+    expect(files(bundleDir)).toEqual([])
+    const state = stateOf(saved)
+    expect(state.namespace).toMatchObject({ name: 'smoke-77-1-k3y0a', created: true })
+    expect((await teardown(state, { runner, kube, cache })).commands).toEqual([
+      'minikube delete -p minikube'
+    ])
   })
 })

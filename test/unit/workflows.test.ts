@@ -104,19 +104,26 @@ describe('workflows', () => {
     expect(old.ref).not.toBe(PINS[old.action].sha)
   })
 
-  test('e2e.yml: minikube’s default Kubernetes and v1.28, docker driver', () => {
+  test('e2e.yml: minikube’s default Kubernetes and v1.28, docker driver, and containerd', () => {
     const wf = load(readFileSync(join(workflowDir, 'e2e.yml'), 'utf8')) as {
       jobs: {
         smoke: {
-          strategy: { matrix: { include: Array<{ kubernetes: string }> } }
+          strategy: { matrix: { include: Array<{ kubernetes: string; 'start-args'?: string }> } }
           steps: Array<Step & { with?: Record<string, string> }>
         }
       }
     }
-    expect(wf.jobs.smoke.strategy.matrix.include.map(m => m.kubernetes)).toEqual(['', 'v1.28.0'])
+    expect(
+      wf.jobs.smoke.strategy.matrix.include.map(m => [m.kubernetes, m['start-args'] ?? ''])
+    ).toEqual([
+      ['', ''],
+      ['v1.28.0', ''],
+      ['', '--container-runtime=containerd']
+    ])
     expect(wf.jobs.smoke.steps.find(s => s.uses === './')?.with).toMatchObject({
       driver: 'docker',
-      'kubernetes-version': '${{ matrix.kubernetes }}'
+      'kubernetes-version': '${{ matrix.kubernetes }}',
+      'start-args': '${{ matrix.start-args }}'
     })
   })
 

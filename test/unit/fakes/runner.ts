@@ -41,6 +41,9 @@ export class MemoryLogger implements Logger {
     this.lines.push(`error: ${m}`)
   }
   debug(): void {}
+  untrusted(text: string): void {
+    this.lines.push(text)
+  }
   async group<T>(name: string, fn: () => Promise<T>): Promise<T> {
     this.lines.push(`::group::${name}`)
     try {
