@@ -9,7 +9,7 @@ import { newRunKey, runKey } from './kube/names.js'
 import { checkLocalActionStubs } from './local-action.js'
 import { runMain } from './pipeline.js'
 import { systemProcesses } from './processes.js'
-import { writeReportFile } from './report/index.js'
+import { writeJUnitFile, writeReportFile } from './report/index.js'
 import {
   actionsLogger,
   actionsState,
@@ -27,6 +27,8 @@ export async function run(): Promise<void> {
   const key = newRunKey(n => randomBytes(n))
   const runId = env.GITHUB_RUN_ID ?? ''
   const runAttempt = env.GITHUB_RUN_ATTEMPT ?? ''
+  const files = env.RUNNER_TEMP || workspace
+  const fileKey = runKey({ runId, runAttempt, key })
   const outcome = await runMain({
     input: name => core.getInput(name),
     run: {
@@ -54,10 +56,9 @@ export async function run(): Promise<void> {
     connectKube: connectKubeLazily,
     summary: core.summary,
     writeReport: writeReportFile,
-    reportPath: join(
-      env.RUNNER_TEMP || workspace,
-      `minikube-smoke-report-${runKey({ runId, runAttempt, key })}.json`
-    ),
+    reportPath: join(files, `minikube-smoke-report-${fileKey}.json`),
+    writeJUnit: writeJUnitFile,
+    junitPath: join(files, `minikube-smoke-junit-${fileKey}.xml`),
     setOutput: (name, value) => core.setOutput(name, value)
   })
   if (outcome.failure) core.setFailed(outcome.failure)

@@ -85,6 +85,9 @@ export interface MainDeps {
   summary: SummaryPort
   writeReport: (path: string, report: RunReport) => Promise<void>
   reportPath: string
+  /** The JUnit file, next to the report (optional: no file when absent). */
+  writeJUnit?: (path: string, report: RunReport) => Promise<void>
+  junitPath?: string
   setOutput: (name: string, value: string) => void
 }
 
@@ -309,7 +312,7 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
         )
       })
       try {
-        report.smoke = await runSmokeChecks(url, config.smoke.checks, {
+        report.smoke = await runSmokeChecks(url, checked.smokeChecks, {
           deadlineMs: clock.now() + config.smoke.timeoutMs,
           clock,
           http: deps.http,
@@ -441,7 +444,16 @@ async function publish(deps: MainDeps, report: RunReport): Promise<void> {
   } catch (err) {
     deps.log.warning(`could not write the report ${deps.reportPath}: ${errorMessage(err)}`)
   }
-  for (const [name, value] of Object.entries(outputsFor(report, deps.reportPath)))
+  let junit = ''
+  if (deps.writeJUnit && deps.junitPath) {
+    try {
+      await deps.writeJUnit(deps.junitPath, report)
+      junit = deps.junitPath
+    } catch (err) {
+      deps.log.warning(`could not write the JUnit file ${deps.junitPath}: ${errorMessage(err)}`)
+    }
+  }
+  for (const [name, value] of Object.entries(outputsFor(report, deps.reportPath, junit)))
     deps.setOutput(name, value)
   try {
     await writeSummary(report, deps.summary)
