@@ -34,7 +34,7 @@
 //     stops everything: the current check fails with the abort reason, the rest are not run.
 //
 //   HttpPort { request(req), close?() } — one exchange, no redirect following.
-//     createHttpClient() is the real one (undici Agents: keep-alive, TLS settings, Host/SNI).
+//     createHttpClient() is the real one (node:http/https Agents: keep-alive, TLS, Host/SNI).
 //
 //   checkLabel(check), checkUrl(baseUrl, path, scheme?) — labels and URLs as the report shows them.
 

@@ -53,7 +53,7 @@ export function matchJson(expected: Record<string, unknown>, body: string): stri
     return `body is not JSON (${(err as Error).message})`
   }
   for (const [path, want] of Object.entries(expected)) {
-    const segments = parseJsonPath(path)
+    const segments = pathSegments(path)
     if (segments === undefined) return `${quote(path)}: not a valid path`
     const found = resolvePath(actual, segments, path)
     if (!found.ok) return found.problem
@@ -61,6 +61,13 @@ export function matchJson(expected: Record<string, unknown>, body: string): stri
     if (problem !== undefined) return problem
   }
   return undefined
+}
+
+const segmentsOf = new Map<string, string[] | undefined>()
+/** parseJsonPath, once per path: a load check matches every response. */
+function pathSegments(path: string): string[] | undefined {
+  if (!segmentsOf.has(path)) segmentsOf.set(path, parseJsonPath(path))
+  return segmentsOf.get(path)
 }
 
 /**

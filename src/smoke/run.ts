@@ -48,7 +48,7 @@ export interface RunSmokeOptions {
   /** Absolute time (as clock.now()) after which no retry starts. Shared by all checks. */
   deadlineMs: number
   clock: Clock
-  /** Default: a client made for this run (undici, kept-alive connections), closed at the end. */
+  /** Default: a client made for this run (kept-alive connections), closed at the end. */
   http?: HttpPort
   /** One line per attempt outcome. */
   log?: (line: string) => void

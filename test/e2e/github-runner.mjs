@@ -54,7 +54,7 @@ function inputEnv(inputs) {
   return env
 }
 
-function runNode(entry, env, { onLine, timeoutMs = 15 * 60_000 } = {}) {
+function runNode(entry, env, { onLine, onSpawn, timeoutMs = 15 * 60_000 } = {}) {
   return new Promise(resolvePromise => {
     const started = Date.now()
     const child = spawn(process.execPath, [entry], {
@@ -62,6 +62,7 @@ function runNode(entry, env, { onLine, timeoutMs = 15 * 60_000 } = {}) {
       env,
       stdio: ['ignore', 'pipe', 'pipe']
     })
+    onSpawn?.(child)
     let output = ''
     let pending = ''
     const take = chunk => {
@@ -85,9 +86,18 @@ function runNode(entry, env, { onLine, timeoutMs = 15 * 60_000 } = {}) {
 
 /**
  * Runs main then post. `killMainWhen(line)` returning true kills main with SIGKILL at that line,
- * as a cancelled or crashed job would; post still runs, as GitHub runs it.
+ * as a cancelled or crashed job would; post still runs, as GitHub runs it. `onMainSpawn(child)`
+ * sees main's process; `afterMain(outputs)` runs between the steps (what main deployed is still
+ * there), as a later step of the job would.
  */
-export async function runAction({ inputs = {}, env = {}, killMainWhen, skipPost = false } = {}) {
+export async function runAction({
+  inputs = {},
+  env = {},
+  killMainWhen,
+  skipPost = false,
+  onMainSpawn,
+  afterMain
+} = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'e2e-'))
   const files = {
     GITHUB_OUTPUT: join(dir, 'output'),
@@ -118,6 +128,7 @@ export async function runAction({ inputs = {}, env = {}, killMainWhen, skipPost 
     ENTRY.main,
     { ...base, ...inputEnv(inputs) },
     {
+      onSpawn: onMainSpawn,
       onLine: (line, child) => {
         if (killMainWhen && killedAt === undefined && killMainWhen(line)) {
           killedAt = Date.now()
@@ -126,6 +137,7 @@ export async function runAction({ inputs = {}, env = {}, killMainWhen, skipPost 
       }
     }
   )
+  const between = afterMain ? await afterMain(parseFileCommands(files.GITHUB_OUTPUT)) : undefined
   const state = parseFileCommands(files.GITHUB_STATE)
   let post
   if (!skipPost) {
@@ -136,6 +148,7 @@ export async function runAction({ inputs = {}, env = {}, killMainWhen, skipPost 
     main,
     post,
     killed: killedAt !== undefined,
+    between,
     outputs: parseFileCommands(files.GITHUB_OUTPUT),
     state,
     summary: readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8'),

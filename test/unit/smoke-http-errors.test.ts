@@ -1,24 +1,25 @@
 import { expect, test } from '@jest/globals'
 import { HttpRequestError, describeHttpError } from '../../src/smoke/index.js'
 
-// undici rejects with its own errors (a code on the error) or with the socket's, sometimes in
-// `cause` or as an AggregateError (one per address tried).
+// Node's client fails with the socket's error (a code on it), sometimes in `cause` or as an
+// AggregateError (one per address tried), or throws for a request it will not send.
 const coded = (code: string, message = code) => Object.assign(new Error(message), { code })
 const wrapped = (cause: unknown) => Object.assign(new Error('request failed'), { cause })
 
 test.each([
   [coded('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:1'), 'connection refused', true],
   [coded('ECONNRESET', 'read ECONNRESET'), 'connection reset', true],
+  [coded('ECONNRESET', 'socket hang up'), 'connection reset', true],
   [
-    coded('UND_ERR_SOCKET', 'other side closed'),
-    'connection closed by the server before a full response',
+    coded('HPE_INVALID_CONSTANT', 'Parse Error: Expected HTTP/'),
+    'the server did not speak HTTP',
     true
   ],
   [new AggregateError([coded('ECONNREFUSED')]), 'connection refused', true],
   [wrapped(coded('ECONNRESET')), 'connection reset', true],
   [
-    coded('UND_ERR_INVALID_ARG', 'invalid upgrade header'),
-    'request refused by the HTTP client: invalid upgrade header',
+    coded('ERR_INVALID_CHAR', 'Invalid character in header content ["x-a"]'),
+    'request refused by the HTTP client: Invalid character in header content ["x-a"]',
     false
   ],
   [
