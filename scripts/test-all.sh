@@ -42,6 +42,10 @@ section "lint and types"
 if step lint npm run --silent lint && step typecheck npm run --silent typecheck; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 
 section "unit tests"
+# The HTTPS smoke tests make a self-signed certificate with openssl.
+if ! command -v openssl >/dev/null 2>&1; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl >/dev/null
+fi
 step unit npm test -- --json --outputFile="$RESULTS/unit.json"
 count_jest "$RESULTS/unit.json"
 

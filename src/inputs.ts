@@ -9,7 +9,12 @@ import { parseImageInputs, type ImagesConfig } from './images/config.js'
 import { isTag } from './images/reference.js'
 import { chooseDelivery } from './images/strategy.js'
 import { runKey } from './kube/names.js'
-import { parseSmokeChecks, type SmokeCheck } from './smoke/index.js'
+import {
+  defaultReadinessPath,
+  parseSmokeChecks,
+  pathError,
+  type SmokeCheck
+} from './smoke/index.js'
 
 export type ClusterKind = 'minikube' | 'existing'
 export type TeardownMode = 'always' | 'on-success' | 'never'
@@ -54,6 +59,8 @@ export interface Config {
     urlHost: string
     /** How the smoke test reaches the Service: its NodePort, or a port-forward the action owns. */
     urlMode: UrlMode
+    /** The readiness probe path of generated manifests. */
+    readinessPath: string
   }
   smoke: {
     checks: SmokeCheck[]
@@ -261,6 +268,12 @@ export function parseInputs(
     expectStatus: text('expect-status')
   })
 
+  const readinessPath = text('readiness-path') || defaultReadinessPath(checks)
+  const readinessProblem = pathError(readinessPath)
+  if (readinessProblem !== undefined) {
+    throw new InputError('readiness-path', readinessProblem, readinessPath)
+  }
+
   const mode = oneOf(text, 'teardown', ['always', 'on-success', 'never'], 'always') as TeardownMode
   const upload = oneOf(
     text,
@@ -294,7 +307,8 @@ export function parseInputs(
       rolloutTimeoutMs: duration(text, 'rollout-timeout', 180),
       rolloutCheck,
       urlHost,
-      urlMode
+      urlMode,
+      readinessPath
     },
     smoke: { checks, timeoutMs: duration(text, 'smoke-timeout', 60) },
     teardown: { mode, deleteCluster: boolean(text, 'delete-cluster', true) },

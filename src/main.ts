@@ -10,7 +10,7 @@ import { newRunKey, runKey } from './kube/names.js'
 import { checkLocalActionStubs } from './local-action.js'
 import { runMain } from './pipeline.js'
 import { systemProcesses } from './processes.js'
-import { writeReportFile } from './report/index.js'
+import { writeJUnitFile, writeReportFile } from './report/index.js'
 import { handleCancelSignals } from './cancel.js'
 import { SecretRegistry } from './secrets.js'
 import {
@@ -75,13 +75,14 @@ export async function run(): Promise<void> {
     summary: core.summary,
     writeReport: writeReportFile,
     reportPath: join(files, `minikube-smoke-report-${useKey}.json`),
+    writeJUnit: writeJUnitFile,
+    junitPath: join(files, `minikube-smoke-junit-${useKey}.xml`),
     setOutput: (name, value) => core.setOutput(name, value),
     signal: cancel.signal,
     secrets: new SecretRegistry(value => core.setSecret(value)),
     diagnostics: {
       dir: join(files, `minikube-smoke-diagnostics-${useKey}`),
-      artifacts: artifactService,
-      junitPath: join(files, `minikube-smoke-junit-${useKey}.xml`)
+      artifacts: artifactService
     }
   })
   removeHandlers()

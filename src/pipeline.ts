@@ -89,13 +89,16 @@ export interface MainDeps {
   summary: SummaryPort
   writeReport: (path: string, report: RunReport) => Promise<void>
   reportPath: string
+  /** The JUnit file, next to the report (optional: no file when absent). */
+  writeJUnit?: (path: string, report: RunReport) => Promise<void>
+  junitPath?: string
   setOutput: (name: string, value: string) => void
   /** Aborted on SIGINT/SIGTERM: children stop, waits end, the step exits (cancel.ts). */
   signal?: AbortSignal
   /** Values never shown: masked in the log, redacted in every file the action writes. */
   secrets: SecretRegistry
-  /** Where the diagnostics bundle goes, the artifact service, the JUnit file to include. */
-  diagnostics: { dir: string; artifacts: ArtifactPort; junitPath?: string }
+  /** Where the diagnostics bundle goes, and the artifact service that uploads it. */
+  diagnostics: { dir: string; artifacts: ArtifactPort }
 }
 
 export interface MainOutcome {
@@ -319,25 +322,28 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
       // A pod that restarts or turns unready while the checks run fails the run, even if the
       // checks pass: a service that answers three requests and then crashes is not healthy.
       let unhealthy: PhaseError | undefined
+      const stop = new AbortController()
       const health: HealthWatch = watchHealth(kube!, { namespace, labelSelector }, problem => {
         unhealthy = new PhaseError(
           'smoke',
           problem.message,
           problem.logs && `last log lines of container "${problem.container}":\n${problem.logs}`
         )
+        stop.abort(new Error(problem.message)) // no point checking a service that just broke
       })
       try {
-        report.smoke = await runSmokeChecks(url, config.smoke.checks, {
+        report.smoke = await runSmokeChecks(url, checked.smokeChecks, {
           deadlineMs: clock.now() + config.smoke.timeoutMs,
           clock,
           http: deps.http,
+          signal: deps.signal ? AbortSignal.any([stop.signal, deps.signal]) : stop.signal,
           log: line => log.untrusted(line)
         })
       } finally {
         health.stop()
       }
-      if (report.smoke.some(r => !r.passed)) throw new PhaseError('smoke', failureMessage(report))
       if (unhealthy) throw unhealthy
+      if (report.smoke.some(r => !r.passed)) throw new PhaseError('smoke', failureMessage(report))
     })
 
     if (config.deploy.rolloutCheck === 'update') {
@@ -447,7 +453,7 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
         applied,
         errorDetails,
         diagnosticsText,
-        junitPath: deps.diagnostics.junitPath,
+        junitPath: deps.junitPath,
         minikube:
           cluster?.kind === 'minikube' && cluster.minikube && cluster.prior
             ? { binary: cluster.minikube, profile: cluster.profile ?? 'minikube' }
@@ -508,10 +514,11 @@ function updateFacts(r: {
   }
 }
 
-/** Outputs and the JSON report; a failure to write one never hides the result. */
+/** Outputs, the JSON report and the JUnit file; a failure to write one never hides the result. */
 async function publish(deps: MainDeps, report: RunReport): Promise<void> {
   await writeReport(deps, report)
-  for (const [name, value] of Object.entries(outputsFor(report, deps.reportPath)))
+  const junit = await writeJUnit(deps, report)
+  for (const [name, value] of Object.entries(outputsFor(report, deps.reportPath, junit)))
     deps.setOutput(name, value)
 }
 
@@ -520,6 +527,18 @@ async function writeReport(deps: MainDeps, report: RunReport): Promise<void> {
     await deps.writeReport(deps.reportPath, deps.secrets.redactDeep(report))
   } catch (err) {
     deps.log.warning(`could not write the report ${deps.reportPath}: ${errorMessage(err)}`)
+  }
+}
+
+/** The JUnit file (redacted, like every file the action writes), for test-report tools. */
+async function writeJUnit(deps: MainDeps, report: RunReport): Promise<string> {
+  if (!deps.writeJUnit || !deps.junitPath) return ''
+  try {
+    await deps.writeJUnit(deps.junitPath, deps.secrets.redactDeep(report))
+    return deps.junitPath
+  } catch (err) {
+    deps.log.warning(`could not write the JUnit file ${deps.junitPath}: ${errorMessage(err)}`)
+    return ''
   }
 }
 

@@ -45,6 +45,8 @@ export interface StateStore {
 
 export interface Clock {
   now(): number
+  /** Monotonic milliseconds with sub-millisecond precision, for latencies; default now(). */
+  monotonic?(): number
   sleep(ms: number): Promise<void>
 }
 

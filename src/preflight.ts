@@ -16,6 +16,7 @@ import {
   resolveManifestPaths,
   type KubeObject
 } from './kube/index.js'
+import { loadCheckFiles, type SmokeCheck } from './smoke/index.js'
 
 export interface Preflight {
   /** Per image of config.images (undefined for a prebuilt one). */
@@ -25,6 +26,8 @@ export interface Preflight {
   generated: boolean
   /** Per image repository, the names a kustomize `images:` entry renames it to. */
   imageAliases: Map<string, string[]>
+  /** config.smoke.checks with the files they name (`ca`) read. */
+  smokeChecks: SmokeCheck[]
 }
 
 export interface PreflightDeps {
@@ -38,6 +41,7 @@ export async function preflight(
   deps: PreflightDeps
 ): Promise<Preflight> {
   const workspace = config.run.workspace
+  const smokeChecks = loadCheckFiles(config.smoke.checks, workspace)
   const sources = resolveImageSources(workspace, config.images.images)
   const manifests = resolveManifestPaths(workspace, config.deploy.manifests)
   if (manifests.length === 0) {
@@ -52,9 +56,9 @@ export async function preflight(
       image: imageRef,
       containerPort: config.deploy.containerPort ?? DEFAULT_CONTAINER_PORT,
       replicas: config.deploy.replicas ?? 1,
-      smokePath: config.smoke.checks[0].path.split('?')[0]
+      smokePath: config.deploy.readinessPath // generate.ts: the readiness probe path
     })
-    return { sources, objects, generated: true, imageAliases: new Map() }
+    return { sources, objects, generated: true, imageAliases: new Map(), smokeChecks }
   }
   // Every file's problems at once; then each kustomization (apply order comes from the kinds).
   const files = manifests.flatMap(s => (s.kind === 'file' ? [s.path] : []))
@@ -71,5 +75,5 @@ export async function preflight(
     }
   }
   checkManifestSet(objects)
-  return { sources, objects, generated: false, imageAliases: aliases }
+  return { sources, objects, generated: false, imageAliases: aliases, smokeChecks }
 }

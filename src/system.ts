@@ -166,6 +166,7 @@ export const actionsState: StateStore = {
 
 export const systemClock: Clock = {
   now: () => Date.now(),
+  monotonic: () => performance.now(),
   sleep: ms => new Promise(resolve => setTimeout(resolve, ms))
 }
 

@@ -4,28 +4,36 @@
 //
 //   types Phase {name, startedAt, endedAt, durationMs, status: 'ok'|'failed'|'skipped', error?}
 //         RunReport {result, startedAt, durationMs, image?, namespace?, url?, nodePort?, phases,
-//                    smoke: SmokeResult[], rollout?, error?, diagnosticsMarkdown?}
+//                    smoke: SmokeResult[], workloads?: WorkloadResult[], rollout?, error?,
+//                    diagnosticsMarkdown?}
+//         WorkloadResult {kind, name, passed, durationMs, message}  (one per workload rollout)
 //
 //   new PhaseRecorder(clock)            .run(name, fn) → fn's value (records ok/failed, rethrows)
 //                                       .skip(name, reason?)   .phases: Phase[]
 //   writeReportFile(path, report): Promise<void>     pretty JSON, directory created, atomic
 //   renderSummaryMarkdown(report, {maxBytes?}): string
 //       title (+ failure message), facts (URL, image, namespace, NodePort, duration), phase
-//       table, smoke table (check, status, latency, attempts, result), rollout extras, and on
+//       table, smoke table (check, status, latency or samples' p50/p95/max, attempts, result),
+//       load table (requests, req/s, success %, p50/p95/p99, errors by kind), rollout extras, and on
 //       failure diagnosticsMarkdown — all within maxBytes (default 1 MiB − 64 KiB; GitHub
 //       refuses a step summary over 1 MiB): cells are bounded, the smoke table shows at most
 //       200 rows, diagnostics are cut at a line with fences/<details> closed and a note.
 //   writeSummary(report, summaryPort, {maxBytes?}): Promise<void>
 //       summaryPort is core.summary (addRaw + write); it throws when GITHUB_STEP_SUMMARY is
 //       unset, so callers should catch and warn.
-//   outputsFor(report, reportPath): Record<string, string>
-//       result, url, report, image, namespace, node-port, duration-ms ('' when unknown).
+//   renderJUnit(report): string / writeJUnitFile(path, report)
+//       JUnit XML: a `rollout` suite (one case per report.workloads entry), a `smoke` suite (one
+//       case per check; not-run checks skipped), and for a run that failed outside them a `run`
+//       case; all text escaped.
+//   outputsFor(report, reportPath, junitPath?): Record<string, string>
+//       result, url, report, junit, image, namespace, node-port, duration-ms ('' when unknown).
 //   failureMessage(report): string      '' when passed; else e.g.
 //       `GET /?msg=Chicago: expected status 200, got 500 after 7 attempts in 30.2 s`
 //       (first failing check), else report.error, else `<phase>: <error>`.
 //   formatDuration(ms): string          850 ms | 30.2 s | 2 min 5 s
 
-export type { Phase, PhaseStatus, RunReport } from './types.js'
+export type { Phase, PhaseStatus, RunReport, WorkloadResult } from './types.js'
+export { renderJUnit, writeJUnitFile } from './junit.js'
 export { PhaseRecorder } from './phases.js'
 export { writeReportFile } from './file.js'
 export {

@@ -3,14 +3,19 @@
 import type { RunReport } from './types.js'
 
 /**
- * The action outputs, all strings ('' when unknown): result, url, report, image, images (JSON:
- * repository → deployed reference), namespace, node-port, duration-ms.
+ * The action outputs, all strings ('' when unknown): result, url, report, junit, image, images
+ * (JSON: repository → deployed reference), namespace, node-port, duration-ms.
  */
-export function outputsFor(report: RunReport, reportPath: string): Record<string, string> {
+export function outputsFor(
+  report: RunReport,
+  reportPath: string,
+  junitPath = ''
+): Record<string, string> {
   return {
     result: report.result,
     url: report.url ?? '',
     report: reportPath,
+    junit: junitPath,
     image: report.image ?? '',
     images: report.images
       ? JSON.stringify(Object.fromEntries(report.images.map(i => [i.name, i.ref])))
@@ -32,9 +37,11 @@ export function failureMessage(report: RunReport): string {
   if (failing.length > 0) {
     const f = failing[0]
     const n = f.attempts.length
-    let msg =
-      `${f.check}: ${f.reason ?? 'failed'} after ${n} attempt${n === 1 ? '' : 's'} ` +
-      `in ${(f.durationMs / 1000).toFixed(1)} s`
+    const took = `${(f.durationMs / 1000).toFixed(1)} s`
+    let msg = `${f.check}: ${f.reason ?? 'failed'}`
+    if (f.load) msg += ` (${f.load.requests} load requests; the check took ${took})`
+    else if (f.samples) msg += ` (the check took ${took})`
+    else if (n > 0) msg += ` after ${n} attempt${n === 1 ? '' : 's'} in ${took}`
     if (failing.length > 1) {
       const more = failing.length - 1
       msg += ` (and ${more} more failing check${more === 1 ? '' : 's'}: see the job summary)`

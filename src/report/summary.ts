@@ -89,6 +89,18 @@ export function renderSummaryMarkdown(report: RunReport, options: SummaryOptions
     out.push('')
   }
 
+  const loads = report.smoke.filter(r => r.load !== undefined).slice(0, MAX_SMOKE_ROWS)
+  if (loads.length > 0) {
+    out.push(
+      '### Load',
+      '',
+      '| Check | Requests | Req/s | Success | p50 | p95 | p99 | Errors |',
+      '|---|---:|---:|---:|---:|---:|---:|---|'
+    )
+    for (const r of loads) out.push(loadRow(r))
+    out.push('')
+  }
+
   const rollout = Object.entries(report.rollout ?? {})
   if (rollout.length > 0) {
     out.push('### Rollout', '', '| | |', '|---|---|')
@@ -143,15 +155,38 @@ function phaseRow(p: Phase): string {
 function smokeRow(r: SmokeResult): string {
   const last = r.attempts[r.attempts.length - 1]
   const status = last?.status !== undefined ? String(last.status) : (last?.error ?? '—')
-  const latency = last ? formatDuration(last.latencyMs) : '—'
-  let result = r.passed ? '✅ passed' : `❌ ${cell(r.reason ?? 'failed', 400)}`
+  const s = r.samples?.latency
+  const latency = s
+    ? `p50 ${formatDuration(s.p50)} · p95 ${formatDuration(s.p95)} · max ${formatDuration(s.max)} (${s.count} samples)`
+    : last
+      ? formatDuration(last.latencyMs)
+      : '—'
+  let result = r.notRun
+    ? `⏭️ ${cell(r.reason ?? 'not run', 400)}`
+    : r.passed
+      ? '✅ passed'
+      : `❌ ${cell(r.reason ?? 'failed', 400)}`
   if (r.notes.length > 0) result += ` <br>_${cell(r.notes.join('; '), 300)}_`
   return `| ${cell(r.check, 150)} | ${cell(status, 80)} | ${latency} | ${r.attempts.length} | ${result} |`
+}
+
+function loadRow(r: SmokeResult): string {
+  const l = r.load!
+  const errors = Object.entries(l.errors)
+    .slice(0, 5)
+    .map(([kind, n]) => `${kind} × ${n}`)
+    .join(', ')
+  const icon = r.passed ? '✅' : '❌'
+  return (
+    `| ${icon} ${cell(r.check, 150)} | ${l.requests} | ${l.requestsPerSecond} | ${l.successRate} % | ` +
+    `${formatDuration(l.latency.p50)} | ${formatDuration(l.latency.p95)} | ${formatDuration(l.latency.p99)} | ${cell(errors || '—', 300)} |`
+  )
 }
 
 /** 850 ms, 30.2 s, 2 min 5 s. */
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return '—'
+  if (ms < 10) return `${Math.round(ms * 10) / 10} ms`
   if (ms < 1000) return `${Math.round(ms)} ms`
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`
   const min = Math.floor(ms / 60_000)

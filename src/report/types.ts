@@ -15,6 +15,17 @@ export interface Phase {
   error?: string
 }
 
+/** How one workload's rollout went: a test case of the JUnit file. */
+export interface WorkloadResult {
+  /** e.g. `Deployment`, `StatefulSet`, `Job`. */
+  kind: string
+  name: string
+  passed: boolean
+  durationMs: number
+  /** What happened: `successfully rolled out`, or the failure. */
+  message: string
+}
+
 export interface RunReport {
   result: 'passed' | 'failed'
   /** ISO time the run started. */
@@ -30,14 +41,8 @@ export interface RunReport {
   nodePort?: number
   phases: Phase[]
   smoke: SmokeResult[]
-  /** Every object of the run the rollout phase looked at, and how it ended. */
-  workloads?: Array<{
-    kind: string
-    name: string
-    passed: boolean
-    durationMs: number
-    message: string
-  }>
+  /** Every object of the run the rollout phase looked at, and how it ended (a JUnit test case each). */
+  workloads?: WorkloadResult[]
   /** Free-form extras from the rollout (update check counts, replicas, …): shown as key/value. */
   rollout?: Record<string, unknown>
   /** The error that stopped the run, when it was not a smoke check. */

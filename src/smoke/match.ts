@@ -7,39 +7,41 @@ export interface Verdict {
   passed: boolean
   /** Every expectation that failed, joined with '; '. */
   reason?: string
-  /** True when the status was right and a body expectation failed (the body is worth showing). */
-  bodyFailed: boolean
+  /** What failed: an unexpected 5xx, another unexpected status, or the body. */
+  kind?: 'status' | '5xx' | 'body'
 }
 
-/** Checks status, then body (contains, regex, JSON), then latency. */
-export function evaluate(check: SmokeCheck, res: HttpResponse, latencyMs: number): Verdict {
+/** Checks status, then body (contains, regex, JSON). Latency is judged by policy/latency.ts. */
+export function evaluate(check: SmokeCheck, res: HttpResponse): Verdict {
   if (!statusMatches(check.expectStatus, res.status)) {
     return {
       passed: false,
       reason: `expected status ${check.expectStatus.text}, got ${res.status}`,
-      bodyFailed: false
+      kind: res.status >= 500 ? '5xx' : 'status'
     }
   }
   const problems: string[] = []
   for (const needle of check.expectBodyContains) {
     if (!res.body.includes(needle)) problems.push(`body does not contain ${quote(needle)}`)
   }
-  if (check.expectBodyRegex !== undefined && !new RegExp(check.expectBodyRegex).test(res.body)) {
+  if (check.expectBodyRegex !== undefined && !regex(check.expectBodyRegex).test(res.body)) {
     problems.push(`body does not match /${check.expectBodyRegex}/`)
   }
   if (check.expectJson !== undefined) {
     const mismatch = matchJson(check.expectJson, res.body)
     if (mismatch !== undefined) problems.push(`expect-json ${mismatch}`)
   }
-  if (problems.length > 0 && res.truncated) {
-    problems.push(`only the first ${res.bodyBytes} bytes of the body were read`)
-  }
-  const bodyFailed = problems.length > 0
-  if (check.maxLatencyMs !== undefined && latencyMs > check.maxLatencyMs) {
-    problems.push(`took ${Math.round(latencyMs)} ms, over max-latency-ms ${check.maxLatencyMs}`)
-  }
-  if (problems.length === 0) return { passed: true, bodyFailed: false }
-  return { passed: false, reason: problems.join('; '), bodyFailed }
+  if (problems.length === 0) return { passed: true }
+  if (res.truncated) problems.push(`only the first ${res.bodyBytes} bytes of the body were read`)
+  return { passed: false, reason: problems.join('; '), kind: 'body' }
+}
+
+const compiled = new Map<string, RegExp>()
+/** Compiled once per source: a load check tests every response. */
+function regex(source: string): RegExp {
+  let re = compiled.get(source)
+  if (!re) compiled.set(source, (re = new RegExp(source)))
+  return re
 }
 
 /** The first mismatch between the expected subset and the JSON body, or undefined when it matches. */
@@ -51,7 +53,7 @@ export function matchJson(expected: Record<string, unknown>, body: string): stri
     return `body is not JSON (${(err as Error).message})`
   }
   for (const [path, want] of Object.entries(expected)) {
-    const segments = parseJsonPath(path)
+    const segments = pathSegments(path)
     if (segments === undefined) return `${quote(path)}: not a valid path`
     const found = resolvePath(actual, segments, path)
     if (!found.ok) return found.problem
@@ -59,6 +61,13 @@ export function matchJson(expected: Record<string, unknown>, body: string): stri
     if (problem !== undefined) return problem
   }
   return undefined
+}
+
+const segmentsOf = new Map<string, string[] | undefined>()
+/** parseJsonPath, once per path: a load check matches every response. */
+function pathSegments(path: string): string[] | undefined {
+  if (!segmentsOf.has(path)) segmentsOf.set(path, parseJsonPath(path))
+  return segmentsOf.get(path)
 }
 
 /**

@@ -3,7 +3,8 @@
 import { load } from 'js-yaml'
 import { InputError } from '../errors.js'
 import { parseJsonPath } from './match.js'
-import { ANY_2XX, STATUS_200, STATUS_HELP, parseStatusPattern } from './status.js'
+import { POLICY_KEYS, parsePolicyKeys } from './parse-policy.js'
+import { ANY_2XX, STATUS_HELP, onlySuccess, parseStatusPattern } from './status.js'
 import { METHODS, type HttpMethod, type SmokeCheck } from './types.js'
 
 export interface SmokeInputs {
@@ -25,17 +26,16 @@ export const CHECK_KEYS = [
   'expect-body-contains',
   'expect-body-regex',
   'expect-json',
-  'max-latency-ms'
+  ...POLICY_KEYS
 ] as const
 
-/** Headers fetch refuses (it throws) or silently replaces: refused here, with the reason. */
-const FETCH_OWNED_HEADERS = new Set([
+/** Headers the HTTP client manages itself (connection reuse, framing): refused, with the reason. */
+const CLIENT_OWNED_HEADERS = new Set([
   'connection',
   'keep-alive',
   'upgrade',
   'transfer-encoding',
   'expect',
-  'host',
   'content-length'
 ])
 
@@ -172,7 +172,10 @@ function parseCheck(item: unknown, n: number): SmokeCheck {
     for (const [key, value] of Object.entries(item.headers as Record<string, unknown>)) {
       if (!HEADER_NAME.test(key))
         fail(`header name ${JSON.stringify(key)} is not a valid HTTP header name`)
-      if (FETCH_OWNED_HEADERS.has(key.toLowerCase())) {
+      if (key.toLowerCase() === 'host') {
+        fail(`header '${key}' is set with the check key 'host' (e.g. host: app.example.com)`)
+      }
+      if (CLIENT_OWNED_HEADERS.has(key.toLowerCase())) {
         fail(`header '${key}' cannot be set: the HTTP client manages it`)
       }
       if (!isScalar(value)) fail(`header '${key}' must have a string value`, value)
@@ -195,7 +198,7 @@ function parseCheck(item: unknown, n: number): SmokeCheck {
     }
   }
 
-  let expectStatus = STATUS_200
+  let expectStatus = ANY_2XX
   if (item['expect-status'] !== undefined) {
     const parsed = parseStatusPattern(item['expect-status'])
     if (parsed === undefined) fail(`'expect-status' ${STATUS_HELP}`, item['expect-status'])
@@ -258,26 +261,26 @@ function parseCheck(item: unknown, n: number): SmokeCheck {
     fail('a HEAD response has no body: drop the expect-body-*/expect-json keys or use GET')
   }
 
-  let maxLatencyMs: number | undefined
-  const latency = item['max-latency-ms']
-  if (latency !== undefined) {
-    if (typeof latency !== 'number' || !Number.isFinite(latency) || latency <= 0) {
-      fail("'max-latency-ms' must be a positive number of milliseconds", latency)
-    }
-    maxLatencyMs = latency as number
-  }
-
   const check: SmokeCheck = { path, method, headers, expectStatus, expectBodyContains }
   if (name !== undefined) check.name = name
   if (body !== undefined) check.body = body
   if (expectBodyRegex !== undefined) check.expectBodyRegex = expectBodyRegex
   if (expectJson !== undefined) check.expectJson = expectJson
-  if (maxLatencyMs !== undefined) check.maxLatencyMs = maxLatencyMs
-  return check
+  return { ...check, ...parsePolicyKeys(item, fail) }
+}
+
+/**
+ * The readiness probe path for generated manifests when `readiness-path` is not given: the first
+ * GET check that expects only 2xx (its query left out), else `/`. A check expecting 401, 404 or
+ * a redirect, or a POST, would keep the pod from ever becoming Ready.
+ */
+export function defaultReadinessPath(checks: readonly SmokeCheck[]): string {
+  const probe = checks.find(c => c.method === 'GET' && onlySuccess(c.expectStatus))
+  return probe ? probe.path.split('?')[0] : '/'
 }
 
 /** Why a path cannot be used, or undefined. Only the service URL is ever contacted. */
-function pathError(path: string): string | undefined {
+export function pathError(path: string): string | undefined {
   if (/^[A-Za-z][A-Za-z0-9+.-]*:/.test(path) || path.startsWith('//') || path.startsWith('\\')) {
     return 'must be a path on the service such as /health, not a URL: only the service URL is contacted'
   }
@@ -295,7 +298,14 @@ function suggest(key: string): string | undefined {
     contains: 'expect-body-contains',
     regex: 'expect-body-regex',
     json: 'expect-json',
-    timeout: 'max-latency-ms'
+    latency: 'max-latency-ms',
+    p95: 'max-p95-ms',
+    p99: 'max-p99-ms',
+    retry_on: 'retry-on',
+    'success-rate': 'min-success-rate',
+    sni: 'host',
+    tls: 'scheme',
+    'ca-file': 'ca'
   }
   const k = norm(key)
   return (

@@ -49,7 +49,13 @@ export function statusMatches(pattern: StatusPattern, status: number): boolean {
   return pattern.ranges.some(([lo, hi]) => status >= lo && status <= hi)
 }
 
-/** The default when no check is given: any 2xx. */
+/**
+ * The default of every check without `expect-status`, of `smoke-path` and of no check at all: any
+ * 2xx (a POST answering 201 or a DELETE answering 204 succeeded; exact codes are one key away).
+ */
 export const ANY_2XX: StatusPattern = { text: '2xx', ranges: [[200, 299]] }
-/** The default for a check without `expect-status`. */
-export const STATUS_200: StatusPattern = { text: '200', ranges: [[200, 200]] }
+
+/** True when every status the pattern accepts is a 2xx. */
+export function onlySuccess(pattern: StatusPattern): boolean {
+  return pattern.ranges.every(([lo, hi]) => lo >= 200 && hi <= 299)
+}

@@ -1,6 +1,6 @@
 // The data the smoke engine works on: parsed checks, the HTTP port, and the results it reports.
 
-/** Methods a check may use (what fetch can send; CONNECT and TRACE it refuses). */
+/** Methods a check may use (CONNECT and TRACE are refused). */
 export const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const
 export type HttpMethod = (typeof METHODS)[number]
 
@@ -11,6 +11,44 @@ export interface StatusPattern {
   ranges: Array<[number, number]>
 }
 
+/**
+ * What a failed attempt was, for the retry policy: no response at all, a 5xx the check did not
+ * expect, any other unexpected status (including redirect trouble), or the right status with a
+ * body that does not match.
+ */
+export const RETRY_KINDS = ['connection', '5xx', 'status', 'body'] as const
+export type RetryKind = (typeof RETRY_KINDS)[number]
+
+/** A check's own retry settings (`retries`, `retry: false`, `retry-on`); absent: the default rule. */
+export interface RetrySettings {
+  /** At most this many retries after the first judged attempt; undefined: until the deadline. */
+  maxRetries?: number
+  /** Exactly these outcomes are retried; undefined: the default rule (see policy/retry.ts). */
+  on?: RetryKind[]
+}
+
+/** `load:` — requests sent after the check passed, judged together. */
+export interface LoadSpec {
+  /** Stop after this many requests. At least one of requests and durationMs is set. */
+  requests?: number
+  /** Stop starting requests after this long. */
+  durationMs?: number
+  /** Requests in flight at most. */
+  concurrency: number
+  /** Requests started per second (open model); undefined: each worker sends the next at once. */
+  rate?: number
+}
+
+/** TLS settings of a `scheme: https` check. */
+export interface TlsSettings {
+  /** `insecure: true`: the certificate is not verified. */
+  insecure: boolean
+  /** `ca`: the path as given (inside the workspace). */
+  caFile?: string
+  /** The CA file's PEM text, read before anything starts (see files.ts). */
+  caPem?: string
+}
+
 /** One validated check. Plain data: JSON-serializable, no RegExp objects. */
 export interface SmokeCheck {
   /** The user's `name`, if any. Display with {@link checkLabel}. */
@@ -18,7 +56,7 @@ export interface SmokeCheck {
   /** Starts with '/', may carry a query string; appended to the service URL. */
   path: string
   method: HttpMethod
-  /** Request headers, values as strings. */
+  /** Request headers, values as strings (never Host: see `host`). */
   headers: Record<string, string>
   /** Request body; a YAML mapping/list is sent as JSON (with content-type application/json). */
   body?: string
@@ -29,19 +67,42 @@ export interface SmokeCheck {
   expectBodyRegex?: string
   /** Top-level keys are dot paths (`data.items.0.name`, `items[0].name`); values are subsets. */
   expectJson?: Record<string, unknown>
+  /** `timeout`: per request (all its redirect hops); undefined: the engine's default. */
+  timeoutMs?: number
+  /** `retries` / `retry: false` / `retry-on`; undefined: the default rule. */
+  retry?: RetrySettings
+  /** Judged on the attempt that passed. */
   maxLatencyMs?: number
+  /** `samples`: requests sent one after another once the check passed. */
+  samples?: number
+  /** Judged on the samples or the load. */
+  maxP95Ms?: number
+  maxP99Ms?: number
+  load?: LoadSpec
+  /** Percent of load requests that must pass (default 99 with `load`). */
+  minSuccessRate?: number
+  /** `scheme`; undefined: the service URL's. */
+  scheme?: 'http' | 'https'
+  tls?: TlsSettings
+  /** `host`: sent as the Host header (and as TLS SNI for HTTPS); `name` or `name:port`. */
+  host?: string
 }
 
 /** One request the engine asks the port to make. The port never follows redirects. */
 export interface HttpRequest {
   url: string
   method: HttpMethod
+  /** Request headers; a `host` entry is sent as the Host header (and SNI for HTTPS). */
   headers: Record<string, string>
   body?: string
   /** Abort the whole exchange (connect, headers and body) after this long. */
   timeoutMs: number
   /** Read at most this many body bytes; report `truncated` when there was more. */
   maxBodyBytes: number
+  /** For https: URLs. */
+  tls?: Pick<TlsSettings, 'insecure' | 'caPem'>
+  /** The run's stop signal: the exchange is aborted when it fires. */
+  signal?: AbortSignal
 }
 
 export interface HttpResponse {
@@ -63,6 +124,8 @@ export interface HttpResponse {
  */
 export interface HttpPort {
   request(req: HttpRequest): Promise<HttpResponse>
+  /** Releases kept-alive connections; the engine calls it for a port it created. */
+  close?(): Promise<void>
 }
 
 /**
@@ -117,6 +180,59 @@ export interface ResponseExcerpt {
   truncated: boolean
 }
 
+/** Latency percentiles in milliseconds (nearest rank), over `count` requests. */
+export interface LatencyStats {
+  count: number
+  min: number
+  mean: number
+  p50: number
+  p95: number
+  p99: number
+  max: number
+}
+
+/** `samples: N`: the series sent one after another once the check passed. */
+export interface SamplesResult {
+  requested: number
+  /** Samples that got an answer that passed (the series stops at the first that does not). */
+  passed: number
+  latency: LatencyStats
+  /** Each sample's latency in ms, in order. */
+  series: number[]
+}
+
+/** One second of a load run (by request start). */
+export interface LoadSecond {
+  /** Seconds since the load started. */
+  t: number
+  requests: number
+  failed: number
+  p50: number
+  p95: number
+  p99: number
+}
+
+export interface LoadResult {
+  concurrency: number
+  /** Requests started per second asked for, if any. */
+  rate?: number
+  requests: number
+  succeeded: number
+  failed: number
+  /** succeeded ÷ requests, in percent. */
+  successRate: number
+  /** From the first request's start to the last one's end. */
+  durationMs: number
+  requestsPerSecond: number
+  /** Over every request, failed ones at the time they took to fail. */
+  latency: LatencyStats
+  /** Failed requests by what went wrong: `status 500`, `connection reset`, `body`, … */
+  errors: Record<string, number>
+  series: LoadSecond[]
+  /** Why the load stopped before its requests or duration were used up, if it did. */
+  stopped?: string
+}
+
 export interface SmokeResult {
   /** Display label: `GET /health`, or `name (GET /health)`. */
   check: string
@@ -128,12 +244,16 @@ export interface SmokeResult {
   /** What was expected, for the report: `status 2xx`, `body contains "ok"`, … */
   expected: string[]
   passed: boolean
+  /** True for a check that never started because the smoke checks were stopped before it. */
+  notRun?: boolean
   /** Why the check failed (the last attempt's reason, with the response body for body checks). */
   reason?: string
   attempts: SmokeAttempt[]
-  /** From the first attempt's start to the end of the last. */
+  /** From the first attempt's start to the end of the last (samples and load included). */
   durationMs: number
   lastResponse?: ResponseExcerpt
+  samples?: SamplesResult
+  load?: LoadResult
   /** Things worth knowing even when the check passed, e.g. a capped body read. */
   notes: string[]
 }

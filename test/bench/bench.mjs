@@ -6,6 +6,10 @@
 //   npm run bench -- --pairs 7 --faults 3  more samples
 //   npm run bench -- --baseline old.json   also print before/after against an earlier result file
 //   npm run bench -- --only cold           cold start + bundle only (no cluster needed)
+//   npm run bench -- --only pairs          overhead pairs and failure detection only
+//   npm run bench -- --only load           the load check against wrk only (--load-pairs 3,
+//                                          --load-duration 20, --load-concurrency 32)
+//   With --only, bench-results.json keeps the figures of the parts that did not run.
 //
 // Prints a table and writes bench-results.json at the repo root (git-ignored; --out to change).
 // Nothing here asserts a timing: it measures and reports. test/bench/proxy-lag.mjs shows how a
@@ -26,9 +30,22 @@
 //     to the `::error::` line on main's stdout; also from the event's own timestamp.
 //  4. Cold start: spawn `node dist/main/index.js` (bad input) → first stdout byte; bundle sizes.
 //  5. Teardown: the post step's wall time after successful runs.
+//  6. Load: the action's load check (GET SMOKE_PATH on weather-service/k8s, `--load-concurrency`
+//     connections for `--load-duration` s) against wrk (Debian's, installed when missing) on the
+//     same NodePort URL, same concurrency and duration, in pairs on the same pod: the action runs
+//     (a short warm-up load, then the measured one), then — between main and post, the pod still
+//     up — wrk. Reported: requests/s ratio (action ÷ wrk), p95 ratio, and the action process's peak
+//     RSS (VmHWM from /proc, polled every 100 ms).
 
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync
+} from 'node:fs'
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
@@ -41,7 +58,16 @@ import { KUBECONFIG, kc, kubectl, run, writeWeatherManifest } from './cluster.mj
 
 // ------------------------------------------------------------------------------------ options
 
-const opts = { pairs: 8, warmup: 1, faults: 3, cold: 11, out: join(REPO, 'bench-results.json') }
+const opts = {
+  pairs: 8,
+  warmup: 1,
+  faults: 3,
+  cold: 11,
+  loadPairs: 3,
+  loadDuration: 20,
+  loadConcurrency: 32,
+  out: join(REPO, 'bench-results.json')
+}
 for (let i = 2; i < process.argv.length; i++) {
   const a = process.argv[i]
   const next = () => process.argv[++i]
@@ -52,12 +78,23 @@ for (let i = 2; i < process.argv.length; i++) {
   else if (a === '--out') opts.out = next()
   else if (a === '--baseline') opts.baseline = next()
   else if (a === '--only') opts.only = next()
+  else if (a === '--load-pairs') opts.loadPairs = Math.max(1, Number(next()))
+  else if (a === '--load-duration') opts.loadDuration = Math.min(120, Math.max(1, Number(next())))
+  else if (a === '--load-concurrency')
+    opts.loadConcurrency = Math.min(256, Math.max(1, Number(next())))
   else if (a === '--label') opts.label = next()
   else {
     console.error(`unknown argument ${a}`)
     process.exit(2)
   }
 }
+const PARTS = ['cold', 'pairs', 'load']
+if (opts.only !== undefined && !PARTS.includes(opts.only)) {
+  console.error(`--only must be one of ${PARTS.join(', ')}`)
+  process.exit(2)
+}
+/** Whether this part of the bench runs. */
+const want = part => opts.only === undefined || opts.only === part
 
 const BASE_IMAGE = 'minikube-smoke/python-base:bookworm'
 const MANIFESTS = 'weather-service/k8s'
@@ -173,17 +210,17 @@ let runCounter = 0
  * start (dist/ being rebuilt by someone at that moment: main prints nothing), waits and runs once
  * more, saying so.
  */
-async function actionRun(inputs) {
-  const x = await actionRunOnce(inputs)
+async function actionRun(inputs, hooks = {}) {
+  const x = await actionRunOnce(inputs, hooks)
   if (x.r.main.output.includes('minikube-smoke: main step')) return x
   log(
     `  (the bundle did not start — ${x.r.main.output.trim().split('\n')[0] || 'no output'}; retrying in 15 s)`
   )
   await sleep(15_000)
-  return actionRunOnce(inputs)
+  return actionRunOnce(inputs, hooks)
 }
 
-async function actionRunOnce(inputs) {
+async function actionRunOnce(inputs, hooks = {}) {
   const runId = `${Date.now()}${runCounter++}`
   const ns = `smoke-${runId}-1`
   const watch = await watchNamespace(ns)
@@ -195,7 +232,8 @@ async function actionRunOnce(inputs) {
     killMainWhen: line => {
       lines.push({ at: Date.now(), line })
       return false
-    }
+    },
+    ...hooks
   })
   watch.stop()
   let report
@@ -473,6 +511,128 @@ async function sampleFault(name) {
   }
 }
 
+// ------------------------------------------------------------------------------------ 6. load
+
+async function ensureWrk() {
+  if ((await run('wrk', ['--version'])).stdout.includes('wrk')) return
+  log('Installing wrk (Debian package) ...')
+  must(await run('apt-get', ['update', '-qq'], { timeoutMs: 600_000 }), 'apt-get update')
+  must(
+    await run('apt-get', ['install', '-y', '-qq', 'wrk'], {
+      timeoutMs: 600_000,
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
+    }),
+    'apt-get install wrk'
+  )
+}
+
+/** VmRSS and VmHWM (peak) of a process, in kB; undefined once it has exited. */
+function memoryOf(pid) {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+    const kb = key => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN)
+    return { rss: kb('VmRSS'), hwm: kb('VmHWM') }
+  } catch {
+    return undefined
+  }
+}
+
+function runWrk(url) {
+  return run(
+    'wrk',
+    [
+      '-t',
+      '2',
+      '-c',
+      String(opts.loadConcurrency),
+      '-d',
+      `${opts.loadDuration}s`,
+      '--timeout',
+      '5s',
+      '-s',
+      join(REPO, 'test/bench/wrk-report.lua'),
+      url
+    ],
+    { timeoutMs: (opts.loadDuration + 60) * 1000 }
+  )
+}
+
+async function sampleLoad() {
+  const memory = { rssKb: 0, hwmKb: 0, polls: 0 }
+  let poll
+  let wrk
+  const x = await actionRun(
+    {
+      manifests: MANIFESTS,
+      'smoke-timeout': '60s',
+      'smoke-checks': [
+        '- path: /healthz',
+        '- name: warm-up',
+        `  path: "${SMOKE_PATH}"`,
+        `  load: {requests: 200, concurrency: ${opts.loadConcurrency}}`,
+        '- name: measured',
+        `  path: "${SMOKE_PATH}"`,
+        '  expect-json: {success: true}',
+        `  load: {duration: ${opts.loadDuration}s, concurrency: ${opts.loadConcurrency}}`
+      ].join('\n')
+    },
+    {
+      onMainSpawn: child => {
+        poll = setInterval(() => {
+          const m = memoryOf(child.pid)
+          // An exited process (a zombie until reaped) has no Vm* lines.
+          if (!m || !Number.isFinite(m.hwm)) return
+          memory.polls++
+          memory.rssKb = Math.max(memory.rssKb, m.rss)
+          memory.hwmKb = Math.max(memory.hwmKb, m.hwm)
+        }, 100)
+      },
+      afterMain: async outputs => {
+        clearInterval(poll)
+        // Same URL, same pod, right after the action's load: the deployment is still up.
+        if (outputs.url) wrk = await runWrk(`${outputs.url}${SMOKE_PATH}`)
+      }
+    }
+  )
+  const { r, report } = x
+  const measured = report?.smoke?.find(c => c.name === 'measured')?.load
+  const line = wrk?.stdout.split('\n').find(l => l.startsWith('WRK_JSON '))
+  const w = line ? JSON.parse(line.slice('WRK_JSON '.length)) : undefined
+  if (!measured || !w) {
+    throw new Error(
+      `load sample incomplete (action load ${measured ? 'ok' : 'missing'}, wrk ${w ? 'ok' : 'missing'}):\n` +
+        `${r.main.output.split('\n').slice(-20).join('\n')}\n${wrk?.stderr ?? ''}`
+    )
+  }
+  const wrkRps = w.requests / (w.duration_us / 1e6)
+  return {
+    ns: x.ns,
+    action: {
+      requests: measured.requests,
+      rps: measured.requestsPerSecond,
+      success_rate: measured.successRate,
+      p50_ms: measured.latency.p50,
+      p95_ms: measured.latency.p95,
+      p99_ms: measured.latency.p99,
+      errors: measured.errors
+    },
+    wrk: {
+      requests: w.requests,
+      rps: round(wrkRps, 1),
+      p50_ms: w.p50_us / 1000,
+      p95_ms: w.p95_us / 1000,
+      p99_ms: w.p99_us / 1000,
+      errors: w.errors
+    },
+    rps_ratio: measured.requestsPerSecond / wrkRps,
+    p95_ratio: measured.latency.p95 / (w.p95_us / 1000),
+    peak_rss_mb: round(memory.hwmKb / 1024, 1),
+    max_polled_rss_mb: round(memory.rssKb / 1024, 1),
+    rss_polls: memory.polls,
+    main_ms: r.main.ms
+  }
+}
+
 // ------------------------------------------------------------------------------------ main
 
 const results = {
@@ -495,11 +655,14 @@ log(
 )
 
 // 4. cold start first: nothing else runs then.
-log(`Cold start: ${opts.cold} spawns of node ${ACTION.runs.main} with INPUT_REPLICAS=abc ...`)
-const cold = await coldStart(opts.cold)
+let cold = []
+if (want('cold')) {
+  log(`Cold start: ${opts.cold} spawns of node ${ACTION.runs.main} with INPUT_REPLICAS=abc ...`)
+  cold = await coldStart(opts.cold)
+}
 const bundle = bundleSizes()
 
-if (opts.only !== 'cold') {
+if (want('pairs') || want('load')) {
   log('Checking the cluster (test/cluster/cluster.sh up: idempotent, 0.1 s when healthy) ...')
   must(await run('bash', [join(REPO, 'test/cluster/cluster.sh'), 'up']), 'cluster.sh up')
   must(
@@ -529,6 +692,24 @@ if (opts.only !== 'cold') {
   results.image = { ref: `weather-service:${TAG}`, build_ms: build.ms }
   writeHandManifest()
 
+  if (want('load')) {
+    await ensureWrk()
+    log(
+      `Load: ${opts.loadPairs} pairs of the action's load check and wrk, ${opts.loadConcurrency} connections for ${opts.loadDuration} s each ...`
+    )
+    const loads = []
+    for (let i = 0; i < opts.loadPairs; i++) {
+      const s = await sampleLoad()
+      log(
+        `  pair ${i + 1}/${opts.loadPairs}: action ${s.action.rps} req/s p95 ${s.action.p95_ms} ms, ` +
+          `wrk ${s.wrk.rps} req/s p95 ${s.wrk.p95_ms} ms; ratio ${s.rps_ratio.toFixed(3)}, peak RSS ${s.peak_rss_mb} MB`
+      )
+      loads.push(s)
+    }
+    results.load = loads
+  }
+}
+if (want('pairs')) {
   // A tiny idle-cost probe: one kubectl round trip (process start + one API read).
   const probes = []
   for (let i = 0; i < 5; i++) probes.push((await kubectl('get', '--raw', '/healthz')).ms)
@@ -567,8 +748,8 @@ if (opts.only !== 'cold') {
     }
   }
   results.faults = faults
-  await run('docker', ['rmi', '-f', `weather-service:${TAG}`]) // -f: exited pods may still reference it
 }
+if (TAG) await run('docker', ['rmi', '-f', `weather-service:${TAG}`]) // -f: exited pods may still reference it
 results.machine.loadavg_end = loadavg().map(x => round(x, 2))
 results.duration_s = round((Date.now() - benchStarted) / 1000, 1)
 
@@ -604,7 +785,19 @@ const faultStats = Object.fromEntries(
   ])
 )
 
+const loads = results.load ?? []
+const L = {
+  rpsRatio: summary(loads.map(l => l.rps_ratio)),
+  p95Ratio: summary(loads.map(l => l.p95_ratio)),
+  rss: summary(loads.map(l => l.peak_rss_mb)),
+  actionRps: summary(loads.map(l => l.action.rps)),
+  wrkRps: summary(loads.map(l => l.wrk.rps)),
+  actionP95: summary(loads.map(l => l.action.p95_ms)),
+  wrkP95: summary(loads.map(l => l.wrk.p95_ms))
+}
+
 const verdict = (value, goal) => (value === null ? 'n/a' : value <= goal ? 'met' : 'NOT met')
+const atLeast = (value, goal) => (value === null ? 'n/a' : value >= goal ? 'met' : 'NOT met')
 const ratioFmt = x => (x === null ? '–' : x.toFixed(3))
 
 log('\n=== 4. Cold start and bundle ===')
@@ -732,6 +925,41 @@ if (results.faults) {
   if (bad.length) log(`  WARNING: ${bad.length} fault run(s) did not fail with the expected reason`)
 }
 
+if (loads.length) {
+  log(
+    `\n=== 6. Load: the action's load check vs wrk, GET ${SMOKE_PATH}, ${opts.loadConcurrency} connections, ${opts.loadDuration} s, ${loads.length} pairs ===`
+  )
+  log(
+    '  Each pair on one pod: the action (a 200-request warm-up load, then the measured one), then wrk -t2 on the same URL between main and post.'
+  )
+  log(
+    table([
+      [
+        'pair',
+        'action req/s',
+        'wrk req/s',
+        'ratio',
+        'action p50/p95/p99',
+        'wrk p50/p95/p99',
+        'p95 ratio',
+        'action ok %',
+        'peak RSS'
+      ],
+      ...loads.map((l, i) => [
+        i + 1,
+        l.action.rps,
+        l.wrk.rps,
+        l.rps_ratio.toFixed(3),
+        `${l.action.p50_ms}/${l.action.p95_ms}/${l.action.p99_ms} ms`,
+        `${l.wrk.p50_ms}/${l.wrk.p95_ms}/${l.wrk.p99_ms} ms`,
+        l.p95_ratio.toFixed(3),
+        l.action.success_rate,
+        `${l.peak_rss_mb} MB`
+      ])
+    ])
+  )
+}
+
 log('\n=== Summary ===')
 const faultRows = Object.entries(faultStats).map(([k, s]) => [
   `failure detection: ${k}`,
@@ -770,6 +998,28 @@ log(
       verdict(S.cold.median, 300)
     ],
     ['teardown (post step wall time)', range(S.teardown), '–', '–'],
+    [
+      'load req/s, action ÷ wrk',
+      L.rpsRatio.n
+        ? `${ratioFmt(L.rpsRatio.median)} (${ratioFmt(L.rpsRatio.min)} – ${ratioFmt(L.rpsRatio.max)}, n=${L.rpsRatio.n})`
+        : '–',
+      '≥ 0.8',
+      atLeast(L.rpsRatio.median, 0.8)
+    ],
+    [
+      'load p95, action ÷ wrk',
+      L.p95Ratio.n
+        ? `${ratioFmt(L.p95Ratio.median)} (${ratioFmt(L.p95Ratio.min)} – ${ratioFmt(L.p95Ratio.max)}, n=${L.p95Ratio.n})`
+        : '–',
+      '≤ 1.2',
+      verdict(L.p95Ratio.median, 1.2)
+    ],
+    [
+      `action peak RSS, ${opts.loadDuration} s at concurrency ${opts.loadConcurrency}`,
+      L.rss.n ? `${L.rss.max} MB max (${L.rss.min} – ${L.rss.max})` : '–',
+      '≤ 150 MB',
+      verdict(L.rss.n ? L.rss.max : null, 150)
+    ],
     ['bundle dist/main', `${bytes(bundle.total_bytes)} (${bytes(bundle.gzip_bytes)} gz)`, '–', '–']
   ])
 )
@@ -828,9 +1078,39 @@ const out = {
   ),
   teardown_ms_median: round(S.teardown.median),
   teardown_ms_samples: measured.map(p => p.a.post_ms),
+  load_endpoint: `GET ${SMOKE_PATH} on weather-service/k8s (NodePort, 127.0.0.1)`,
+  load_concurrency: opts.loadConcurrency,
+  load_duration_s: opts.loadDuration,
+  load_wrk_threads: 2,
+  load_rps_ratio_median: round(L.rpsRatio.median, 3),
+  load_rps_ratio_samples: loads.map(l => round(l.rps_ratio, 3)),
+  load_action_rps_samples: loads.map(l => l.action.rps),
+  load_wrk_rps_samples: loads.map(l => l.wrk.rps),
+  load_p95_ratio_median: round(L.p95Ratio.median, 3),
+  load_p95_ratio_samples: loads.map(l => round(l.p95_ratio, 3)),
+  load_action_p95_ms_samples: loads.map(l => l.action.p95_ms),
+  load_wrk_p95_ms_samples: loads.map(l => l.wrk.p95_ms),
+  load_peak_rss_mb_max: L.rss.n ? L.rss.max : null,
+  load_peak_rss_mb_samples: loads.map(l => l.peak_rss_mb),
   details: results
 }
-writeFileSync(opts.out, `${JSON.stringify(out, null, 2)}\n`)
+/** Which part of the bench a result key belongs to (for --only: the others are kept). */
+const partOf = key =>
+  key.startsWith('cold_start') || key === 'bundle'
+    ? 'cold'
+    : key.startsWith('load')
+      ? 'load'
+      : 'pairs'
+let written = out
+if (opts.only !== undefined && existsSync(opts.out)) {
+  const before = JSON.parse(readFileSync(opts.out, 'utf8'))
+  written = { ...before }
+  for (const [key, value] of Object.entries(out)) {
+    if (key !== 'details' && partOf(key) === opts.only) written[key] = value
+  }
+  written.details = { ...before.details, ...results }
+}
+writeFileSync(opts.out, `${JSON.stringify(written, null, 2)}\n`)
 log(`\nWrote ${opts.out}`)
 
 // ------------------------------------------------------------------------------------ before/after

@@ -97,7 +97,7 @@ export function isAlive(ref) {
   }
 }
 
-function runNode(entry, env, { onLine, timeoutMs = 15 * 60_000 } = {}) {
+function runNode(entry, env, { onLine, onSpawn, timeoutMs = 15 * 60_000 } = {}) {
   return new Promise(resolvePromise => {
     const started = Date.now()
     const child = spawn(process.execPath, [entry], {
@@ -105,6 +105,7 @@ function runNode(entry, env, { onLine, timeoutMs = 15 * 60_000 } = {}) {
       env,
       stdio: ['ignore', 'pipe', 'pipe']
     })
+    onSpawn?.(child)
     let output = ''
     let pending = ''
     const take = chunk => {
@@ -128,16 +129,19 @@ function runNode(entry, env, { onLine, timeoutMs = 15 * 60_000 } = {}) {
 
 /**
  * Runs main then post. `killMainWhen(line)` returning true kills main with SIGKILL at that line,
- * as a crashed job would; `signalMainWhen(line)` returning a signal name sends it to main (only to
- * main, as the runner's cancel does), recording main's descendants at that moment. Post still runs,
- * as GitHub runs it.
+ * as a cancelled or crashed job would; `signalMainWhen(line)` returning a signal name sends it to
+ * main (only to main, as the runner's cancel does), recording main's descendants at that moment.
+ * Post still runs, as GitHub runs it. `onMainSpawn(child)` sees main's process; `afterMain(outputs)`
+ * runs between the steps (what main deployed is still there), as a later step of the job would.
  */
 export async function runAction({
   inputs = {},
   env = {},
   killMainWhen,
   signalMainWhen,
-  skipPost = false
+  skipPost = false,
+  onMainSpawn,
+  afterMain
 } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'e2e-'))
   const files = {
@@ -171,6 +175,7 @@ export async function runAction({
     ENTRY.main,
     { ...base, ...inputEnv(inputs) },
     {
+      onSpawn: onMainSpawn,
       onLine: (line, child) => {
         if (killMainWhen && killedAt === undefined && killMainWhen(line)) {
           killedAt = Date.now()
@@ -187,6 +192,7 @@ export async function runAction({
   )
   // Checked the moment main is gone, before post runs: nothing it started may outlive it.
   if (signalled) signalled.descendantsAliveAtExit = signalled.descendants.filter(isAlive)
+  const between = afterMain ? await afterMain(parseFileCommands(files.GITHUB_OUTPUT)) : undefined
   const state = parseFileCommands(files.GITHUB_STATE)
   let post
   if (!skipPost) {
@@ -198,6 +204,7 @@ export async function runAction({
     post,
     killed: killedAt !== undefined,
     signalled,
+    between,
     outputs: parseFileCommands(files.GITHUB_OUTPUT),
     state,
     summary: readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8'),

@@ -266,6 +266,15 @@ test('bad inputs: one line each, nothing started', false, async () => {
     [{ manifests: '/etc/passwd' }, `input 'manifests'`],
     [{ 'smoke-checks': '- path: /\n  expect-stauts: 200' }, `input 'smoke-checks'`],
     [{ 'smoke-checks': '- path: http://example.com/' }, `input 'smoke-checks'`],
+    [
+      { 'smoke-checks': '- path: /\n  load: {concurrency: 8}' },
+      `input 'smoke-checks' check 1: 'load' needs 'requests' or 'duration'`
+    ],
+    [
+      { 'smoke-checks': '- {path: /, scheme: https, ca: no-such.pem}' },
+      `input 'smoke-checks' check 1: 'ca' must be a file inside the workspace: it does not exist`
+    ],
+    [{ 'readiness-path': 'healthz' }, `input 'readiness-path' must start with '/'`],
     [{ namespace: 'Bad_Namespace' }, `input 'namespace' must be a valid namespace name`],
     [{ 'build-args': 'JUSTAKEY' }, `input 'build-args' line 1 must be KEY=VALUE`],
     [
@@ -495,6 +504,66 @@ test(
     return error.replace('::error::', '')
   }
 )
+
+test(
+  'load: a load check on the weather service passes, reported in JSON, summary and JUnit',
+  true,
+  async () => {
+    const r = await runAction({
+      inputs: localInputs({
+        cluster: 'existing',
+        manifests: 'weather-service/k8s',
+        'smoke-checks': `
+- path: /healthz
+- name: forecast under load
+  path: /?msg=Chicago
+  expect-json: { success: true }
+  load: { requests: 300, concurrency: 8 }
+  min-success-rate: 100
+`
+      }),
+      ...existing
+    })
+    check(r.main.code === 0, `main failed:\n${tail(r.main.output, 60)}`)
+    const report = JSON.parse(readFileSync(r.outputs.report, 'utf8'))
+    const load = report.smoke[1].load
+    check(
+      load?.requests === 300 && load.successRate === 100 && load.requestsPerSecond > 0,
+      `load result: ${JSON.stringify(load)?.slice(0, 400)}`
+    )
+    check(load.latency.p95 > 0 && load.series.length > 0, 'latency percentiles and a series')
+    contains(r.summary, '### Load', 'the job summary')
+    const junit = readFileSync(r.outputs.junit, 'utf8')
+    check(
+      /<testsuite name="smoke" tests="2" failures="0"/.test(junit),
+      `JUnit file ${r.outputs.junit}:\n${junit.slice(0, 600)}`
+    )
+    await assertNothingLeft(r.outputs.namespace)
+    return `${load.requests} requests, ${load.requestsPerSecond} req/s, p95 ${load.latency.p95} ms`
+  }
+)
+
+test('load: a service failing 5 % of requests fails min-success-rate 99', true, async () => {
+  const { r, error } = await runFailing({
+    manifests: 'test/fixtures/e2e/flaky.yaml',
+    'smoke-checks': '- path: /\n  load: { requests: 400, concurrency: 4 }'
+  })
+  // The ::error:: command escapes '%' as %25.
+  contains(
+    error.replaceAll('%25', '%'),
+    'success rate 95 % (380 of 400) under min-success-rate 99 %; errors: status 500 × 20',
+    'the failure'
+  )
+  const report = JSON.parse(readFileSync(r.outputs.report, 'utf8'))
+  check(
+    report.smoke[0].load?.failed === 20,
+    `load: ${JSON.stringify(report.smoke[0].load?.errors)}`
+  )
+  const junit = readFileSync(r.outputs.junit, 'utf8')
+  contains(junit, 'failure message="success rate 95 %', 'the JUnit file')
+  await assertNothingLeft(r.outputs.namespace)
+  return error.replace('::error::', '').replaceAll('%25', '%')
+})
 
 test('fault: Dockerfile that does not build → the build error shown', true, async () => {
   const { r, error } = await runFailing({
@@ -1202,6 +1271,34 @@ test(
     check(r.post.code === 0, `post exited ${r.post.code}`)
     await assertNothingLeft(saved.namespace.name)
     return `main exited ${exitMs} ms after SIGTERM; post removed ${saved.namespace.name}`
+  }
+)
+
+test(
+  'fault: a pod that crashes after it was Ready fails the run during the smoke checks',
+  true,
+  async () => {
+    const { r, error } = await runFailing({
+      manifests: 'test/fixtures/e2e/crash-after-ready.yaml',
+      // The first check passes at once; the load keeps the checks running past the crash (~8 s in).
+      'smoke-checks': '- path: /\n- path: /\n  load: { duration: 30s, concurrency: 2 }',
+      'smoke-timeout': '60s'
+    })
+    check(
+      /container "app" of pod "weather-dies-[a-z0-9-]+" restarted while the smoke checks ran|pod "weather-dies-[a-z0-9-]+" stopped being ready while the smoke checks ran/.test(
+        error
+      ),
+      `the failure should name the pod that broke: ${error}`
+    )
+    const report = JSON.parse(readFileSync(r.outputs.report, 'utf8'))
+    check(report.smoke[0].passed === true, 'the first check passed before the crash')
+    const smoke = phaseOf(r, 'smoke')
+    check(
+      smoke.durationMs < 25_000,
+      `the load was stopped at the crash, not run out (${smoke.durationMs} ms)`
+    )
+    await assertNothingLeft(r.outputs.namespace)
+    return `${error.replace('::error::', '').slice(0, 140)} after ${(smoke.durationMs / 1000).toFixed(1)} s of checks`
   }
 )
 

@@ -289,3 +289,28 @@ describe('the environment and the runner’s OS', () => {
     expect(withHost({ 'url-mode': 'nodeport' }, {}, 'darwin').deploy.urlMode).toBe('nodeport')
   })
 })
+
+describe('readiness-path', () => {
+  test('default: the first GET check expecting only 2xx, else /', () => {
+    expect(parse({}).deploy.readinessPath).toBe('/')
+    expect(parse({ 'smoke-path': '/healthz?full=1' }).deploy.readinessPath).toBe('/healthz')
+    expect(
+      parse({
+        'smoke-checks': '- {path: /login, expect-status: 401}\n- {path: /ready}'
+      }).deploy.readinessPath
+    ).toBe('/ready')
+    expect(
+      parse({ 'smoke-checks': '- {path: /gone, expect-status: 404}' }).deploy.readinessPath
+    ).toBe('/')
+  })
+
+  test('given: used as is; a bad one is refused by name', () => {
+    expect(parse({ 'readiness-path': '/livez' }).deploy.readinessPath).toBe('/livez')
+    expect(errorOf({ 'readiness-path': 'livez' })).toBe(
+      `input 'readiness-path' must start with '/' (e.g. /health), got "livez"`
+    )
+    expect(errorOf({ 'readiness-path': 'http://x/' })).toContain(
+      "input 'readiness-path' must be a path"
+    )
+  })
+})

@@ -101,6 +101,7 @@ function setup(fault: Fault, inputs: Record<string, string> = {}) {
   const saved = new Map<string, string>()
   const outputs: Record<string, string> = {}
   const bundleDir = mkdtempSync(join(tmpdir(), 'pipeline-bundle-'))
+  const junit: Array<{ path: string; result: string }> = []
   const values: Record<string, string> = {
     context: 'weather-service',
     manifests: 'weather-service/k8s',
@@ -149,6 +150,10 @@ function setup(fault: Fault, inputs: Record<string, string> = {}) {
     summary: { addRaw: () => undefined, write: async () => undefined },
     writeReport: async () => {},
     reportPath: '/tmp/report.json',
+    writeJUnit: async (path, report) => {
+      junit.push({ path, result: report.result })
+    },
+    junitPath: '/tmp/junit.xml',
     setOutput: (name, value) => (outputs[name] = value),
     secrets: new SecretRegistry(),
     diagnostics: {
@@ -159,7 +164,7 @@ function setup(fault: Fault, inputs: Record<string, string> = {}) {
       }
     }
   }
-  return { deps, runner, kube, saved, outputs, cache, processes, bundleDir }
+  return { deps, runner, kube, saved, outputs, cache, processes, bundleDir, junit }
 }
 
 function stateOf(saved: Map<string, string>): RunState {
@@ -191,10 +196,46 @@ async function teardown(
 }
 
 describe('runMain', () => {
-  test('success: every phase ok, outputs set, teardown deletes the cluster it started', async () => {
-    const { deps, runner, outputs, saved, kube, cache } = setup('none')
+  test('generated manifests probe readiness-path: never a check that expects a non-2xx', async () => {
+    const { deps, kube } = setup('none', {
+      manifests: '',
+      'smoke-checks': '- {path: /admin, expect-status: 401}\n- {path: "/ready?deep=1"}'
+    })
+    deps.http = {
+      request: async req => ({
+        status: req.url.includes('/admin') ? 401 : 200,
+        headers: {},
+        body: '',
+        bodyBytes: 0,
+        truncated: false
+      })
+    }
     const outcome = await runMain(deps)
     expect(outcome.failure).toBe('')
+    const deployment = kube.find('Deployment', 'weather-service', 'smoke-77-1-k3y0a') as Deployment
+    expect(deployment.spec.template.spec.containers[0].readinessProbe).toMatchObject({
+      httpGet: { path: '/ready' }
+    })
+  })
+  test('a JUnit file that cannot be written: a warning, an empty junit output, the result kept', async () => {
+    const { deps, outputs } = setup('none')
+    deps.writeJUnit = async () => {
+      throw new Error('EACCES: permission denied')
+    }
+    const outcome = await runMain(deps)
+    expect(outcome.failure).toBe('')
+    expect(outputs).toMatchObject({ result: 'passed', junit: '' })
+    expect((deps.log as MemoryLogger).lines).toContain(
+      'warning: could not write the JUnit file /tmp/junit.xml: EACCES: permission denied'
+    )
+  })
+
+  test('success: every phase ok, outputs set, teardown deletes the cluster it started', async () => {
+    const { deps, runner, outputs, saved, kube, cache, junit } = setup('none')
+    const outcome = await runMain(deps)
+    expect(outcome.failure).toBe('')
+    expect(junit).toEqual([{ path: '/tmp/junit.xml', result: 'passed' }])
+    expect(outputs.junit).toBe('/tmp/junit.xml')
     expect(outcome.report?.phases.map(p => [p.name, p.status])).toEqual([
       ['cluster', 'ok'],
       ['image', 'ok'],

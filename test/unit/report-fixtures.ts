@@ -105,3 +105,50 @@ export function report(over: Partial<RunReport> = {}): RunReport {
     ...over
   }
 }
+
+/** A load check that failed its success rate (status 500 on 1 in 20 requests). */
+export function loadCheck(over: Partial<SmokeResult> = {}): SmokeResult {
+  return passingCheck({
+    check: 'load (GET /healthz)',
+    name: 'load',
+    path: '/healthz',
+    url: 'http://127.0.0.1:30080/healthz',
+    expected: ['status 2xx', 'load (400 requests, concurrency 4): success ≥ 99 %'],
+    passed: false,
+    reason: 'success rate 95 % (380 of 400) under min-success-rate 99 %; errors: status 500 × 20',
+    durationMs: 2150,
+    load: {
+      concurrency: 4,
+      requests: 400,
+      succeeded: 380,
+      failed: 20,
+      successRate: 95,
+      durationMs: 2000,
+      requestsPerSecond: 200,
+      latency: { count: 400, min: 1.2, mean: 4.1, p50: 3.5, p95: 9.8, p99: 14.2, max: 30.4 },
+      errors: { 'status 500': 20 },
+      series: [
+        { t: 0, requests: 210, failed: 10, p50: 3.4, p95: 9.1, p99: 13.3 },
+        { t: 1, requests: 190, failed: 10, p50: 3.6, p95: 10.2, p99: 14.9 }
+      ]
+    },
+    ...over
+  })
+}
+
+/** A check with a sampled latency series. */
+export function sampledCheck(over: Partial<SmokeResult> = {}): SmokeResult {
+  return passingCheck({
+    check: 'GET /api',
+    path: '/api',
+    url: 'http://127.0.0.1:30080/api',
+    expected: ['status 2xx', 'p95 ≤ 100 ms over 20 samples'],
+    samples: {
+      requested: 20,
+      passed: 20,
+      latency: { count: 20, min: 4, mean: 6.2, p50: 5, p95: 12, p99: 40, max: 40 },
+      series: [...Array<number>(18).fill(5), 12, 40]
+    },
+    ...over
+  })
+}

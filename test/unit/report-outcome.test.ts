@@ -11,14 +11,15 @@ import {
   type RunReport
 } from '../../src/report/index.js'
 import { FakeClock, T0 } from './smoke-fakes.js'
-import { failingCheck, passingCheck, report } from './report-fixtures.js'
+import { failingCheck, loadCheck, passingCheck, report, sampledCheck } from './report-fixtures.js'
 
 describe('outputsFor', () => {
   test('every output, as strings', () => {
-    expect(outputsFor(report(), '/tmp/r/report.json')).toEqual({
+    expect(outputsFor(report(), '/tmp/r/report.json', '/tmp/r/junit.xml')).toEqual({
       result: 'passed',
       url: 'http://127.0.0.1:30080',
       report: '/tmp/r/report.json',
+      junit: '/tmp/r/junit.xml',
       image: 'weather-service:abc1234-42-1',
       images: '',
       namespace: 'smoke-42-1',
@@ -52,6 +53,7 @@ describe('outputsFor', () => {
       result: 'failed',
       url: '',
       report: 'r.json',
+      junit: '',
       image: '',
       images: '',
       namespace: '',
@@ -83,6 +85,35 @@ describe('failureMessage', () => {
     const r = report({ result: 'failed', smoke: [one, failingCheck(), failingCheck()] })
     expect(failureMessage(r)).toBe(
       'health (GET /health): connection refused after 1 attempt in 0.0 s (and 2 more failing checks: see the job summary)'
+    )
+  })
+
+  test('a load or samples failure says what the series found, not attempts', () => {
+    expect(failureMessage(report({ result: 'failed', smoke: [loadCheck()] }))).toBe(
+      'load (GET /healthz): success rate 95 % (380 of 400) under min-success-rate 99 %; errors: status 500 × 20 (400 load requests; the check took 2.1 s)'
+    )
+    const slow = sampledCheck({
+      passed: false,
+      reason: 'p95 120 ms over max-p95-ms 100 (over 20 samples)'
+    })
+    expect(failureMessage(report({ result: 'failed', smoke: [slow] }))).toBe(
+      'GET /api: p95 120 ms over max-p95-ms 100 (over 20 samples) (the check took 0.3 s)'
+    )
+  })
+
+  test('a stopped run names the check that was stopped, not those that never ran', () => {
+    const stopped = failingCheck({
+      reason: 'pod web-1 restarted',
+      attempts: [failingCheck().attempts[0]]
+    })
+    const notRun = passingCheck({
+      passed: false,
+      notRun: true,
+      reason: 'not run: pod web-1 restarted',
+      attempts: []
+    })
+    expect(failureMessage(report({ result: 'failed', smoke: [stopped, notRun] }))).toBe(
+      'GET /?msg=Chicago: pod web-1 restarted after 1 attempt in 30.2 s (and 1 more failing check: see the job summary)'
     )
   })
 

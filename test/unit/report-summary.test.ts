@@ -6,7 +6,7 @@ import {
   type SummaryPort
 } from '../../src/report/index.js'
 import { boundMarkdown, cell, cutToBytes } from '../../src/report/summary.js'
-import { failingCheck, passingCheck, report } from './report-fixtures.js'
+import { failingCheck, loadCheck, passingCheck, report, sampledCheck } from './report-fixtures.js'
 
 const bytes = (s: string) => Buffer.byteLength(s, 'utf8')
 
@@ -139,6 +139,32 @@ describe('renderSummaryMarkdown', () => {
     })
     expect(renderSummaryMarkdown(report({ result: 'failed', smoke: [refused] }))).toContain(
       '| GET /?msg=Chicago | connection refused | 3 ms | 1 | ❌ connection refused |'
+    )
+  })
+
+  test('samples show p50/p95/max; a load gets its own table; not-run checks are marked', () => {
+    const notRun = passingCheck({
+      check: 'GET /later',
+      passed: false,
+      notRun: true,
+      reason: 'not run: pod web-1 restarted',
+      attempts: []
+    })
+    const md = renderSummaryMarkdown(
+      report({ result: 'failed', smoke: [sampledCheck(), loadCheck(), notRun] })
+    )
+    expect(md).toContain(
+      '| GET /api | 200 | p50 5 ms · p95 12 ms · max 40 ms (20 samples) | 2 | ✅ passed |'
+    )
+    expect(md).toContain('| GET /later | — | — | 0 | ⏭️ not run: pod web-1 restarted |')
+    expect(md).toContain(
+      [
+        '### Load',
+        '',
+        '| Check | Requests | Req/s | Success | p50 | p95 | p99 | Errors |',
+        '|---|---:|---:|---:|---:|---:|---:|---|',
+        '| ❌ load (GET /healthz) | 400 | 200 | 95 % | 3.5 ms | 9.8 ms | 14 ms | status 500 × 20 |'
+      ].join('\n')
     )
   })
 

@@ -1,6 +1,11 @@
 import { describe, expect, test } from '@jest/globals'
 import { InputError } from '../../src/errors.js'
-import { CHECK_KEYS, parseSmokeChecks } from '../../src/smoke/index.js'
+import {
+  CHECK_KEYS,
+  defaultReadinessPath,
+  parseCheckDuration,
+  parseSmokeChecks
+} from '../../src/smoke/index.js'
 
 const none = { checksYaml: '', smokePath: '', expectStatus: '' }
 const yaml = (checksYaml: string) => parseSmokeChecks({ ...none, checksYaml })
@@ -120,7 +125,7 @@ describe('smoke-checks YAML', () => {
         path: '/health',
         method: 'GET',
         headers: {},
-        expectStatus: { text: '200', ranges: [[200, 200]] },
+        expectStatus: { text: '2xx', ranges: [[200, 299]] },
         expectBodyContains: []
       }
     ])
@@ -194,8 +199,8 @@ describe('smoke-checks YAML', () => {
       `input 'smoke-checks' check 1: unknown key 'expect_status' (did you mean 'expect-status'?); ` +
         `allowed keys: ${CHECK_KEYS.join(', ')}`
     )
-    const msg = errorOf(() => yaml('- path: /\n  retries: 3'))
-    expect(msg).toContain("unknown key 'retries'; allowed keys: name, path, method, headers, body,")
+    const msg = errorOf(() => yaml('- path: /\n  retires: 3'))
+    expect(msg).toContain("unknown key 'retires'; allowed keys: name, path, method, headers, body,")
     expect(errorOf(() => yaml('- path: /\n  status: 200'))).toContain(
       "(did you mean 'expect-status'?)"
     )
@@ -268,7 +273,7 @@ describe('smoke-checks YAML', () => {
       'header name "bad name" is not a valid HTTP header name'
     )
     expect(errorOf(() => yaml('- {path: /, headers: {Host: example.com}}'))).toContain(
-      "header 'Host' cannot be set: the HTTP client manages it"
+      "header 'Host' is set with the check key 'host' (e.g. host: app.example.com)"
     )
     expect(errorOf(() => yaml('- {path: /, headers: {Connection: close}}'))).toContain(
       'cannot be set'
@@ -314,5 +319,149 @@ describe('smoke-checks YAML', () => {
     expect(errorOf(() => yaml('- {path: /, name: ""}'))).toContain(
       "'name' must be a non-empty string"
     )
+  })
+})
+
+describe('policy keys', () => {
+  const one = (text: string) => yaml(text)[0]
+  const err = (text: string) => errorOf(() => yaml(text))
+
+  test('a check without expect-status expects any 2xx, like smoke-path', () => {
+    expect(one('- path: /x').expectStatus).toEqual({ text: '2xx', ranges: [[200, 299]] })
+  })
+
+  test('timeout: seconds or a duration with units', () => {
+    expect(one('- {path: /, timeout: 10s}').timeoutMs).toBe(10_000)
+    expect(one('- {path: /, timeout: 500ms}').timeoutMs).toBe(500)
+    expect(one('- {path: /, timeout: 1m30s}').timeoutMs).toBe(90_000)
+    expect(one('- {path: /, timeout: 2.5}').timeoutMs).toBe(2500)
+    expect(one('- path: /').timeoutMs).toBeUndefined()
+    expect(err('- {path: /, timeout: soon}')).toBe(
+      `input 'smoke-checks' check 1: 'timeout' must be a duration from 10ms to 10m, like 500ms, 10s or 1m, got "soon"`
+    )
+    expect(err('- {path: /, timeout: 1h}')).toContain("'timeout' must be a duration")
+    expect(parseCheckDuration('1h2m')).toBe(3_720_000)
+    expect(parseCheckDuration('10 s')).toBeUndefined()
+    expect(parseCheckDuration(true)).toBeUndefined()
+  })
+
+  test('retries, retry: false, retry-on', () => {
+    expect(one('- {path: /, retries: 3}').retry).toEqual({ maxRetries: 3 })
+    expect(one('- {path: /, retry: false}').retry).toEqual({ maxRetries: 0 })
+    expect(one('- {path: /, retry: true}').retry).toBeUndefined()
+    expect(one('- {path: /, retry-on: [5xx, connection, 5xx]}').retry).toEqual({
+      on: ['5xx', 'connection']
+    })
+    expect(one('- {path: /, retry-on: "status, body", retries: 2}').retry).toEqual({
+      maxRetries: 2,
+      on: ['status', 'body']
+    })
+    expect(err('- {path: /, retries: -1}')).toBe(
+      `input 'smoke-checks' check 1: 'retries' must be an integer from 0 to 1000, got "-1"`
+    )
+    expect(err('- {path: /, retry: no}')).toBe(
+      `input 'smoke-checks' check 1: 'retry' must be true or false, got "no"`
+    )
+    expect(err('- {path: /, retry: false, retries: 2}')).toContain(
+      "'retry: false' cannot be combined with 'retries' or 'retry-on'"
+    )
+    expect(err('- {path: /, retry-on: [4xx]}')).toContain(
+      "'retry-on' must list outcomes among connection, 5xx, status, body (use 'retry: false' to retry nothing)"
+    )
+    expect(err('- {path: /, retry-on: []}')).toContain("'retry-on' must list at least one outcome")
+  })
+
+  test('samples and the series thresholds', () => {
+    expect(one('- {path: /, samples: 20, max-p95-ms: 100, max-p99-ms: 200}')).toMatchObject({
+      samples: 20,
+      maxP95Ms: 100,
+      maxP99Ms: 200
+    })
+    expect(err('- {path: /, samples: 1}')).toContain("'samples' must be an integer from 2 to 1000")
+    expect(err('- {path: /, max-p95-ms: 100}')).toBe(
+      `input 'smoke-checks' check 1: 'max-p95-ms' needs 'samples' (e.g. samples: 20) or 'load' to have a series to judge`
+    )
+    expect(err('- {path: /, samples: 5, max-p99-ms: 0}')).toContain(
+      "'max-p99-ms' must be a positive number of milliseconds"
+    )
+  })
+
+  test('load: requests, concurrency, duration or rate; bounded', () => {
+    expect(one('- {path: /, load: {requests: 500, concurrency: 8}}')).toMatchObject({
+      load: { requests: 500, concurrency: 8 }
+    })
+    expect(
+      one('- {path: /, load: {duration: 20s, rate: 50}, min-success-rate: 99.5, max-p99-ms: 80}')
+    ).toMatchObject({
+      load: { durationMs: 20_000, rate: 50, concurrency: 10 },
+      minSuccessRate: 99.5,
+      maxP99Ms: 80
+    })
+    expect(err('- {path: /, load: {concurrency: 8}}')).toBe(
+      `input 'smoke-checks' check 1: 'load' needs 'requests' or 'duration' (e.g. {requests: 500, concurrency: 8} or {duration: 20s, rate: 50})`
+    )
+    expect(err('- {path: /, load: 100}')).toContain("'load' must be a mapping")
+    expect(err('- {path: /, load: {requests: 10, threads: 2}}')).toContain(
+      "'load' has an unknown key 'threads'; allowed: requests, concurrency, duration, rate"
+    )
+    expect(err('- {path: /, load: {requests: 10, concurrency: 1000}}')).toContain(
+      "'load.concurrency' must be an integer from 1 to 256"
+    )
+    expect(err('- {path: /, load: {requests: 0}}')).toContain(
+      "'load.requests' must be an integer from 1 to 1000000"
+    )
+    expect(err('- {path: /, load: {duration: 1h}}')).toContain(
+      "'load.duration' must be a duration from 1s to 10m"
+    )
+    expect(err('- {path: /, load: {duration: 5s, rate: 0}}')).toContain("'load.rate' must be")
+    expect(err('- {path: /, samples: 5, load: {requests: 5}}')).toContain(
+      "'samples' and 'load' cannot be combined"
+    )
+    expect(err('- {path: /, min-success-rate: 99}')).toContain("'min-success-rate' needs 'load'")
+    expect(err('- {path: /, load: {requests: 5}, min-success-rate: 101}')).toContain(
+      "'min-success-rate' must be a percentage above 0 and at most 100"
+    )
+  })
+
+  test('scheme, insecure, ca and host', () => {
+    expect(one('- {path: /, scheme: https, insecure: true, host: App.Example.com}')).toMatchObject({
+      scheme: 'https',
+      tls: { insecure: true },
+      host: 'app.example.com'
+    })
+    expect(one('- {path: /, scheme: https, ca: certs/ca.pem}').tls).toEqual({
+      insecure: false,
+      caFile: 'certs/ca.pem'
+    })
+    expect(one('- {path: /, host: "app.test:8443"}').host).toBe('app.test:8443')
+    expect(err('- {path: /, scheme: ftp}')).toBe(
+      `input 'smoke-checks' check 1: 'scheme' must be http or https, got "ftp"`
+    )
+    expect(err('- {path: /, insecure: true}')).toContain("'insecure' needs 'scheme: https'")
+    expect(err('- {path: /, ca: ca.pem}')).toContain("'ca' needs 'scheme: https'")
+    expect(err('- {path: /, scheme: https, insecure: true, ca: ca.pem}')).toContain(
+      "'insecure: true' and 'ca' cannot be combined"
+    )
+    expect(err('- {path: /, scheme: https, insecure: yes}')).toContain(
+      "'insecure' must be true or false"
+    )
+    for (const bad of ['"http://app"', '"app/x"', '"a b"', '"app:99999"', '""']) {
+      expect(err(`- {path: /, host: ${bad}}`)).toContain("'host' must be a host name")
+    }
+  })
+
+  test('the readiness path default: the first GET check expecting only 2xx, else /', () => {
+    expect(
+      defaultReadinessPath(
+        yaml(`
+- {path: /login, expect-status: 401}
+- {path: /orders, method: POST}
+- {path: /missing, expect-status: [200, 404]}
+- {path: "/healthz?verbose=1"}
+- path: /later`)
+      )
+    ).toBe('/healthz')
+    expect(defaultReadinessPath(yaml('- {path: /x, expect-status: 302}'))).toBe('/')
+    expect(defaultReadinessPath(yaml('- {path: /x, expect-status: 204}'))).toBe('/x')
   })
 })

@@ -65,7 +65,7 @@ describe('retry and backoff (fake clock)', () => {
         status: 503,
         bodyBytes: 7,
         passed: false,
-        reason: 'expected status 200, got 503'
+        reason: 'expected status 2xx, got 503'
       },
       {
         n: 4,
@@ -88,7 +88,7 @@ describe('retry and backoff (fake clock)', () => {
     expect(lines).toEqual([
       'GET /health: attempt 1: connection reset; retrying in 250 ms',
       'GET /health: attempt 2: connection reset; retrying in 500 ms',
-      'GET /health: attempt 3: expected status 200, got 503; retrying in 1.0 s',
+      'GET /health: attempt 3: expected status 2xx, got 503; retrying in 1.0 s',
       'GET /health: passed (200 in 10 ms, attempt 4)'
     ])
   })
@@ -158,7 +158,7 @@ describe('retry and backoff (fake clock)', () => {
     ])
     expect(lines).toEqual([
       'GET /health: attempt 1: connection refused; retrying every 100 ms while refused (up to 5.0 s into the check)',
-      'GET /health: attempt 5: expected status 200, got 503; retrying in 250 ms',
+      'GET /health: attempt 5: expected status 2xx, got 503; retrying in 250 ms',
       'GET /health: passed (200 in 2 ms, attempt 6)'
     ])
   })
@@ -272,14 +272,36 @@ describe('retry and backoff (fake clock)', () => {
     expect(http.requests.map(q => q.timeoutMs)).toEqual([250, 5000])
   })
 
-  test('a POST after a refusal keeps the full timeout (an abandoned POST may have been served)', async () => {
+  test('a POST after a refusal keeps the full timeout; once it may have been served it is not sent again', async () => {
     const clock = new FakeClock()
     const http = new ScriptedHttp(clock, [refused(), req => swallowed(req, clock), response(200)])
+    const lines: string[] = []
     const [r] = await runSmokeChecks(BASE, checks('- {path: /, method: POST, body: x}'), {
       clock,
       http,
-      deadlineMs: T0 + 60_000
+      deadlineMs: T0 + 60_000,
+      log: l => lines.push(l)
     })
+    // The refusal never reached the service: sent again. The hung one may have been served.
+    expect(http.requests.map(q => q.timeoutMs)).toEqual([5000, 5000])
+    expect(r.passed).toBe(false)
+    expect(r.reason).toBe('no response within 5000 ms')
+    expect(lines.at(-1)).toBe(
+      "POST /: failed, not retried (POST is not idempotent and the request may have reached the service (set 'retries' or 'retry-on' to retry it)): no response within 5000 ms"
+    )
+    expect(r.notes).toEqual([
+      "not retried: POST is not idempotent and the request may have reached the service (set 'retries' or 'retry-on' to retry it)"
+    ])
+  })
+
+  test('a POST with retries asked for is sent again after a hung attempt', async () => {
+    const clock = new FakeClock()
+    const http = new ScriptedHttp(clock, [refused(), req => swallowed(req, clock), response(200)])
+    const [r] = await runSmokeChecks(
+      BASE,
+      checks('- {path: /, method: POST, body: x, retries: 2}'),
+      { clock, http, deadlineMs: T0 + 60_000 }
+    )
     expect(r.passed).toBe(true)
     expect(http.requests.map(q => q.timeoutMs)).toEqual([5000, 5000, 5000])
     expect(clock.sleeps).toEqual([100, 250])
@@ -334,25 +356,34 @@ describe('retry and backoff (fake clock)', () => {
     expect(r.lastResponse?.contentType).toBe('application/json')
   })
 
-  test('latency over budget is retried, then passes', async () => {
+  test('max-latency-ms is judged on the attempt that passed, not on the best of many', async () => {
     const clock = new FakeClock()
     let latency = 900
     const http = new ScriptedHttp(clock, [
       () => {
         clock.t += latency
-        latency -= 400
+        latency = 50
         return response(200)
       }
     ])
-    const [r] = await runSmokeChecks(BASE, checks('- {path: /, max-latency-ms: 500}'), {
+    const lines: string[] = []
+    const [r] = await runSmokeChecks(BASE, checks('- {path: /, max-latency-ms: 100}'), {
       clock,
       http,
-      deadlineMs: T0 + 5000
+      deadlineMs: T0 + 5000,
+      log: l => lines.push(l)
     })
+    expect(http.requests).toHaveLength(1)
+    expect(r.passed).toBe(false)
+    expect(r.reason).toBe(
+      'took 900 ms, over max-latency-ms 100 (judged on the attempt that passed)'
+    )
     expect(r.attempts.map(a => [a.latencyMs, a.passed, a.reason])).toEqual([
-      [900, false, 'took 900 ms, over max-latency-ms 500'],
-      [500, true, undefined]
+      [900, false, 'took 900 ms, over max-latency-ms 100 (judged on the attempt that passed)']
     ])
+    expect(lines.at(-1)).toBe(
+      'GET /: failed: took 900 ms, over max-latency-ms 100 (judged on the attempt that passed)'
+    )
   })
 
   test('a failure the client refuses outright is not retried', async () => {
@@ -548,5 +579,236 @@ describe('requests and redirects (fake HTTP)', () => {
     expect(r.notes).toEqual([
       'response body larger than 64 bytes: only the first 64 bytes were read'
     ])
+  })
+})
+
+describe('per-check policy (fake clock)', () => {
+  test('a wrong status after another check passed fails at once, with what was seen', async () => {
+    const clock = new FakeClock()
+    const http = new ScriptedHttp(clock, [
+      req => (req.url.endsWith('/healthz') ? response(200, 'ok') : response(404, 'no such page'))
+    ])
+    const lines: string[] = []
+    const [, typo] = await runSmokeChecks(BASE, checks('- path: /healthz\n- path: /helath'), {
+      clock,
+      http,
+      deadlineMs: T0 + 60_000,
+      log: l => lines.push(l)
+    })
+    expect(typo.attempts).toHaveLength(1)
+    expect(typo.reason).toBe('expected status 2xx, got 404; response body: no such page')
+    expect(typo.notes).toEqual([
+      'not retried: the service answers other requests correctly, so this answer is taken as final'
+    ])
+    expect(lines.at(-1)).toBe(
+      'GET /helath: failed, not retried (the service answers other requests correctly, so this answer is taken as final): expected status 2xx, got 404'
+    )
+  })
+
+  test('alone, a wrong status is retried only for the grace after the first answer', async () => {
+    const clock = new FakeClock()
+    const http = new ScriptedHttp(clock, [response(404, 'nope')])
+    const [r] = await runSmokeChecks(BASE, checks('- path: /typo'), {
+      clock,
+      http,
+      deadlineMs: T0 + 60_000
+    })
+    expect(r.passed).toBe(false)
+    // 250, 500, 1000, 2000 ×4 = 9750 ms, then 11750 ≥ 10 s: final.
+    expect(r.attempts.map(a => a.elapsedMs)).toEqual([
+      0, 250, 750, 1750, 3750, 5750, 7750, 9750, 11750
+    ])
+    expect(r.notes[0]).toBe(
+      'not retried: the service has answered wrongly for 11.8 s, so this answer is taken as final'
+    )
+  })
+
+  test('5xx keeps being retried until the deadline, even after other checks passed', async () => {
+    const clock = new FakeClock()
+    const http = new ScriptedHttp(clock, [
+      req => (req.url.endsWith('/a') ? response(200) : response(503, 'busy'))
+    ])
+    const [, b] = await runSmokeChecks(BASE, checks('- path: /a\n- path: /b'), {
+      clock,
+      http,
+      deadlineMs: T0 + 8000
+    })
+    expect(b.attempts.length).toBeGreaterThan(4)
+    expect(b.reason).toBe('expected status 2xx, got 503')
+  })
+
+  test('a POST answered 500 is sent once; with retry-on: [5xx] it is sent again', async () => {
+    const clock = new FakeClock()
+    const once = new ScriptedHttp(clock, [response(500, 'boom')])
+    const [r] = await runSmokeChecks(
+      BASE,
+      checks('- {path: /orders, method: POST, body: {n: 1}}'),
+      {
+        clock,
+        http: once,
+        deadlineMs: T0 + 60_000
+      }
+    )
+    expect(once.requests).toHaveLength(1)
+    expect(r.reason).toBe('expected status 2xx, got 500; response body: boom')
+    const again = new ScriptedHttp(clock, [response(500), response(201)])
+    const [ok] = await runSmokeChecks(
+      BASE,
+      checks('- {path: /orders, method: POST, body: {n: 1}, retry-on: [5xx]}'),
+      { clock, http: again, deadlineMs: clock.now() + 60_000 }
+    )
+    expect(again.requests).toHaveLength(2)
+    expect(ok.passed).toBe(true)
+  })
+
+  test('retries: N counts retries after the service answered, not the warm-up refusals', async () => {
+    const clock = new FakeClock()
+    const http = new ScriptedHttp(clock, [refused(), refused(), response(503)])
+    const [r] = await runSmokeChecks(BASE, checks('- {path: /, retries: 2}'), {
+      clock,
+      http,
+      deadlineMs: T0 + 60_000
+    })
+    expect(r.attempts.map(a => a.error ?? a.status)).toEqual([
+      'connection refused',
+      'connection refused',
+      503,
+      503,
+      503
+    ])
+    expect(r.notes).toEqual(["not retried: 'retries: 2' used up"])
+  })
+
+  test('retry: false judges the first answer', async () => {
+    const clock = new FakeClock()
+    const http = new ScriptedHttp(clock, [refused(), response(503), response(200)])
+    const [r] = await runSmokeChecks(BASE, checks('- {path: /, retry: false}'), {
+      clock,
+      http,
+      deadlineMs: T0 + 60_000
+    })
+    expect(r.attempts.map(a => a.error ?? a.status)).toEqual(['connection refused', 503])
+    expect(r.passed).toBe(false)
+  })
+
+  test('retry-on: [body] retries a wrong body even once the service answers correctly', async () => {
+    const clock = new FakeClock()
+    const http = new ScriptedHttp(clock, [
+      response(200, 'ok'),
+      response(200, '{"n":0}'),
+      response(200, '{"n":1}')
+    ])
+    const [, r] = await runSmokeChecks(
+      BASE,
+      checks('- path: /a\n- {path: /count, expect-json: {n: 1}, retry-on: [body]}'),
+      { clock, http, deadlineMs: T0 + 60_000 }
+    )
+    expect(r.passed).toBe(true)
+    expect(r.attempts).toHaveLength(2)
+  })
+
+  test('timeout is per check', async () => {
+    const clock = new FakeClock()
+    const http = new ScriptedHttp(clock, [response(200)])
+    await runSmokeChecks(BASE, checks('- path: /a\n- {path: /b, timeout: 30s}'), {
+      clock,
+      http,
+      deadlineMs: T0 + 60_000
+    })
+    expect(http.requests.map(q => q.timeoutMs)).toEqual([250, 30_000])
+  })
+
+  test('samples: N requests after the check passed, p50/p95/max, judged by max-p95-ms', async () => {
+    const clock = new FakeClock()
+    const latencies = [3, ...Array<number>(18).fill(10), 12, 95]
+    let i = 0
+    const http = new ScriptedHttp(clock, [
+      () => {
+        clock.t += latencies[i++]
+        return response(200, 'ok')
+      }
+    ])
+    const lines: string[] = []
+    const [r] = await runSmokeChecks(BASE, checks('- {path: /, samples: 20, max-p95-ms: 50}'), {
+      clock,
+      http,
+      deadlineMs: T0 + 60_000,
+      log: l => lines.push(l)
+    })
+    expect(http.requests).toHaveLength(21)
+    expect(r.passed).toBe(true)
+    expect(r.samples).toEqual({
+      requested: 20,
+      passed: 20,
+      latency: { count: 20, min: 10, mean: 14.4, p50: 10, p95: 12, p99: 95, max: 95 },
+      series: [...Array<number>(18).fill(10), 12, 95]
+    })
+    expect(lines.at(-1)).toBe('GET /: 20 of 20 samples: p50 10 ms, p95 12 ms, max 95 ms')
+    expect(r.expected).toContain('p95 ≤ 50 ms over 20 samples')
+  })
+
+  test('samples over the p95 budget fail the check; a failing sample stops the series', async () => {
+    const clock = new FakeClock()
+    const http = new ScriptedHttp(clock, [response(200)], 60)
+    const [slow] = await runSmokeChecks(BASE, checks('- {path: /, samples: 5, max-p95-ms: 50}'), {
+      clock,
+      http,
+      deadlineMs: T0 + 60_000
+    })
+    expect(slow.passed).toBe(false)
+    expect(slow.reason).toBe('p95 60 ms over max-p95-ms 50 (over 5 samples)')
+    const broken = new ScriptedHttp(clock, [response(200), response(200), response(500, 'x')])
+    const [r] = await runSmokeChecks(BASE, checks('- {path: /, samples: 5}'), {
+      clock,
+      http: broken,
+      deadlineMs: clock.now() + 60_000
+    })
+    expect(broken.requests).toHaveLength(3)
+    expect(r.reason).toBe('sample 2 of 5: expected status 2xx, got 500')
+    expect(r.samples?.passed).toBe(1)
+  })
+
+  test('host is sent as the Host header; scheme https changes only the scheme', async () => {
+    const clock = new FakeClock()
+    const http = new ScriptedHttp(clock, [response(200)])
+    const [r] = await runSmokeChecks(
+      BASE,
+      checks('- {path: /x, scheme: https, insecure: true, host: app.test, headers: {X-A: b}}'),
+      { clock, http, deadlineMs: T0 + 1000 }
+    )
+    expect(r.url).toBe('https://127.0.0.1:30080/x')
+    expect(http.requests[0]).toMatchObject({
+      url: 'https://127.0.0.1:30080/x',
+      headers: { 'X-A': 'b', host: 'app.test' },
+      tls: { insecure: true }
+    })
+  })
+
+  test('a stop signal: the current check fails with its reason, the rest are not run', async () => {
+    const clock = new FakeClock()
+    const stop = new AbortController()
+    const http = new ScriptedHttp(clock, [
+      req => {
+        if (req.url.endsWith('/b')) stop.abort(new Error('pod web-1 restarted (OOMKilled)'))
+        return response(503)
+      }
+    ])
+    const results = await runSmokeChecks(BASE, checks('- path: /a\n- path: /b\n- path: /c'), {
+      clock,
+      http,
+      deadlineMs: T0 + 60_000,
+      signal: stop.signal
+    })
+    const [a, b, c] = results
+    expect(a.attempts.length).toBeGreaterThan(1)
+    expect(b.attempts).toHaveLength(1)
+    expect(b.reason).toBe('pod web-1 restarted (OOMKilled)')
+    expect(c).toMatchObject({
+      check: 'GET /c',
+      passed: false,
+      notRun: true,
+      reason: 'not run: pod web-1 restarted (OOMKilled)',
+      attempts: []
+    })
   })
 })
