@@ -6,7 +6,7 @@ import type {
   EventDiagnostics,
   PodDiagnostics,
   WorkloadDiagnostics
-} from './diagnostics.js'
+} from './diagnostics-data.js'
 import { plural } from './status/verdict.js'
 
 export function renderTextGroups(d: Diagnostics): Array<{ title: string; text: string }> {
