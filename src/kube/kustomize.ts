@@ -33,16 +33,33 @@ export async function renderKustomization(
   if (r.timedOut || r.exitCode !== 0) {
     const why = r.timedOut
       ? `did not finish within ${RENDER_TIMEOUT_MS / 1000} s`
-      : (r.stderr
-          .trim()
-          .split('\n')
-          .find(l => l.trim() !== '') ?? `exit code ${r.exitCode}`)
+      : kustomizeMessage(
+          r.stderr
+            .trim()
+            .split('\n')
+            .find(l => l.trim() !== '') ?? `exit code ${r.exitCode}`
+        )
     throw new InputError(
       'manifests',
       `names a kustomization that does not build (${entry}): ${why}`
     )
   }
   return parseManifests(r.stdout, `${entry} (kustomize)`)
+}
+
+/**
+ * kustomize's own message. kubectl 1.2x prints it as a klog line,
+ * `E1202 07:25:21.026924   12491 run.go:72] "command failed" err="accumulating resources: …"`:
+ * the message is the quoted `err` value. Older kubectl prints `error: …`, kept as it is.
+ */
+export function kustomizeMessage(line: string): string {
+  const m = /^[EWIF]\d{4} [\d:.]+\s+\d+ \S+\] "command failed" err="(.*)"$/.exec(line.trim())
+  if (!m) return line.trim()
+  try {
+    return JSON.parse(`"${m[1]}"`) as string
+  } catch {
+    return m[1]
+  }
 }
 
 interface ImageRename {

@@ -145,6 +145,7 @@ export function waitForWorkloads(
   const replicaSets = new Map<string, ReplicaSet>()
   const overlays = new Map<string, EventOverlay>()
   const retrying = new Map<string, string>()
+  const toleratedLogged = new Set<string>()
   const loops: ListWatchLoop[] = []
   const messages = new Map<string, string>()
   let lastError: unknown
@@ -365,10 +366,14 @@ export function waitForWorkloads(
               hasOthers: others.length > 0
             })
             if (!rule) {
-              retrying.set(
-                `${p.pod}/${p.container}`,
-                `${p.message} (tolerated while other workloads start)`
-              )
+              const tolerated = `${p.message} (tolerated while other workloads start, max-restarts ${options.maxRestarts})`
+              retrying.set(`${p.pod}/${p.container}`, tolerated)
+              // Once per restart, so the log shows why a crashing pod did not fail the run.
+              const key = `${p.pod}/${p.container}/${p.restarts}`
+              if (!toleratedLogged.has(key)) {
+                toleratedLogged.add(key)
+                log(`${resourceName(w.type)} "${w.name}": ${tolerated}`)
+              }
               continue
             }
           }

@@ -1302,6 +1302,404 @@ test(
   }
 )
 
+// ------------------------------------------------------------------------- real apps and trust
+
+const SHOP = 'test/fixtures/apps/shop'
+const KINDS_FAULTS = 'test/fixtures/e2e/kinds'
+/** The shop's image (store, migration and API are one script) built from its own Dockerfile. */
+const shopInputs = extra => ({ context: SHOP, image: 'shop', ...extra })
+const SHOP_CHECKS = (greeting = 'hello from the shop') => `
+- name: the API answers the schema the migration Job wrote
+  path: /
+  expect-json:
+    schema: v1
+    greeting: ${greeting}
+`
+/** The cluster-scoped objects of the shop (test/fixtures/apps/shop/cluster/widgets.yaml). */
+const SHOP_CLUSTER_OBJECTS = [
+  ['customresourcedefinition', 'widgets.shop.minikube-smoke.test'],
+  ['clusterrole', 'shop-widget-reader'],
+  ['clusterrolebinding', 'shop-widget-reader']
+]
+
+/** Namespaces the action makes (smoke-…), by name. */
+const smokeNamespaces = () =>
+  new Set(
+    kubectl('get', 'namespaces', '-o', 'name')
+      .out.split('\n')
+      .map(l => l.replace('namespace/', '').trim())
+      .filter(n => n.startsWith('smoke-'))
+  )
+
+/** No namespace of the action appeared since `before` (one made for a dry run may still be going). */
+async function noNewNamespace(before, what) {
+  const deadline = Date.now() + 30_000
+  for (;;) {
+    const added = [...smokeNamespaces()].filter(n => !before.has(n))
+    if (added.length === 0) return
+    check(Date.now() < deadline, `${what}: namespace ${added.join(', ')} was left behind`)
+    await new Promise(resolve => setTimeout(resolve, 250))
+  }
+}
+
+/** Each cluster-scoped object is gone (deletion can take a moment: a CRD drains its resources). */
+async function clusterObjectsGone(objects) {
+  const deadline = Date.now() + 30_000
+  for (const [kind, name] of objects) {
+    for (;;) {
+      const r = kubectl('get', kind, name, '-o', 'name')
+      if (r.code !== 0 && /NotFound|not found/.test(r.out)) break
+      check(Date.now() < deadline, `${kind} ${name} still exists 30 s after the post step`)
+      await new Promise(resolve => setTimeout(resolve, 250))
+    }
+  }
+}
+
+/** The rollout phase's wall time and the `::error::` line, for the fail-fast cases. */
+async function failsFast(manifests, words) {
+  const { r, error } = await runFailing({ manifests })
+  for (const w of words) contains(error, w, 'the failure')
+  const rollout = phaseOf(r, 'rollout')
+  check(rollout.status === 'failed', `the rollout phase should fail, it was ${rollout.status}`)
+  check(rollout.durationMs < 15_000, `detected after ${rollout.durationMs} ms, goal < 15 s`)
+  await assertNothingLeft(r.outputs.namespace)
+  return { r, error, ms: rollout.durationMs }
+}
+
+test(
+  'success: a real app — StatefulSet, migration Job, Deployment, Ingress, HPA, PDB, NetworkPolicy, CRD + custom resource, ClusterRole',
+  true,
+  async () => {
+    const r = await runAction({
+      inputs: localInputs(
+        shopInputs({
+          cluster: 'existing',
+          // deploy/ is a kustomization (no-op); PDB as 1.20 serves it; CRD, Widget, ClusterRole.
+          manifests: `${SHOP}/deploy\n${SHOP}/pdb/policy-v1beta1.yaml\n${SHOP}/cluster/widgets.yaml`,
+          'smoke-checks': SHOP_CHECKS()
+        })
+      ),
+      ...existing
+    })
+    check(r.main.code === 0, `main failed:\n${tail(r.main.output, 60)}`)
+    const out = r.main.output
+    for (const line of [
+      'customresourcedefinition "widgets.shop.minikube-smoke.test" established',
+      'statefulset "kv" successfully rolled out',
+      'job "migrate" completed',
+      'deployment "api" successfully rolled out',
+      'ingress.networking.k8s.io/api: applied, not waited for',
+      'horizontalpodautoscaler.autoscaling/api: applied, not waited for',
+      'poddisruptionbudget.policy/api: applied, not waited for',
+      'networkpolicy.networking.k8s.io/kv-clients: applied, not waited for',
+      'widget.shop.minikube-smoke.test/default-widget serverside-applied (created)'
+    ])
+      contains(out, line, 'the output')
+    // The CRD is applied (and established) before the custom resource of it.
+    const establishedAt = out.indexOf('widgets.shop.minikube-smoke.test" established')
+    const widgetAt = out.indexOf(
+      'widget.shop.minikube-smoke.test/default-widget serverside-applied'
+    )
+    check(
+      establishedAt >= 0 && establishedAt < widgetAt,
+      `the Widget was applied after its CRD was established (${establishedAt}, ${widgetAt}):\n${tail(out, 60)}`
+    )
+    const report = JSON.parse(readFileSync(r.outputs.report, 'utf8'))
+    const kinds = new Set(report.workloads.map(w => w.kind))
+    for (const k of ['StatefulSet', 'Job', 'Deployment'])
+      check(kinds.has(k), `the report lists a ${k}`)
+    check(report.smoke[0].passed, 'the smoke check (which needs the Job to have run) passed')
+    const crashNote = toleratedCrash(out)
+    await assertNothingLeft(r.outputs.namespace)
+    await clusterObjectsGone(SHOP_CLUSTER_OBJECTS)
+    const byKind = Object.fromEntries(
+      report.workloads.map(w => [w.kind, (w.durationMs / 1000).toFixed(1)])
+    )
+    return `rollout ${(phaseOf(r, 'rollout').durationMs / 1000).toFixed(1)} s (StatefulSet ${byKind.StatefulSet} s, Job ${byKind.Job} s, Deployment ${byKind.Deployment} s)${crashNote}; main ${(r.main.ms / 1000).toFixed(1)} s`
+  }
+)
+
+/** A note when the log shows the API crashing while its database started (and being waited for). */
+function toleratedCrash(out) {
+  return out.includes('tolerated while other workloads start')
+    ? ', the API crashed while its database started and was waited for'
+    : ''
+}
+
+test(
+  'success: a kustomize overlay — namePrefix, labels, configMapGenerator, an images: rename',
+  true,
+  async () => {
+    const r = await runAction({
+      inputs: localInputs(
+        shopInputs({
+          cluster: 'existing',
+          manifests: `${SHOP}/overlays/staging`,
+          'smoke-checks': SHOP_CHECKS('hello from staging')
+        })
+      ),
+      ...existing
+    })
+    check(r.main.code === 0, `main failed:\n${tail(r.main.output, 60)}`)
+    const out = r.main.output
+    check(
+      /configmap\/staging-settings-[a-z0-9]{10} serverside-applied \(created\)/.test(out),
+      `the generated ConfigMap keeps kustomize's hash suffix:\n${tail(out, 40)}`
+    )
+    for (const line of [
+      'statefulset "staging-kv" successfully rolled out',
+      'job "staging-migrate" completed',
+      'deployment "staging-api" successfully rolled out',
+      'smoke target: service "staging-api"'
+    ])
+      contains(out, line, 'the output')
+    // The overlay renamed shop to registry.example.test/team/shop:staging: the built image ran.
+    const report = JSON.parse(readFileSync(r.outputs.report, 'utf8'))
+    check(report.smoke[0].passed, 'the smoke check passed (the built image ran)')
+    check(!out.includes('registry.example.test'), 'the renamed reference was never deployed')
+    await assertNothingLeft(r.outputs.namespace)
+    return `main ${(r.main.ms / 1000).toFixed(1)} s`
+  }
+)
+
+test(
+  'fault: a kustomization that does not build → kustomize’s message, nothing started',
+  false,
+  async () => {
+    const before = existsSync(CLUSTER_KUBECONFIG) ? smokeNamespaces() : new Set()
+    const r = await runAction({
+      inputs: localInputs(
+        shopInputs({ cluster: 'existing', manifests: `${SHOP}/overlays/broken` })
+      ),
+      ...existing
+    })
+    check(r.main.code === 1, `main exited ${r.main.code}`)
+    const errors = errorLines(r.main.output)
+    check(errors.length === 1, `one error line, got:\n${errors.join('\n')}`)
+    contains(errors[0], "input 'manifests'", 'the error')
+    contains(errors[0], 'does not build', 'the error')
+    contains(errors[0], 'no-such-base', "the error (kustomize's own message)")
+    check(!r.main.output.includes('docker build'), 'nothing was built')
+    if (existsSync(CLUSTER_KUBECONFIG) && clusterHealthy()) await noNewNamespace(before, 'render')
+    return errors[0].slice(0, 160)
+  }
+)
+
+test(
+  'fault: a StatefulSet that crashes fails fast, naming it, its container and the rule',
+  true,
+  async () => {
+    const { r, error, ms } = await failsFast(`${KINDS_FAULTS}/statefulset-crash.yaml`, [
+      'statefulset.apps "store" failed',
+      'container "store" is in CrashLoopBackOff',
+      'no other workload of the run is starting'
+    ])
+    contains(r.main.output, 'data directory /var/lib/store is not writable', 'the output (its log)')
+    return `${(ms / 1000).toFixed(1)} s: ${error.replace('::error::', '').slice(0, 120)}`
+  }
+)
+
+test(
+  'fault: a Job that fails (BackoffLimitExceeded) fails fast with its pod’s log',
+  true,
+  async () => {
+    // The migration beside the app it migrates: a Job alone has nothing to smoke-test.
+    const { r, ms } = await failsFast(`weather-service/k8s\n${KINDS_FAULTS}/job-fails.yaml`, [
+      'job "migrate" failed: BackoffLimitExceeded'
+    ])
+    contains(r.main.output, 'relation "forecasts" already exists', 'the output (the pod log)')
+    return `${(ms / 1000).toFixed(1)} s`
+  }
+)
+
+test(
+  'fault: a DaemonSet with an image that is not there fails fast (ErrImageNeverPull)',
+  true,
+  async () => {
+    // A node agent beside the app.
+    const { ms } = await failsFast(
+      `weather-service/k8s\n${KINDS_FAULTS}/daemonset-bad-image.yaml`,
+      ['daemonset.apps "log-shipper" failed', 'container "shipper" is in ErrImageNeverPull']
+    )
+    return `${(ms / 1000).toFixed(1)} s`
+  }
+)
+
+test(
+  'trust: typo’d fields and a dry-run rejection fail before anything is created',
+  true,
+  async () => {
+    const before = smokeNamespaces()
+    const typo = await runFailing({ manifests: `${KINDS_FAULTS}/typo.yaml` })
+    contains(typo.error, 'spec.template.spec.containers[0].imagePullPolcy', 'the typo error')
+    contains(typo.error, 'spec.template.spec.containers[0].readinesProbe', 'the typo error')
+    contains(typo.error, 'typo.yaml', 'the typo error (the document)')
+    check(phaseOf(typo.r, 'validate').status === 'failed', 'the validate phase failed')
+    check(!typo.r.main.output.includes('serverside-applied'), 'nothing was applied')
+    await noNewNamespace(before, 'typo')
+
+    const dry = await runFailing({ manifests: `${KINDS_FAULTS}/dry-run-rejected.yaml` })
+    contains(dry.error, 'valid range', "the dry-run error (the server's message)")
+    check(!dry.r.main.output.includes('serverside-applied'), 'nothing was applied')
+    await noNewNamespace(before, 'dry run')
+    return `${typo.error.replace('::error::', '').slice(0, 150)}…`
+  }
+)
+
+test(
+  'trust: objects that were there before the run — conflict unless force-conflicts, never deleted',
+  true,
+  async () => {
+    const ns = `e2e-shared-${randomBytes(3).toString('hex')}`
+    const must = (r, what) => check(r.code === 0, `${what}: ${r.out}`)
+    must(kubectl('create', 'namespace', ns), 'create namespace')
+    try {
+      for (const name of ['weather-service', 'bystander'])
+        must(
+          kubectl(
+            'create',
+            'deployment',
+            name,
+            '-n',
+            ns,
+            '--image=weather-service:latest',
+            '--replicas=0'
+          ),
+          `create deployment ${name}`
+        )
+      const snapshot = name =>
+        kubectl(
+          'get',
+          'deployment',
+          name,
+          '-n',
+          ns,
+          '-o',
+          'jsonpath={.metadata.uid} {.metadata.resourceVersion}'
+        ).out
+      const bystander = snapshot('bystander')
+      const takenOver = snapshot('weather-service')
+
+      const conflict = await runFailing({ manifests: 'weather-service/k8s', namespace: ns })
+      contains(conflict.error, 'conflict', 'the failure')
+      contains(conflict.error, 'deployment', 'the failure')
+      contains(conflict.error, "'force-conflicts: true'", 'the failure (what to do)')
+      check(snapshot('weather-service') === takenOver, 'the conflicting Deployment is unchanged')
+
+      const forced = await runAction({
+        inputs: localInputs({
+          cluster: 'existing',
+          manifests: 'weather-service/k8s',
+          namespace: ns,
+          'force-conflicts': 'true',
+          'smoke-checks': WEATHER_CHECKS
+        }),
+        ...existing
+      })
+      check(
+        forced.main.code === 0,
+        `main with force-conflicts failed:\n${tail(forced.main.output, 40)}`
+      )
+      check(
+        snapshot('bystander') === bystander,
+        'the Deployment the manifests do not name is unchanged'
+      )
+      const after = snapshot('weather-service')
+      check(
+        after.split(' ')[0] === takenOver.split(' ')[0],
+        `the taken-over Deployment still exists after post (was ${takenOver}, now ${after || 'gone'})`
+      )
+      check(kubectl('get', 'namespace', ns).code === 0, 'the given namespace still exists')
+      check(
+        kubectl('get', 'service', 'weather-service', '-n', ns).code !== 0,
+        'the Service the run created is gone'
+      )
+      contains(forced.post.output, 'kept what existed before the run', 'the post output')
+      return `conflict refused; with force-conflicts passed and kept deployment/weather-service`
+    } finally {
+      kubectl('delete', 'namespace', ns, '--wait=false')
+    }
+  }
+)
+
+test(
+  'trust: two runs at once, same run id, different jobs — both pass, nothing shared, nothing left',
+  true,
+  async () => {
+    const runId = String(Date.now())
+    const one = job =>
+      runAction({
+        inputs: localInputs({
+          cluster: 'existing',
+          manifests: 'weather-service/k8s',
+          'smoke-checks': WEATHER_CHECKS
+        }),
+        env: { ...existing.env, GITHUB_RUN_ID: runId, GITHUB_JOB: job }
+      })
+    const [a, b] = await Promise.all([one('smoke-a'), one('smoke-b')])
+    for (const [r, job] of [
+      [a, 'a'],
+      [b, 'b']
+    ])
+      check(
+        r.main.code === 0 && r.post.code === 0,
+        `run ${job} failed:\n${tail(r.main.output, 40)}`
+      )
+    check(a.outputs.namespace !== b.outputs.namespace, 'the namespaces differ')
+    check(a.outputs.image !== b.outputs.image, 'the image tags differ')
+    check(a.outputs.report !== b.outputs.report, 'the report files differ')
+    await assertNothingLeft(a.outputs.namespace)
+    await assertNothingLeft(b.outputs.namespace)
+    return `${a.outputs.namespace} and ${b.outputs.namespace}`
+  }
+)
+
+test(
+  'crash policy: an API pointed at a database that never answers fails at its next crash after the rest is ready',
+  true,
+  async () => {
+    let othersReadyAt
+    let migrated = false
+    let stored = false
+    const r = await runAction({
+      inputs: localInputs(
+        shopInputs({
+          cluster: 'existing',
+          manifests: `${SHOP}/overlays/no-database`,
+          'smoke-checks': SHOP_CHECKS()
+        })
+      ),
+      ...existing,
+      // Progress lines as they arrive: when the store and the migration are both done.
+      signalMainWhen: line => {
+        if (line.includes('statefulset "kv" successfully rolled out')) stored = true
+        if (line.includes('job "migrate" completed')) migrated = true
+        if (stored && migrated && othersReadyAt === undefined) othersReadyAt = Date.now()
+        return undefined
+      }
+    })
+    check(r.main.code === 1, `main exited ${r.main.code}:\n${tail(r.main.output, 40)}`)
+    const error = errorLines(r.main.output).join('\n')
+    contains(error, 'deployment.apps "api" failed', 'the failure')
+    contains(error, 'CrashLoopBackOff', 'the failure')
+    contains(
+      error,
+      'it crashed after every other workload of the run was ready',
+      'the failure (the rule)'
+    )
+    contains(r.main.output, 'database http://127.0.0.1:7999 not reachable', 'the output (its log)')
+    check(othersReadyAt !== undefined, 'the store and the migration became ready first')
+    const failedAt = Date.parse(phaseOf(r, 'rollout').endedAt)
+    const after = failedAt - othersReadyAt
+    // At its next crash: that waits for the kubelet's restart back-off (10 s, 20 s, 40 s), so
+    // the bound is the longest back-off before max-restarts (3) fires, plus detection.
+    check(after < 45_000, `failed ${after} ms after the others were ready, bound 45 s`)
+    await assertNothingLeft(r.outputs.namespace)
+    const restarts = /restarted (\d+) time/.exec(error)?.[1]
+    return `failed ${(after / 1000).toFixed(1)} s after the store and the migration were ready (restarted ${restarts} times)`
+  }
+)
+
 // ---------------------------------------------------------------------------------- runner
 
 const filters = process.argv.slice(2)

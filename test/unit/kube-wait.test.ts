@@ -437,13 +437,18 @@ describe('waitForWorkloads: the crash policy', () => {
   it('tolerates crashes while another workload is still starting, then passes', async () => {
     const kube = app()
     kube.put(pod('web-abc-1', 'abc', [crashLooping(1)]))
-    const done = waitForWorkloads(kube, both, opts())
+    const lines: string[] = []
+    const done = waitForWorkloads(kube, both, opts({ log: line => lines.push(line) }))
     await settle(30)
     kube.put(statefulSet({ ready: 1, current: 1 })) // the database is ready
     await settle(30)
     kube.put(pod('web-abc-1', 'abc', [running(2, true)])) // the next start succeeds
     kube.put(deployment({ updated: 1, total: 1, available: 1, revision: '1' }))
     await expect(done).resolves.toHaveLength(2)
+    // The log says why the crash did not fail the run, once.
+    const tolerated = lines.filter(l => l.includes('tolerated while other workloads start'))
+    expect(tolerated).toHaveLength(1)
+    expect(tolerated[0]).toMatch(/^deployment\.apps "web": .*CrashLoopBackOff.*max-restarts 3\)$/)
   })
 
   it('fails when it crashes again after every other workload is ready', async () => {
