@@ -1315,6 +1315,17 @@ const SHOP_CHECKS = (greeting = 'hello from the shop') => `
     schema: v1
     greeting: ${greeting}
 `
+/** The shop deployed from `manifests` and smoke-tested; fails the case unless main passes. */
+async function runShop(manifests, greeting) {
+  const r = await runAction({
+    inputs: localInputs(
+      shopInputs({ cluster: 'existing', manifests, 'smoke-checks': SHOP_CHECKS(greeting) })
+    ),
+    ...existing
+  })
+  check(r.main.code === 0, `main failed:\n${tail(r.main.output, 60)}`)
+  return r
+}
 /** The cluster-scoped objects of the shop (test/fixtures/apps/shop/cluster/widgets.yaml). */
 const SHOP_CLUSTER_OBJECTS = [
   ['customresourcedefinition', 'widgets.shop.minikube-smoke.test'],
@@ -1370,18 +1381,10 @@ test(
   'success: a real app — StatefulSet, migration Job, Deployment, Ingress, HPA, PDB, NetworkPolicy, CRD + custom resource, ClusterRole',
   true,
   async () => {
-    const r = await runAction({
-      inputs: localInputs(
-        shopInputs({
-          cluster: 'existing',
-          // deploy/ is a kustomization (no-op); PDB as 1.20 serves it; CRD, Widget, ClusterRole.
-          manifests: `${SHOP}/deploy\n${SHOP}/pdb/policy-v1beta1.yaml\n${SHOP}/cluster/widgets.yaml`,
-          'smoke-checks': SHOP_CHECKS()
-        })
-      ),
-      ...existing
-    })
-    check(r.main.code === 0, `main failed:\n${tail(r.main.output, 60)}`)
+    // deploy/ is a kustomization (no-op); the PDB as 1.20 serves it; CRD, Widget, ClusterRole.
+    const r = await runShop(
+      `${SHOP}/deploy\n${SHOP}/pdb/policy-v1beta1.yaml\n${SHOP}/cluster/widgets.yaml`
+    )
     const out = r.main.output
     for (const line of [
       'customresourcedefinition "widgets.shop.minikube-smoke.test" established',
@@ -1430,17 +1433,7 @@ test(
   'success: a kustomize overlay — namePrefix, labels, configMapGenerator, an images: rename',
   true,
   async () => {
-    const r = await runAction({
-      inputs: localInputs(
-        shopInputs({
-          cluster: 'existing',
-          manifests: `${SHOP}/overlays/staging`,
-          'smoke-checks': SHOP_CHECKS('hello from staging')
-        })
-      ),
-      ...existing
-    })
-    check(r.main.code === 0, `main failed:\n${tail(r.main.output, 60)}`)
+    const r = await runShop(`${SHOP}/overlays/staging`, 'hello from staging')
     const out = r.main.output
     check(
       /configmap\/staging-settings-[a-z0-9]{10} serverside-applied \(created\)/.test(out),
