@@ -1,14 +1,19 @@
-// Benchmark: what the action costs against the course's hand-run flow, and how fast it notices
+// Benchmark: what the action costs against hand-written kubectl flows, and how fast it notices
 // success and failure. Runs the committed dist/ bundle the way GitHub does (test/e2e/github-runner),
-// against the real local Kubernetes 1.20 cluster (test/cluster/), on the weather service.
+// against the real local Kubernetes 1.20 cluster (test/cluster/), on the weather service and on the
+// multi-kind shop app (test/fixtures/apps/shop).
 //
-//   npm run bench                          everything (~5–8 min on 2 cores)
+//   npm run bench                          everything (~20 min on 2 cores)
 //   npm run bench -- --pairs 7 --faults 3  more samples
 //   npm run bench -- --baseline old.json   also print before/after against an earlier result file
 //   npm run bench -- --only cold           cold start + bundle only (no cluster needed)
 //   npm run bench -- --only pairs          overhead pairs and failure detection only
 //   npm run bench -- --only load           the load check against wrk only (--load-pairs 3,
 //                                          --load-duration 20, --load-concurrency 32)
+//   npm run bench -- --only kinds          the multi-kind app against a hand-written flow only
+//                                          (--kinds-pairs 3; --warmup applies too)
+//   npm run bench -- --no-cluster-up ...   never start the cluster: wait (up to 15 min) until
+//                                          `cluster.sh status` says healthy (a shared cluster)
 //   With --only, bench-results.json keeps the figures of the parts that did not run.
 //
 // Prints a table and writes bench-results.json at the repo root (git-ignored; --out to change).
@@ -18,10 +23,12 @@
 // What is measured (each side is described again in the printed output):
 //  1. Overhead: A = the action (cluster: existing, the prebuilt image's tag so its build is a cache
 //     hit) — from its report, deploy.startedAt → smoke.endedAt (namespace + server-side apply,
-//     rollout watch, NodePort lookup, smoke check until it passes). B = the hand-run flow with
-//     kubectl: `kubectl apply -f` → `kubectl rollout status` → `kubectl get svc` → curl every 1 s
-//     until 200, from apply start to the first 200 (its namespace is created before, untimed).
-//     Same manifests (weather-service/k8s), same image tag, fresh namespace each, interleaved.
+//     rollout watch, NodePort lookup, smoke check until it passes). B = the course's hand-run flow
+//     with kubectl: `kubectl apply -f` → `kubectl rollout status` → `kubectl get svc` → curl every
+//     1 s until 200, from apply start to the first 200 (its namespace is created before, untimed).
+//     C = the same flow at its strongest: `kubectl apply --server-side`, curl (--max-time 1) every
+//     100 ms. Same manifests (weather-service/k8s), same image (a second tag of it: the action's
+//     post step removes its own), fresh namespace each, interleaved A, B, C.
 //  2. Ready → first request: a watch on the run's pods (started before the run) records when the
 //     pod's Ready condition turns True (local receive time); compared with the first smoke
 //     attempt's `at` from the report (A) or the first curl's start (B).
@@ -36,6 +43,14 @@
 //     (a short warm-up load, then the measured one), then — between main and post, the pod still
 //     up — wrk. Reported: requests/s ratio (action ÷ wrk), p95 ratio, and the action process's peak
 //     RSS (VmHWM from /proc, polled every 100 ms).
+//  7. Multi-kind app (test/fixtures/apps/shop: StatefulSet, migration Job, Deployment, NodePort,
+//     Ingress, HPA, NetworkPolicy, PDB, CRD + custom resource, ClusterRole + binding): A = the
+//     action as in 1 (deploy.startedAt → smoke.endedAt, GET / until "schema": "v1") against P = the
+//     strongest hand-written flow, same image: `kubectl apply --server-side` the CRD → `kubectl wait
+//     --for=condition=established` → apply the rest → rollout status of the StatefulSet, wait for
+//     the Job's completion and rollout status of the Deployment in parallel → curl every 100 ms
+//     until 200 with schema v1; from the first apply to that answer (rendering, namespace and
+//     teardown untimed). Interleaved pairs; cluster-scoped objects gone between samples.
 
 import { spawn } from 'node:child_process'
 import {
@@ -54,7 +69,19 @@ import { Watch } from '@kubernetes/client-node'
 import { load } from 'js-yaml'
 import { REPO, runAction } from '../e2e/github-runner.mjs'
 import { bytes, median, ms, range, round, summary, table } from './stats.mjs'
-import { KUBECONFIG, kc, kubectl, run, writeWeatherManifest } from './cluster.mjs'
+import {
+  KUBECONFIG,
+  SHOP,
+  SHOP_CLUSTER_OBJECTS,
+  SHOP_MANIFESTS,
+  ensureCluster,
+  kc,
+  kubectl,
+  renderShop,
+  run,
+  writeShopManifests,
+  writeWeatherManifest
+} from './cluster.mjs'
 
 // ------------------------------------------------------------------------------------ options
 
@@ -66,6 +93,8 @@ const opts = {
   loadPairs: 3,
   loadDuration: 20,
   loadConcurrency: 32,
+  kindsPairs: 3,
+  clusterUp: true,
   out: join(REPO, 'bench-results.json')
 }
 for (let i = 2; i < process.argv.length; i++) {
@@ -83,12 +112,14 @@ for (let i = 2; i < process.argv.length; i++) {
   else if (a === '--load-concurrency')
     opts.loadConcurrency = Math.min(256, Math.max(1, Number(next())))
   else if (a === '--label') opts.label = next()
+  else if (a === '--kinds-pairs') opts.kindsPairs = Math.max(1, Number(next()))
+  else if (a === '--no-cluster-up') opts.clusterUp = false
   else {
     console.error(`unknown argument ${a}`)
     process.exit(2)
   }
 }
-const PARTS = ['cold', 'pairs', 'load']
+const PARTS = ['cold', 'pairs', 'load', 'kinds']
 if (opts.only !== undefined && !PARTS.includes(opts.only)) {
   console.error(`--only must be one of ${PARTS.join(', ')}`)
   process.exit(2)
@@ -334,10 +365,21 @@ async function coldStart(n) {
 
 let TAG
 let HAND_MANIFEST
+/**
+ * The tag the hand-written flows run. Not TAG: the action builds TAG again (its labels make a new
+ * image) and its post step removes that tag, which would take the image from under them.
+ */
+const handTag = () => `${TAG}-hand`
 
 /** The hand-run manifests: weather-service/k8s with the image substituted, pull policy Never. */
 function writeHandManifest() {
-  HAND_MANIFEST = writeWeatherManifest(`weather-service:${TAG}`, join(REPO, MANIFESTS))
+  HAND_MANIFEST = writeWeatherManifest(`weather-service:${handTag()}`, join(REPO, MANIFESTS))
+}
+
+/** The two hand-run flows of part 1: B (the course's) and C (the same, its strongest settings). */
+const HAND_FLOWS = {
+  B: { serverSide: false, intervalMs: 1000, maxTimeS: 5, label: 'hand, curl every 1 s' },
+  C: { serverSide: true, intervalMs: 100, maxTimeS: 1, label: 'hand, curl every 100 ms' }
 }
 
 async function sampleAction() {
@@ -386,11 +428,21 @@ async function sampleAction() {
   }
 }
 
-async function sampleHand() {
+async function sampleHand(flow) {
   const ns = `bench-hand-${Date.now()}`
   const watch = await watchNamespace(ns)
   const created = must(await kubectl('create', 'namespace', ns), 'kubectl create namespace')
-  const apply = must(await kubectl('apply', '-n', ns, '-f', HAND_MANIFEST), 'kubectl apply')
+  const apply = must(
+    await kubectl(
+      'apply',
+      ...(flow.serverSide ? ['--server-side'] : []),
+      '-n',
+      ns,
+      '-f',
+      HAND_MANIFEST
+    ),
+    'kubectl apply'
+  )
   const rollout = must(
     await kubectl('rollout', 'status', 'deployment/weather-service', '-n', ns, '--timeout=180s'),
     'kubectl rollout status'
@@ -410,7 +462,8 @@ async function sampleHand() {
   const url = `http://127.0.0.1:${svc.stdout.trim()}${SMOKE_PATH}`
   const curls = []
   let done
-  for (let n = 1; n <= 120 && !done; n++) {
+  const deadline = Date.now() + 120_000
+  for (let n = 1; Date.now() < deadline && !done; n++) {
     const c = await run('curl', [
       '-s',
       '-o',
@@ -418,7 +471,7 @@ async function sampleHand() {
       '-w',
       '%{http_code}',
       '--max-time',
-      '5',
+      String(flow.maxTimeS),
       url
     ])
     curls.push({
@@ -429,7 +482,7 @@ async function sampleHand() {
       exit: c.code
     })
     if (c.stdout.trim() === '200') done = c.endedAt
-    else await sleep(1000)
+    else await sleep(flow.intervalMs)
   }
   watch.stop()
   await kubectl('delete', 'namespace', ns, '--wait=false')
@@ -454,6 +507,210 @@ async function sampleHand() {
     readyToFirst200Ms: rec.ready ? done - rec.ready.at : null,
     readyToRolloutDoneMs: rec.ready ? rollout.endedAt - rec.ready.at : null,
     settleMs
+  }
+}
+
+// ------------------------------------------------------------------------------------ 7. kinds
+
+const SHOP_CHECKS = '- path: /\n  expect-json:\n    schema: v1'
+let SHOP_DOCS
+
+/** Polls until none of `names` (kubectl `kind/name`) exists; false after `timeoutMs`. */
+async function gone(names, timeoutMs = 300_000) {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const r = await kubectl('get', ...names, '--ignore-not-found', '-o', 'name')
+    if (r.code === 0 && r.stdout.trim() === '') return true
+    if (Date.now() > deadline) return false
+    await sleep(500)
+  }
+}
+
+/**
+ * Before a sample of the shop: its cluster-scoped objects (fixed names) must not exist: the last
+ * sample's teardown, or someone else's run of the shop (e2e), has to be over. Never deletes them.
+ */
+async function shopObjectsAbsent() {
+  const started = Date.now()
+  if (!(await gone(SHOP_CLUSTER_OBJECTS, 600_000))) {
+    throw new Error(
+      `${SHOP_CLUSTER_OBJECTS.join(', ')} still exist(s) after 10 min: another run of the shop, or a leak`
+    )
+  }
+  return Date.now() - started
+}
+
+/** After a sample: the namespace and the shop's cluster-scoped objects gone, so nothing overlaps. */
+async function shopSettled(ns) {
+  const started = Date.now()
+  const ok = await gone([`namespace/${ns}`, ...SHOP_CLUSTER_OBJECTS])
+  if (!ok) log(`  (namespace ${ns} or the shop's cluster-scoped objects still there after 5 min)`)
+  await settle(ns)
+  return Date.now() - started
+}
+
+async function sampleKindsAction() {
+  const waitedMs = await shopObjectsAbsent()
+  const x = await actionRun({
+    context: SHOP,
+    image: 'shop',
+    manifests: SHOP_MANIFESTS.join('\n'),
+    'smoke-checks': SHOP_CHECKS
+  })
+  const { r, report } = x
+  if (r.main.code !== 0 || report?.result !== 'passed') {
+    throw new Error(
+      `the action failed on the shop:\n${r.main.output.split('\n').slice(-40).join('\n')}`
+    )
+  }
+  const postTail = (r.post?.output ?? '').trim().split('\n').slice(-12).join('\n')
+  if (r.post?.code !== 0 || !/Removed: .*customresourcedefinition/.test(r.post?.output ?? '')) {
+    log(`  the post step (exit ${r.post?.code}) did not say it removed the CRD:\n${postTail}`)
+  }
+  const settledMs = await shopSettled(x.ns)
+  const names = ['deploy', 'rollout', 'expose', 'smoke']
+  const startedAt = t(phase(report, 'deploy').startedAt)
+  const attempts = report.smoke[0].attempts
+  return {
+    ns: x.ns,
+    ms: t(phase(report, 'smoke').endedAt) - startedAt,
+    phases: Object.fromEntries(names.map(n => [n, phase(report, n).durationMs])),
+    image_ms: phase(report, 'image')?.durationMs,
+    validate_ms: phase(report, 'validate')?.durationMs,
+    workloads: (report.workloads ?? []).map(w => ({
+      kind: w.kind,
+      name: w.name,
+      durationMs: w.durationMs
+    })),
+    attempts: attempts.map(a => ({
+      n: a.n,
+      at: a.at,
+      latencyMs: round(a.latencyMs, 1),
+      status: a.status,
+      error: a.error
+    })),
+    crash_tolerated: /CrashLoopBackOff|restarted \d+ time/.test(r.main.output),
+    main_ms: r.main.ms,
+    post_ms: r.post?.ms,
+    post_tail: postTail,
+    waited_before_ms: waitedMs,
+    settle_ms: settledMs
+  }
+}
+
+/** The body of `curl -w '\n%{http_code}'`, split. */
+function curlAnswer(stdout) {
+  const i = stdout.lastIndexOf('\n')
+  return { body: stdout.slice(0, i), status: stdout.slice(i + 1).trim() }
+}
+
+/**
+ * The strongest hand-written flow for the shop (see the printed description). Timed from the
+ * first apply to the first 200 with "schema": "v1"; rendering, the namespace and the teardown
+ * are not timed.
+ */
+async function sampleKindsPeer() {
+  const waitedMs = await shopObjectsAbsent()
+  const ns = `bench-kinds-${Date.now()}`
+  const rendered = performance.now()
+  const files = writeShopManifests(SHOP_DOCS, `shop:${handTag()}`, ns)
+  const renderMs = performance.now() - rendered
+  must(await kubectl('create', 'namespace', ns), 'kubectl create namespace')
+  let flow
+  try {
+    flow = await kindsPeerFlow(ns, files)
+  } finally {
+    // Teardown (untimed), also after a failure: the namespace and the cluster-scoped objects,
+    // waited for until gone.
+    await Promise.all([
+      kubectl('delete', 'namespace', ns, '--wait=true', '--timeout=300s'),
+      kubectl(
+        'delete',
+        ...SHOP_CLUSTER_OBJECTS,
+        '--ignore-not-found',
+        '--wait=true',
+        '--timeout=300s'
+      )
+    ])
+  }
+  const settledMs = await shopSettled(ns)
+  return {
+    ns,
+    ...flow,
+    render_ms: round(renderMs, 1),
+    waited_before_ms: waitedMs,
+    settle_ms: settledMs
+  }
+}
+
+/** The timed part of the hand-written flow: first apply → first 200 with schema v1. */
+async function kindsPeerFlow(ns, files) {
+  const crd = must(
+    await kubectl('apply', '--server-side', '-f', files.crds),
+    'kubectl apply --server-side (CRD)'
+  )
+  const at = r => r.endedAt - crd.startedAt
+  const established = must(
+    await kubectl('wait', '--for=condition=established', '--timeout=60s', SHOP_CLUSTER_OBJECTS[0]),
+    'kubectl wait established'
+  )
+  const apply = must(
+    await kubectl('apply', '--server-side', '-n', ns, '-f', files.rest),
+    'kubectl apply --server-side (the rest)'
+  )
+  // `cmd & cmd & cmd & wait`: the three waits (and the NodePort lookup) at once.
+  const [kv, migrate, api, svc] = await Promise.all([
+    kubectl('rollout', 'status', 'statefulset/kv', '-n', ns, '--timeout=180s'),
+    kubectl('wait', '--for=condition=complete', 'job/migrate', '-n', ns, '--timeout=180s'),
+    kubectl('rollout', 'status', 'deployment/api', '-n', ns, '--timeout=180s'),
+    kubectl('get', 'svc', 'api', '-n', ns, '-o', 'jsonpath={.spec.ports[0].nodePort}')
+  ])
+  for (const [r, what] of [
+    [kv, 'rollout status statefulset/kv'],
+    [migrate, 'wait job/migrate'],
+    [api, 'rollout status deployment/api'],
+    [svc, 'get svc api']
+  ])
+    must(r, `hand-written shop flow: kubectl ${what}`)
+  const url = `http://127.0.0.1:${svc.stdout.trim()}/`
+  const curls = []
+  let done
+  const deadline = Date.now() + 120_000
+  for (let n = 1; Date.now() < deadline && !done; n++) {
+    const c = await run('curl', ['-s', '-w', '\n%{http_code}', '--max-time', '1', url])
+    const { body, status } = curlAnswer(c.stdout)
+    let schema
+    try {
+      schema = JSON.parse(body).schema
+    } catch {
+      schema = undefined
+    }
+    curls.push({ n, at: new Date(c.startedAt).toISOString(), ms: c.ms, status, schema })
+    if (status === '200' && schema === 'v1') done = c.endedAt
+    else await sleep(100)
+  }
+  if (!done)
+    throw new Error(`hand-written shop flow: no schema v1 from ${url} after ${curls.length} tries`)
+  return {
+    ms: done - crd.startedAt,
+    steps: {
+      apply_crd: crd.ms,
+      established: established.ms,
+      apply_rest: apply.ms,
+      rollout_kv: kv.ms,
+      wait_migrate: migrate.ms,
+      rollout_api: api.ms,
+      get_svc: svc.ms,
+      curl_until_good: done - t(curls[0].at)
+    },
+    // From the first apply's start.
+    ends: {
+      apply_rest: at(apply),
+      rollout_kv: at(kv),
+      wait_migrate: at(migrate),
+      rollout_api: at(api)
+    },
+    curls
   }
 }
 
@@ -662,17 +919,12 @@ if (want('cold')) {
 }
 const bundle = bundleSizes()
 
-if (want('pairs') || want('load')) {
-  log('Checking the cluster (test/cluster/cluster.sh up: idempotent, 0.1 s when healthy) ...')
-  must(await run('bash', [join(REPO, 'test/cluster/cluster.sh'), 'up']), 'cluster.sh up')
-  must(
-    await run('bash', [join(REPO, 'weather-service/scripts/build-offline-base.sh')], {
-      timeoutMs: 1_800_000
-    }),
-    'build-offline-base.sh'
-  )
-  TAG = `bench-${Date.now()}`
-  log(`Building weather-service:${TAG} once (docker build) ...`)
+/**
+ * Builds `name:TAG` once (the action's build of the same tag is then a cache hit) and tags it
+ * `name:TAG-hand` for the hand-written flows.
+ */
+async function buildOnce(name, context) {
+  log(`Building ${name}:${TAG} once (docker build; also tagged ${name}:${handTag()}) ...`)
   const build = must(
     await run(
       'docker',
@@ -680,16 +932,38 @@ if (want('pairs') || want('load')) {
         'build',
         '-q',
         '-t',
-        `weather-service:${TAG}`,
+        `${name}:${TAG}`,
         '--build-arg',
         `BASE_IMAGE=${BASE_IMAGE}`,
-        join(REPO, 'weather-service')
+        join(REPO, context)
       ],
       { timeoutMs: 1_800_000 }
     ),
     'docker build'
   )
-  results.image = { ref: `weather-service:${TAG}`, build_ms: build.ms }
+  must(await run('docker', ['tag', `${name}:${TAG}`, `${name}:${handTag()}`]), 'docker tag')
+  builtImages.push(`${name}:${TAG}`, `${name}:${handTag()}`)
+  return { ref: `${name}:${TAG}`, hand_ref: `${name}:${handTag()}`, build_ms: build.ms }
+}
+const builtImages = []
+
+if (want('pairs') || want('load') || want('kinds')) {
+  log(
+    opts.clusterUp
+      ? 'Checking the cluster (cluster.sh status; cluster.sh up when it is not healthy) ...'
+      : 'Checking the cluster (cluster.sh status; --no-cluster-up: waiting for it, never starting it) ...'
+  )
+  log(`  ${await ensureCluster({ start: opts.clusterUp, log })}`)
+  must(
+    await run('bash', [join(REPO, 'weather-service/scripts/build-offline-base.sh')], {
+      timeoutMs: 1_800_000
+    }),
+    'build-offline-base.sh'
+  )
+  TAG = `bench-${Date.now()}`
+}
+if (want('pairs') || want('load')) {
+  results.image = await buildOnce('weather-service', 'weather-service')
   writeHandManifest()
 
   if (want('load')) {
@@ -726,13 +1000,17 @@ if (want('pairs')) {
         .map(([k, v]) => `${k} ${v}`)
         .join(', ')}]`
     )
-    const b = await sampleHand()
-    log(
-      `  ${tag}: B (hand)   ${ms(b.ms)}  [${Object.entries(b.steps)
-        .map(([k, v]) => `${k} ${v}`)
-        .join(', ')}]`
-    )
-    pairs.push({ warmup: warm, ratio: a.ms / b.ms, a, b })
+    const hand = {}
+    for (const [side, flow] of Object.entries(HAND_FLOWS)) {
+      hand[side] = await sampleHand(flow)
+      log(
+        `  ${tag}: ${side} (${flow.label}) ${ms(hand[side].ms)}  [${Object.entries(hand[side].steps)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')}]`
+      )
+    }
+    const { B: b, C: c } = hand
+    pairs.push({ warmup: warm, ratio: a.ms / b.ms, ratioFast: a.ms / c.ms, a, b, c })
   }
   results.pairs = pairs
 
@@ -749,7 +1027,38 @@ if (want('pairs')) {
   }
   results.faults = faults
 }
-if (TAG) await run('docker', ['rmi', '-f', `weather-service:${TAG}`]) // -f: exited pods may still reference it
+if (want('kinds')) {
+  results.kinds_image = await buildOnce('shop', SHOP)
+  SHOP_DOCS = await renderShop()
+  const kinds = []
+  const total = opts.warmup + opts.kindsPairs
+  log(
+    `Multi-kind app (${SHOP}): ${opts.kindsPairs} interleaved pairs of the action and the hand-written flow after ${opts.warmup} warm-up ...`
+  )
+  for (let i = 0; i < total; i++) {
+    const warm = i < opts.warmup
+    const tag = warm ? `warm-up ${i + 1}` : `pair ${i - opts.warmup + 1}/${opts.kindsPairs}`
+    const a = await sampleKindsAction()
+    log(
+      `  ${tag}: action ${ms(a.ms)}  [${Object.entries(a.phases)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}; ${a.workloads
+        .filter(w => w.durationMs > 0)
+        .map(w => `${w.kind} ${w.durationMs}`)
+        .join(', ')}]`
+    )
+    const p = await sampleKindsPeer()
+    log(
+      `  ${tag}: peer   ${ms(p.ms)}  [${Object.entries(p.steps)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}]`
+    )
+    kinds.push({ warmup: warm, ratio: a.ms / p.ms, a, p })
+  }
+  results.kinds = kinds
+}
+// -f: exited pods may still reference them; a tag the action's post step removed is already gone.
+if (builtImages.length) await run('docker', ['rmi', '-f', ...builtImages])
 results.machine.loadavg_end = loadavg().map(x => round(x, 2))
 results.duration_s = round((Date.now() - benchStarted) / 1000, 1)
 
@@ -758,13 +1067,17 @@ results.duration_s = round((Date.now() - benchStarted) / 1000, 1)
 const measured = (results.pairs ?? []).filter(p => !p.warmup)
 const S = {
   ratio: summary(measured.map(p => p.ratio)),
+  ratioFast: summary(measured.map(p => p.ratioFast)),
   a: summary(measured.map(p => p.a.ms)),
   b: summary(measured.map(p => p.b.ms)),
+  c: summary(measured.map(p => p.c?.ms)),
   readyA: summary(measured.map(p => p.a.readyToFirstRequestMs)),
   readyALtt: summary(measured.map(p => p.a.readyLttToFirstRequestMs)),
   readyB: summary(measured.map(p => p.b.readyToFirstRequestMs)),
+  readyC: summary(measured.map(p => p.c?.readyToFirstRequestMs)),
   ready200A: summary(measured.map(p => p.a.readyToFirst200Ms)),
   ready200B: summary(measured.map(p => p.b.readyToFirst200Ms)),
+  ready200C: summary(measured.map(p => p.c?.readyToFirst200Ms)),
   teardown: summary(measured.map(p => p.a.post_ms)),
   cold: summary(cold.map(c => c.firstByteMs)),
   coldError: summary(cold.map(c => c.errorLineMs)),
@@ -784,6 +1097,13 @@ const faultStats = Object.fromEntries(
     }
   ])
 )
+
+const kindsMeasured = (results.kinds ?? []).filter(k => !k.warmup)
+const K = {
+  ratio: summary(kindsMeasured.map(k => k.ratio)),
+  a: summary(kindsMeasured.map(k => k.a.ms)),
+  p: summary(kindsMeasured.map(k => k.p.ms))
+}
 
 const loads = results.load ?? []
 const L = {
@@ -816,7 +1136,7 @@ log(
 
 if (measured.length) {
   log(
-    `\n=== 1. Overhead: action (A) vs hand-run (B), ${measured.length} interleaved pairs after ${opts.warmup} warm-up ===`
+    `\n=== 1. Overhead: action (A) vs hand-run (B, C), ${measured.length} interleaved triples after ${opts.warmup} warm-up ===`
   )
   log(
     '  A = the action (dist/, cluster: existing, prebuilt tag): its report, deploy.startedAt → smoke.endedAt:'
@@ -833,12 +1153,17 @@ if (measured.length) {
     '      kubectl get svc (nodePort) → curl every 1 s until 200; apply start → first 200 (namespace created before, untimed).'
   )
   log(
+    '  C = B with the strongest settings: kubectl apply --server-side, curl --max-time 1 every 100 ms. Order A, B, C.'
+  )
+  log(
     table([
       [
         'pair',
         'A',
         'B',
+        'C',
         'A/B',
+        'A/C',
         'A deploy',
         'A rollout',
         'A expose',
@@ -847,13 +1172,16 @@ if (measured.length) {
         'B apply',
         'B rollout st.',
         'B get svc',
-        'B curls'
+        'B curls',
+        'C curls'
       ],
       ...measured.map((p, i) => [
         i + 1,
         ms(p.a.ms),
         ms(p.b.ms),
+        ms(p.c?.ms),
         ratioFmt(p.ratio),
+        ratioFmt(p.ratioFast ?? null),
         ms(p.a.phases.deploy),
         ms(p.a.phases.rollout),
         ms(p.a.phases.expose),
@@ -862,26 +1190,36 @@ if (measured.length) {
         ms(p.b.steps.apply),
         ms(p.b.steps.rollout_status),
         ms(p.b.steps.get_svc),
-        runs(p.b.curls.map(c => (c.status === '000' ? 'refused' : c.status)))
+        runs(p.b.curls.map(c => (c.status === '000' ? 'refused' : c.status))),
+        runs((p.c?.curls ?? []).map(c => (c.status === '000' ? 'refused' : c.status)))
       ])
     ])
   )
   log(
     `  ratio A/B: median ${ratioFmt(S.ratio.median)} (${ratioFmt(S.ratio.min)} – ${ratioFmt(S.ratio.max)}); goal ≤ 1.05: ${verdict(S.ratio.median, 1.05)}`
   )
-  log(`  A: ${range(S.a)}   B: ${range(S.b)}`)
+  log(
+    `  ratio A/C: median ${ratioFmt(S.ratioFast.median)} (${ratioFmt(S.ratioFast.min)} – ${ratioFmt(S.ratioFast.max)})`
+  )
+  log(`  A: ${range(S.a)}   B: ${range(S.b)}   C: ${range(S.c)}`)
 
   log('\n=== 2. Ready → first request (pod Ready=True seen by a watch started before the run) ===')
   log(
     table([
-      ['', 'A (action): first smoke attempt', 'B (hand): first curl'],
-      ['Ready (watch) → first request', range(S.readyA), range(S.readyB)],
-      ['Ready (lastTransitionTime, 1 s precision) → first request', range(S.readyALtt), '–'],
-      ['Ready (watch) → first 200 received', range(S.ready200A), range(S.ready200B)],
+      ['', 'A (action): first smoke attempt', 'B (hand, 1 s): first curl', 'C (hand, 100 ms)'],
+      ['Ready (watch) → first request', range(S.readyA), range(S.readyB), range(S.readyC)],
+      ['Ready (lastTransitionTime, 1 s precision) → first request', range(S.readyALtt), '–', '–'],
+      [
+        'Ready (watch) → first 200 received',
+        range(S.ready200A),
+        range(S.ready200B),
+        range(S.ready200C)
+      ],
       [
         'Ready (watch) → rollout reported done',
         range(summary(measured.map(p => p.a.readyToRolloutDoneMs))),
-        range(summary(measured.map(p => p.b.readyToRolloutDoneMs)))
+        range(summary(measured.map(p => p.b.readyToRolloutDoneMs))),
+        range(summary(measured.map(p => p.c?.readyToRolloutDoneMs)))
       ]
     ])
   )
@@ -960,6 +1298,84 @@ if (loads.length) {
   )
 }
 
+if (kindsMeasured.length) {
+  log(
+    `\n=== 7. Multi-kind app (${SHOP}): action (A) vs the strongest hand-written flow (P), ${kindsMeasured.length} interleaved pairs after ${opts.warmup} warm-up ===`
+  )
+  log(
+    '  The app: StatefulSet kv (listens after 6 s), Job migrate (writes schema=v1 into it), Deployment api ×2 (exits until kv'
+  )
+  log(
+    '  answers), NodePort Service, Ingress, HPA, NetworkPolicy, PDB (policy/v1beta1), CRD + a Widget, ClusterRole + binding.'
+  )
+  log(
+    '  A = the action (dist/, cluster: existing, image shop prebuilt with the same tag): its report, deploy.startedAt → smoke.endedAt'
+  )
+  log(
+    '      (namespace, dry run + server-side apply, CRD Established first, every workload watched, GET / until schema v1).'
+  )
+  log(
+    '  P = by hand, same image (imagePullPolicy Never), manifests rendered before (kubectl kustomize deploy + the PDB + widgets.yaml,'
+  )
+  log(
+    '      binding subject → the namespace; untimed, like the namespace): kubectl apply --server-side -f CRD → kubectl wait'
+  )
+  log(
+    '      --for=condition=established → kubectl apply --server-side -n NS -f the rest → in parallel (cmd & … & wait): kubectl'
+  )
+  log(
+    '      rollout status statefulset/kv, kubectl wait --for=condition=complete job/migrate, kubectl rollout status deployment/api,'
+  )
+  log(
+    '      kubectl get svc api (nodePort) → curl --max-time 1 every 100 ms until 200 with "schema": "v1"; first apply → that answer.'
+  )
+  log(
+    "  Each sample waits until the shop's CRD, ClusterRole and ClusterRoleBinding are gone (fixed names) and its namespace is gone."
+  )
+  log(
+    table([
+      [
+        'pair',
+        'A',
+        'P',
+        'A/P',
+        'A deploy',
+        'A rollout',
+        'A expose',
+        'A smoke',
+        'A workloads (sts/job/deploy)',
+        'A attempts',
+        'P apply CRD+wait',
+        'P apply rest',
+        'P waits done (kv/job/api, from t0)',
+        'P curls'
+      ],
+      ...kindsMeasured.map((k, i) => [
+        i + 1,
+        ms(k.a.ms),
+        ms(k.p.ms),
+        ratioFmt(k.ratio),
+        ms(k.a.phases.deploy),
+        ms(k.a.phases.rollout),
+        ms(k.a.phases.expose),
+        ms(k.a.phases.smoke),
+        ['StatefulSet', 'Job', 'Deployment']
+          .map(kind => ms(k.a.workloads.find(w => w.kind === kind)?.durationMs))
+          .join(' / '),
+        runs(k.a.attempts.map(x => x.status ?? (x.error?.includes('refused') ? 'refused' : 'err'))),
+        ms(k.p.steps.apply_crd + k.p.steps.established),
+        ms(k.p.steps.apply_rest),
+        [k.p.ends.rollout_kv, k.p.ends.wait_migrate, k.p.ends.rollout_api].map(ms).join(' / '),
+        runs(k.p.curls.map(c => (c.status === '000' ? 'refused' : c.status)))
+      ])
+    ])
+  )
+  log(
+    `  ratio A/P: median ${ratioFmt(K.ratio.median)} (${ratioFmt(K.ratio.min)} – ${ratioFmt(K.ratio.max)}, n=${K.ratio.n}); goal ≤ 1.0: ${verdict(K.ratio.median, 1.0)}`
+  )
+  log(`  A: ${range(K.a)}   P: ${range(K.p)}`)
+}
+
 log('\n=== Summary ===')
 const faultRows = Object.entries(faultStats).map(([k, s]) => [
   `failure detection: ${k}`,
@@ -979,14 +1395,32 @@ log(
       verdict(S.ratio.median, 1.05)
     ],
     [
+      'overhead ratio A/C (hand-run, curl every 100 ms)',
+      S.ratioFast.n
+        ? `${ratioFmt(S.ratioFast.median)} (${ratioFmt(S.ratioFast.min)} – ${ratioFmt(S.ratioFast.max)}, n=${S.ratioFast.n})`
+        : '–',
+      '–',
+      '–'
+    ],
+    [
+      'multi-kind app, action ÷ hand-written (apply→good answer)',
+      K.ratio.n
+        ? `${ratioFmt(K.ratio.median)} (${ratioFmt(K.ratio.min)} – ${ratioFmt(K.ratio.max)}, n=${K.ratio.n})`
+        : '–',
+      '≤ 1.0',
+      verdict(K.ratio.median, 1.0)
+    ],
+    ['multi-kind app: action (apply→schema v1)', range(K.a), '–', '–'],
+    ['multi-kind app: hand-written (apply→schema v1)', range(K.p), '–', '–'],
+    [
       'ready → first smoke request (watch)',
       range(S.readyA),
       '≤ 500 ms',
       verdict(S.readyA.median, 500)
     ],
     [
-      'ready → first 200 (action / hand-run)',
-      `${ms(S.ready200A.median)} / ${ms(S.ready200B.median)}`,
+      'ready → first 200 (action / hand-run 1 s / 100 ms)',
+      `${ms(S.ready200A.median)} / ${ms(S.ready200B.median)} / ${ms(S.ready200C.median)}`,
       '–',
       '–'
     ],
@@ -1030,13 +1464,20 @@ log(
 )
 if (measured.length) {
   log(
-    `  run-to-run spread (coefficient of variation): A ${(S.a.cv * 100).toFixed(1)} %, B ${(S.b.cv * 100).toFixed(1)} %, ratio ${(S.ratio.cv * 100).toFixed(1)} %`
+    `  run-to-run spread (coefficient of variation): A ${(S.a.cv * 100).toFixed(1)} %, B ${(S.b.cv * 100).toFixed(1)} %, C ${(S.c.cv * 100).toFixed(1)} %, ratio ${(S.ratio.cv * 100).toFixed(1)} %`
   )
   log(
     `  one kubectl call (process start + GET /healthz): ${range(summary(results.kubectl_call_ms))}`
   )
 }
-log(`  cold start spread: ${(S.cold.cv * 100).toFixed(1)} %;  bench took ${results.duration_s} s`)
+if (kindsMeasured.length) {
+  log(
+    `  multi-kind spread: A ${(K.a.cv * 100).toFixed(1)} %, P ${(K.p.cv * 100).toFixed(1)} %, ratio ${(K.ratio.cv * 100).toFixed(1)} %`
+  )
+}
+log(
+  `  ${S.cold.n ? `cold start spread: ${(S.cold.cv * 100).toFixed(1)} %;  ` : ''}bench took ${results.duration_s} s`
+)
 
 // ------------------------------------------------------------------------------------ JSON
 
@@ -1047,6 +1488,11 @@ const out = {
   overhead_ratio_samples: measured.map(p => round(p.ratio, 3)),
   action_ms_samples: measured.map(p => p.a.ms),
   hand_run_ms_samples: measured.map(p => p.b.ms),
+  hand_run_fast_ms_samples: measured.map(p => p.c?.ms),
+  overhead_ratio_fast_median: round(S.ratioFast.median, 3),
+  overhead_ratio_fast_samples: measured.map(p => round(p.ratioFast, 3)),
+  hand_run_fast:
+    'kubectl apply --server-side → rollout status → get svc → curl --max-time 1 every 100 ms until 200',
   ready_to_first_request_ms_median: round(S.readyA.median),
   ready_to_first_request_ms_samples: measured.map(p => p.a.readyToFirstRequestMs),
   ready_to_first_request_source:
@@ -1092,6 +1538,15 @@ const out = {
   load_wrk_p95_ms_samples: loads.map(l => l.wrk.p95_ms),
   load_peak_rss_mb_max: L.rss.n ? L.rss.max : null,
   load_peak_rss_mb_samples: loads.map(l => l.peak_rss_mb),
+  kinds_app: `${SHOP} (${SHOP_MANIFESTS.join(', ')})`,
+  kinds_ratio_median: round(K.ratio.median, 3),
+  kinds_ratio_min: round(K.ratio.min, 3),
+  kinds_ratio_max: round(K.ratio.max, 3),
+  kinds_ratio_samples: kindsMeasured.map(k => round(k.ratio, 3)),
+  kinds_action_ms_samples: kindsMeasured.map(k => k.a.ms),
+  kinds_peer_ms_samples: kindsMeasured.map(k => k.p.ms),
+  kinds_peer:
+    'kubectl apply --server-side CRD → wait established → apply --server-side the rest → rollout status sts/kv, wait job/migrate complete, rollout status deploy/api in parallel → curl every 100 ms until 200 with schema v1',
   details: results
 }
 /** Which part of the bench a result key belongs to (for --only: the others are kept). */
@@ -1100,7 +1555,9 @@ const partOf = key =>
     ? 'cold'
     : key.startsWith('load')
       ? 'load'
-      : 'pairs'
+      : key.startsWith('kinds')
+        ? 'kinds'
+        : 'pairs'
 let written = out
 if (opts.only !== undefined && existsSync(opts.out)) {
   const before = JSON.parse(readFileSync(opts.out, 'utf8'))
