@@ -54,6 +54,8 @@ export interface Config {
     maxRestarts: number
     /** Take over objects (and fields) other managers own; they are still never deleted. */
     forceConflicts: boolean
+    /** How long to wait for another run that holds the objects or the namespace; 0: refuse at once. */
+    queueTimeoutMs: number
     rolloutTimeoutMs: number
     rolloutCheck: RolloutCheck
     urlHost: string
@@ -304,6 +306,7 @@ export function parseInputs(
       service,
       maxRestarts,
       forceConflicts: boolean(text, 'force-conflicts', false),
+      queueTimeoutMs: durationFromZero(text, 'queue-timeout'),
       rolloutTimeoutMs: duration(text, 'rollout-timeout', 180),
       rolloutCheck,
       urlHost,
@@ -416,6 +419,17 @@ function duration(text: (n: string) => string, name: string, fallbackSeconds: nu
   const seconds = parseDurationSeconds(value)
   if (seconds === undefined || seconds < 1 || seconds > MAX_SECONDS) {
     throw new InputError(name, 'must be a duration from 1s to 6h, like 90, 90s, 2m or 1m30s', value)
+  }
+  return seconds * 1000
+}
+
+/** A duration that may be 0 (off); default 0. */
+function durationFromZero(text: (n: string) => string, name: string): number {
+  const value = text(name)
+  if (value === '') return 0
+  const seconds = parseDurationSeconds(value)
+  if (seconds === undefined || seconds > MAX_SECONDS) {
+    throw new InputError(name, 'must be a duration from 0 to 6h, like 0, 90s, 10m or 1m30s', value)
   }
   return seconds * 1000
 }

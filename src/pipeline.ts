@@ -26,19 +26,22 @@ import { deliverImages, imageLabels, primaryReference } from './images/index.js'
 import {
   applyAll,
   checkFields,
+  claimObjects,
   collectDiagnostics,
   deleteNamespace,
   Discovery,
   dryRunAll,
   ensureNamespace,
-  FIELD_MANAGER,
   nodeInternalIP,
   nodePortUrl,
   prepareManifests,
   readExisting,
   readServer,
   resolveTypes,
+  Resources,
   rolloutUpdateCheck,
+  RunLease,
+  runFieldManager,
   RUN_LABEL,
   runMetadata,
   SchemaIndex,
@@ -49,6 +52,7 @@ import {
   type ConnectOptions,
   type Deployment,
   type HealthWatch,
+  type KubeObject,
   type KubePort,
   type OpenApiV2,
   type PreparedManifests,
@@ -137,6 +141,8 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
   const metadata = runMetadata(config.run)
   const runLabel = metadata.labels[RUN_LABEL]
   const labelSelector = `${RUN_LABEL}=${runLabel}`
+  // Per run, so the server itself reports a conflict when two runs write the same field.
+  const fieldManager = runFieldManager(runLabel)
   const report: RunReport = {
     result: 'failed',
     startedAt: new Date(startedAt).toISOString(),
@@ -148,6 +154,7 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
   let prepared: PreparedManifests | undefined
   let namespaceReady = false
   let forward: PortForward | undefined
+  let lease: RunLease | undefined
   // For the diagnostics bundle.
   let applied: Typed[] = []
   let errorDetails: string | undefined
@@ -220,20 +227,32 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
       applied = prepared.objects
       log.info(`smoke target: ${prepared.target.why} (port ${prepared.target.port})`)
       if (prepared.target.exposed) log.info(prepared.target.exposed)
-      const checkedAt = clock.now()
-      const existing = await readExisting(kube, prepared.objects, {
-        fieldManager: FIELD_MANAGER,
-        force: config.deploy.forceConflicts
+      const objects = prepared.objects
+      // Another run's objects (or namespace): refused while it may still run, or waited for.
+      const claim = await claimObjects(kube, {
+        namespace,
+        ownRun: runLabel,
+        queueTimeoutMs: config.deploy.queueTimeoutMs,
+        signal: deps.signal,
+        log: line => log.info(line),
+        read: async () => ({
+          existing: await readExisting(kube!, objects, {
+            fieldManager,
+            force: config.deploy.forceConflicts
+          }),
+          namespaceObject: await kube!.get<KubeObject>(Resources.Namespace, namespace)
+        })
       })
-      return { server, discovery, existing, checkedAt }
+      return { server, discovery, claim, existing: claim.snapshot.existing }
     })
 
     const applyOptions = {
-      fieldManager: FIELD_MANAGER,
+      fieldManager,
       force: config.deploy.forceConflicts,
       strictFields: ready.server.quirks.strictFieldValidation,
       discovery: ready.discovery,
-      checkedAt: ready.checkedAt,
+      checkedAt: ready.claim.checkedAt,
+      takenOver: ready.claim.takenOver,
       record: (r: Parameters<StateRecorder['recordObject']>[0]) => state.recordObject(r),
       log: (line: string) => log.info(line)
     }
@@ -246,13 +265,17 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
         onCreating: name => state.update({ namespace: { name, created: true } }),
         log: line => log.info(line)
       })
-      if (!created) state.update({ namespace: { name: namespace, created: false } })
+      // A dead run's namespace is this run's now: deleted at its teardown, as nothing else will.
+      const owned = created || ready.claim.namespaceTakenOver
+      if (!created) state.update({ namespace: { name: namespace, created: owned } })
       namespaceReady = true
       report.namespace = namespace
       log.info(
         created
           ? `namespace "${namespace}" created`
-          : `namespace "${namespace}" exists: using it (it will not be deleted)`
+          : owned
+            ? `namespace "${namespace}" exists (taken over: deleted at teardown)`
+            : `namespace "${namespace}" exists: using it (it will not be deleted)`
       )
       try {
         await dryRunAll(kube!, objects, applyOptions)
@@ -266,6 +289,12 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
         }
         throw err
       }
+      // Before the first object is written: from now on other runs can see this one is alive.
+      lease = new RunLease(kube!, namespace, runLabel, leaseMetadata(deps.run, metadata), line =>
+        log.warning(line)
+      )
+      state.update({ lease: { namespace, name: lease.name } })
+      await acquireLease(lease, log)
       await applyAll(kube!, objects, ready.existing, applyOptions)
     })
 
@@ -364,7 +393,7 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
             const r = await rolloutUpdateCheck(kube!, {
               namespace,
               deployment,
-              fieldManager: FIELD_MANAGER,
+              fieldManager,
               labelSelector,
               maxRestarts: config.deploy.maxRestarts,
               probeUrl: `${url}${config.smoke.checks[0].path}`,
@@ -412,6 +441,10 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
     await forward.stop()
     state.update({ portForward: undefined })
   }
+  // Later steps of the job may use what the run deployed: the lease stands until post deletes it.
+  // A cancelled run's post step follows at once: its lease just goes stale.
+  if (lease && !deps.signal?.aborted) await lease.holdUntilPost()
+  else lease?.stop()
   report.durationMs = clock.now() - startedAt
   state.update({ result: report.result })
   await publish(deps, report)
@@ -479,6 +512,32 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
         if (p) log.info(`${name}: ${p.status} in ${(p.durationMs / 1000).toFixed(2)} s`)
       }
     })
+  }
+}
+
+/** The run's labels and annotations, and where to find the run, for the lease others read. */
+function leaseMetadata(
+  run: MainDeps['run'],
+  metadata: { labels: Record<string, string>; annotations: Record<string, string> }
+) {
+  const url =
+    run.repository && run.runId
+      ? `${run.serverUrl.replace(/\/+$/, '')}/${run.repository}/actions/runs/${run.runId}/attempts/${run.runAttempt || '1'}`
+      : undefined
+  return {
+    labels: metadata.labels,
+    annotations: { ...metadata.annotations, ...(url ? { 'minikube-smoke/run-url': url } : {}) }
+  }
+}
+
+/** A lease that cannot be written (RBAC) is a warning: the run itself still works. */
+async function acquireLease(lease: RunLease, log: Logger): Promise<void> {
+  try {
+    await lease.acquire()
+  } catch (err) {
+    log.warning(
+      `could not create lease "${lease.name}" in namespace "${lease.namespace}": ${errorMessage(err)} (other runs of this action cannot tell this run is alive)`
+    )
   }
 }
 

@@ -24,6 +24,8 @@ export interface RunState {
   objects?: ObjectRecord[]
   /** The value of the run label on everything the run applied. */
   runLabel?: string
+  /** The run's Lease (other runs watch it to tell it alive): deleted by post whatever `teardown` says. */
+  lease?: { namespace: string; name: string }
   /** Image tags this run made in a Docker engine, recorded before each build or tag. */
   images?: ImagesState
   /** Set only when main finished; absent means main failed or was killed. */

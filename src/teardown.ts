@@ -10,6 +10,7 @@ import { clusterTeardownAction } from './cluster/minikube.js'
 import { EX_GUEST_NOT_FOUND } from './cluster/status.js'
 import { stopRecordedProcess } from './expose/port-forward.js'
 import {
+  deleteLease,
   deleteNamespace,
   deleteOwned,
   podMakersOf,
@@ -158,6 +159,21 @@ export async function runTeardown(state: RunState, deps: TeardownDeps): Promise<
     }
   } else if (plan.namespace) {
     log.info(`namespace "${plan.namespace.name}" existed before the run: kept`)
+  }
+
+  // The run is over whatever `teardown` kept: its lease goes last, so a run queued behind it
+  // starts once its objects are gone (and may take over what was kept).
+  if (state.lease && plan.cluster !== 'delete') {
+    try {
+      const { kube } = await deps.connectKube({
+        context: state.kube?.context,
+        kubeconfigPath: state.kube?.kubeconfig
+      })
+      if (await deleteLease(kube, state.lease.namespace, state.lease.name))
+        removed.push(`lease "${state.lease.name}"`)
+    } catch (err) {
+      problems.push(`cannot delete lease "${state.lease.name}": ${errorMessage(err)}`)
+    }
   }
 
   // Before the cluster stops: the tags may be in minikube's own engine.

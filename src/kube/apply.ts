@@ -6,6 +6,7 @@ import { PhaseError } from '../errors.js'
 import type { Discovery } from './discovery.js'
 import { KubePhase } from './errors.js'
 import { kindOf, Resources } from './kinds.js'
+import { isActionManager } from './lease.js'
 import { describeObject } from './manifests.js'
 import { MANAGED_BY_LABEL } from './names.js'
 import { isConflict, KubeApiError, resourceName, type KubePort, type ResourceType } from './port.js'
@@ -152,7 +153,7 @@ export async function readExisting(
       )
       existing.set(t, live)
       if (!live || options.force) return
-      const others = foreignManagers(live, options.fieldManager)
+      const others = foreignManagers(live)
       if (others.length) {
         const where = t.type.namespaced ? ` in namespace "${t.object.metadata.namespace}"` : ''
         conflicts.push(
@@ -182,18 +183,18 @@ const CONTROL_PLANE = 'kube-controller-manager'
 
 /**
  * Who else an existing object belongs to. It is this action's own when it carries this action's
- * apply (an earlier run's object in a kept namespace) and everyone else only keeps its status
- * (controllers do); and it is the cluster's when only the control plane ever touched it. Anything
- * else was made, or is shaped, by someone else.
+ * apply (any run's: which run, and whether it still lives, is claim.ts's business) and everyone
+ * else only keeps its status (controllers do); and it is the cluster's when only the control plane
+ * ever touched it. Anything else was made, or is shaped, by someone else.
  */
-function foreignManagers(o: KubeObject, fieldManager: string): string[] {
+function foreignManagers(o: KubeObject): string[] {
   const entries = (o.metadata.managedFields as ManagedFieldsEntry[] | undefined) ?? []
   if (entries.length === 0) return ['(a manager the server did not record)']
-  const ours = entries.some(e => e.manager === fieldManager)
+  const ours = entries.some(e => isActionManager(e.manager))
   if (!ours && entries.every(e => e.manager === CONTROL_PLANE)) return []
   const foreign = entries.filter(
     e =>
-      e.manager !== fieldManager &&
+      !isActionManager(e.manager) &&
       (!ours || e.operation === 'Apply' || ownsMoreThanStatus(e.fieldsV1))
   )
   return [...new Set(foreign.map(e => e.manager ?? '(unnamed)'))]
@@ -215,6 +216,13 @@ export interface ApplyOptions extends ApplyPlanOptions {
   crdTimeoutMs?: number
   /** When readExisting looked (ms): objects it found absent were absent then. */
   checkedAt: number
+  /** Objects of a dead run (claim.ts): applied over its fields, recorded as this run's. */
+  takenOver?: ReadonlySet<Typed>
+}
+
+/** A dead run's fields are taken over whatever force-conflicts says (its manager cannot object). */
+function forceFor(t: Typed, options: ApplyOptions): boolean {
+  return options.force || Boolean(options.takenOver?.has(t))
 }
 
 /**
@@ -232,7 +240,7 @@ export async function dryRunAll(
     try {
       await kube.apply(t.type, t.object, {
         fieldManager: options.fieldManager,
-        force: options.force,
+        force: forceFor(t, options),
         strictFields: options.strictFields,
         dryRun: true
       })
@@ -279,25 +287,30 @@ export async function applyAll(
       crdsReady = true
     }
     const absent = !existing.get(t)
+    const takenOver = !absent && Boolean(options.takenOver?.has(t))
     if (absent)
       options.record(recordOf(t, 'pending', undefined, new Date(options.checkedAt).toISOString()))
+    // Recorded before the write, with the uid it has: a step killed now still deletes it.
+    if (takenOver) options.record(recordOf(t, true, existing.get(t)!.metadata.uid))
     let result
     try {
       result = await kube.apply(t.type, t.object, {
         fieldManager: options.fieldManager,
-        force: options.force,
+        force: forceFor(t, options),
         strictFields: options.strictFields
       })
     } catch (err) {
       if (absent) options.record(recordOf(t, false))
       throw new PhaseError(KubePhase.deploy, `${describeObject(t.object)}: ${applyError(t, err)}`)
     }
-    options.record(recordOf(t, result.created, result.object.metadata.uid))
+    options.record(recordOf(t, result.created || takenOver, result.object.metadata.uid))
     const verb = result.created
       ? 'created'
-      : existing.get(t)
-        ? 'configured (it existed: kept at teardown)'
-        : 'configured'
+      : takenOver
+        ? 'configured (taken over from a dead run: deleted at teardown)'
+        : existing.get(t)
+          ? 'configured (it existed: kept at teardown)'
+          : 'configured'
     options.log?.(`${resourceName(t.type)}/${t.object.metadata.name} serverside-applied (${verb})`)
     applied.push(result.object)
   }
@@ -334,7 +347,12 @@ async function waitForCrds(
 /** kubectl's wording: `error when applying deployment.apps/web (Invalid): <server message>`. */
 function applyError(t: Typed, err: unknown): string {
   const reason = err instanceof KubeApiError && err.reason ? ` (${err.reason})` : ''
-  return `error applying ${resourceName(t.type)}/${t.object.metadata.name}${reason}: ${errorText(err)}`
+  // Two runs that read at the same instant: the server names the other run's field manager.
+  const race =
+    isConflict(err) && /conflicts? with "minikube-smoke\//.test(errorText(err))
+      ? " (another run of this action applied it meanwhile: set 'queue-timeout' to wait for it, or keep such runs apart with a workflow 'concurrency:' group)"
+      : ''
+  return `error applying ${resourceName(t.type)}/${t.object.metadata.name}${reason}: ${errorText(err)}${race}`
 }
 
 export function typeOfRecord(r: ObjectRecord): ResourceType {

@@ -16,9 +16,12 @@
 //     checkFields(objects, new SchemaIndex(openapi), quirks)   servers < 1.25 only
 //     prepareManifests(typed, {images, namespace, labels, service, ...})   + the target
 //     readExisting(kube, objects, {fieldManager, force})   what exists; someone else's → error
+//     claimObjects(kube, {read, queueTimeoutMs})    another run's: refused while it lives (or
+//                                                   waited for), taken over once it is dead
 //
 //   deploy:
 //     ensureNamespace(kube, name, {onCreating})     waits out a namespace still Terminating
+//     new RunLease(kube, namespace, run, ...).acquire()   renewed until main ends (lease.ts)
 //     dryRunAll(kube, objects, options)             every rejection at once, nothing written
 //     applyAll(kube, objects, existing, {record})   registry order; CRDs established first
 //
@@ -97,6 +100,24 @@ export {
   type EnsureNamespaceOptions,
   type ObjectRecord
 } from './apply.js'
+export {
+  claimObjects,
+  holdingsOf,
+  refusalLine,
+  type Claim,
+  type ClaimOptions,
+  type Holding,
+  type Snapshot
+} from './claim.js'
+export {
+  deleteLease,
+  isActionManager,
+  leaseName,
+  RunLease,
+  runFieldManager,
+  LEASE_TYPE
+} from './lease.js'
+export { judgeLiveness, type Liveness, type Observation } from './liveness.js'
 export { KubePhase, RolloutError } from './errors.js'
 export { notWaited, waitForWorkloads, type WaitOptions, type WorkloadResult } from './wait.js'
 export { watchHealth, type HealthProblem, type HealthWatch } from './health.js'

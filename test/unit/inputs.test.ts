@@ -314,3 +314,19 @@ describe('readiness-path', () => {
     )
   })
 })
+
+describe('queue-timeout', () => {
+  test('default 0 (refuse at once); durations up to 6h', () => {
+    expect(parse({}).deploy.queueTimeoutMs).toBe(0)
+    expect(parse({ 'queue-timeout': '0' }).deploy.queueTimeoutMs).toBe(0)
+    expect(parse({ 'queue-timeout': '3m' }).deploy.queueTimeoutMs).toBe(180_000)
+    expect(parse({ 'queue-timeout': '1m30s' }).deploy.queueTimeoutMs).toBe(90_000)
+    expect(parse({ 'queue-timeout': '6h' }).deploy.queueTimeoutMs).toBe(6 * 3600_000)
+  })
+  test.each(['soon', '-1', '7h', '10ms', '3 m'])('%j is one line naming the input', value => {
+    const message = errorOf({ 'queue-timeout': value })
+    expect(message).toBe(
+      `input 'queue-timeout' must be a duration from 0 to 6h, like 0, 90s, 10m or 1m30s, got ${JSON.stringify(value)}`
+    )
+  })
+})

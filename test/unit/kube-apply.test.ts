@@ -309,3 +309,80 @@ describe('dryRunAll and applyAll', () => {
     expect(records.map(r => r.created)).toEqual(['pending', false])
   })
 })
+
+describe('objects of another run of this action', () => {
+  const otherRuns = (kube: FakeKube) =>
+    kube.put({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: {
+        name: 'web',
+        namespace: NS,
+        uid: 'uid-theirs',
+        labels: { 'minikube-smoke/run': 'other' },
+        managedFields: [
+          { manager: 'minikube-smoke/other', operation: 'Apply' },
+          { manager: 'kube-controller-manager', operation: 'Update', fieldsV1: { 'f:status': {} } }
+        ]
+      },
+      spec: {}
+    })
+
+  it('are not a conflict with someone else: which run, and whether it lives, is claim.ts’s business', async () => {
+    const kube = withNamespace()
+    otherRuns(kube)
+    const web = obj('apps/v1', 'Deployment', 'web')
+    const existing = await readExisting(kube, [web], {
+      fieldManager: 'minikube-smoke/me',
+      force: false
+    })
+    expect(existing.get(web)?.metadata.uid).toBe('uid-theirs')
+  })
+
+  it('taken over from a dead run: forced over its fields, recorded as the run’s own before the write', async () => {
+    const kube = withNamespace()
+    otherRuns(kube)
+    const web = obj('apps/v1', 'Deployment', 'web', { spec: {} })
+    const existing = await readExisting(kube, [web], {
+      fieldManager: 'minikube-smoke/me',
+      force: false
+    })
+    const records: ObjectRecord[] = []
+    const lines: string[] = []
+    const opts = {
+      ...options(kube, records),
+      fieldManager: 'minikube-smoke/me',
+      takenOver: new Set([web]),
+      log: (l: string) => lines.push(l)
+    }
+    await dryRunAll(kube, [web], opts)
+    await applyAll(kube, [web], existing, opts)
+    for (const c of [...kube.callsOf('dryRun'), ...kube.callsOf('apply')])
+      expect(c.args[1]).toMatchObject({ fieldManager: 'minikube-smoke/me', force: true })
+    expect(records.map(r => [r.created, r.uid])).toEqual([
+      [true, 'uid-theirs'],
+      [true, 'uid-theirs']
+    ])
+    expect(lines).toEqual([
+      'deployment.apps/web serverside-applied (configured (taken over from a dead run: deleted at teardown))'
+    ])
+  })
+
+  it('two runs racing: the server’s conflict names the other run’s manager, and the line says what to do', async () => {
+    const kube = withNamespace()
+    const web = obj('apps/v1', 'Deployment', 'web', { spec: {} })
+    kube.failNext(
+      'apply',
+      new KubeApiError(
+        409,
+        'Apply failed with 1 conflict: conflict with "minikube-smoke/other": .metadata.labels.minikube-smoke/run',
+        'Conflict'
+      )
+    )
+    const err = await phaseError(
+      applyAll(kube, [web], new Map(), { ...options(kube), fieldManager: 'minikube-smoke/me' })
+    )
+    expect(err.message).toContain('conflict with "minikube-smoke/other"')
+    expect(err.message).toContain("set 'queue-timeout' to wait for it")
+  })
+})

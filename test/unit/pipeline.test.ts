@@ -697,3 +697,39 @@ describe('runMain: diagnostics bundle, secrets, cancel', () => {
     ])
   })
 })
+
+describe('the run’s lease', () => {
+  test('made before the objects, held until post when main ends, deleted by post even with teardown: never', async () => {
+    const { deps, runner, saved, kube, cache } = setup('none', {
+      cluster: 'existing',
+      namespace: 'staging',
+      'url-host': '127.0.0.1',
+      teardown: 'never'
+    })
+    const outcome = await runMain(deps)
+    expect(outcome.failure).toBe('')
+    const writes = kube.calls
+      .filter(c => c.method === 'create' || c.method === 'apply')
+      .map(c => (c.args[0] as KubeObject).kind)
+    expect(writes.slice(0, 3)).toEqual(['Namespace', 'Lease', 'Service'])
+    const lease = kube.find('Lease', 'minikube-smoke-77-1-k3y0a', 'staging')!
+    expect(lease.metadata.annotations).toMatchObject({
+      'minikube-smoke/held-until-post': 'true',
+      'minikube-smoke/run-url': 'https://github.com/octo/weather/actions/runs/77/attempts/1'
+    })
+    // Every object under the run's own field manager.
+    expect(
+      kube
+        .callsOf('apply')
+        .every(
+          c => (c.args[1] as { fieldManager: string }).fieldManager === 'minikube-smoke/77-1-k3y0a'
+        )
+    ).toBe(true)
+    const state = stateOf(saved)
+    expect(state.lease).toEqual({ namespace: 'staging', name: 'minikube-smoke-77-1-k3y0a' })
+    const { log } = await teardown(state, { runner, kube, cache })
+    expect(kube.find('Lease', 'minikube-smoke-77-1-k3y0a', 'staging')).toBeUndefined()
+    expect(kube.find('Deployment', 'weather-service', 'staging')).toBeDefined()
+    expect(log).toContain('lease "minikube-smoke-77-1-k3y0a"')
+  })
+})
