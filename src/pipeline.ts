@@ -37,6 +37,7 @@ import {
   prepareManifests,
   readExisting,
   readServer,
+  relabelNamespace,
   resolveTypes,
   Resources,
   rolloutUpdateCheck,
@@ -268,6 +269,7 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
       // A dead run's namespace is this run's now: deleted at its teardown, as nothing else will.
       const owned = created || ready.claim.namespaceTakenOver
       if (!created) state.update({ namespace: { name: namespace, created: owned } })
+      if (!created && owned) await relabelNamespace(kube!, namespace, metadata.labels, fieldManager)
       namespaceReady = true
       report.namespace = namespace
       log.info(

@@ -6,6 +6,7 @@
 
 import { PhaseError } from '../errors.js'
 import { KubePhase } from './errors.js'
+import { Resources } from './kinds.js'
 import { deleteLease, LEASE_TYPE, leaseName, snapshotOf } from './lease.js'
 import {
   judgeLiveness,
@@ -271,4 +272,21 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     }
     signal?.addEventListener('abort', abort, { once: true })
   })
+}
+
+/**
+ * A namespace taken over from a dead run gets this run's labels: a third run must see it held by
+ * this one (alive), not by the dead one it would take it over from.
+ */
+export async function relabelNamespace(
+  kube: KubePort,
+  namespace: string,
+  labels: Record<string, string>,
+  fieldManager: string
+): Promise<void> {
+  await kube.apply(
+    Resources.Namespace,
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace, labels } },
+    { fieldManager, force: true }
+  )
 }

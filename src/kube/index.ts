@@ -104,6 +104,7 @@ export {
   claimObjects,
   holdingsOf,
   refusalLine,
+  relabelNamespace,
   type Claim,
   type ClaimOptions,
   type Holding,

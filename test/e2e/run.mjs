@@ -1693,6 +1693,235 @@ test(
   }
 )
 
+// ---------------------------------------------------------------------------------- shared namespaces
+
+const SLOW = 'test/fixtures/e2e/slow.yaml'
+
+/** A use of the action on the slow fixture in a given namespace, under its own run id. */
+function sharedRun(namespace, runId, extra = {}, hooks = {}) {
+  return runAction({
+    inputs: localInputs({
+      cluster: 'existing',
+      manifests: SLOW,
+      namespace,
+      'smoke-path': '/healthz',
+      ...extra
+    }),
+    env: { ...existing.env, GITHUB_RUN_ID: runId },
+    ...hooks
+  })
+}
+
+/** Every image the pods of the namespace run, with when it was seen, until stop() is called. */
+function watchPodImages(namespace) {
+  const seen = []
+  let running = true
+  const done = (async () => {
+    while (running) {
+      const r = kubectl(
+        'get',
+        'pods',
+        '-n',
+        namespace,
+        '-o',
+        'jsonpath={range .items[*]}{.spec.containers[0].image}{"\n"}{end}'
+      )
+      const at = Date.now()
+      if (r.code === 0)
+        for (const image of r.out.split('\n').filter(Boolean)) seen.push({ at, image })
+      await new Promise(resolve => setTimeout(resolve, 500))
+    }
+  })()
+  return {
+    seen,
+    stop: async () => {
+      running = false
+      await done
+    }
+  }
+}
+
+/** Starts the first run; resolves when it is waiting for its rollout (or has ended). */
+function firstWaitingForRollout(namespace, runId) {
+  let waiting
+  const reached = new Promise(resolve => (waiting = resolve))
+  const first = sharedRun(
+    namespace,
+    runId,
+    {},
+    { signalMainWhen: line => (/Waiting for deployment/.test(line) && waiting(), undefined) }
+  )
+  return { first, reached: Promise.race([reached, first]) }
+}
+
+test(
+  'shared namespace: a second run while the first waits for its rollout is refused at once, naming the object and the run; the first passes untouched',
+  true,
+  async () => {
+    const ns = `e2e-held-${randomBytes(3).toString('hex')}`
+    const idA = `${Date.now()}1`
+    const pods = watchPodImages(ns)
+    const { first, reached } = firstWaitingForRollout(ns, idA)
+    await reached
+    const second = await sharedRun(ns, `${Date.now()}2`)
+    const a = await first
+    await pods.stop()
+    check(
+      a.main.code === 0 && a.post.code === 0,
+      `the first run failed:\n${tail(a.main.output, 40)}`
+    )
+    check(
+      second.main.code === 1,
+      `the second run exited ${second.main.code}:\n${tail(second.main.output, 40)}`
+    )
+    const error = errorLines(second.main.output).join('\n')
+    contains(error, `deployment.apps "slow"`, 'the refusal')
+    contains(error, `belong to run "${idA}-1-`, 'the refusal (the run)')
+    contains(
+      error,
+      'which is still running (it renewed its lease while this run watched)',
+      'the refusal'
+    )
+    contains(error, 'started ', 'the refusal (its age)')
+    contains(error, "'queue-timeout'", 'the refusal (a way out)')
+    contains(error, "'concurrency:' group", 'the refusal (the other way out)')
+    check(!JSON.parse(second.state.run).namespace, 'the refused run recorded a namespace')
+    check(!JSON.parse(second.state.run).lease, 'the refused run made a lease')
+    const images = new Set(pods.seen.map(p => p.image))
+    check(
+      images.size === 1 && images.has(a.outputs.image),
+      `the first run's pods ran ${[...images].join(', ')}; expected only ${a.outputs.image}`
+    )
+    await assertNothingLeft(ns)
+    const validate = phaseOf(second, 'validate')
+    return `refused ${(second.main.ms / 1000).toFixed(1)} s after its start (validate phase ${(validate.durationMs / 1000).toFixed(1)} s); ${pods.seen.length} pod reads, all ${a.outputs.image}`
+  }
+)
+
+test(
+  'shared namespace: with queue-timeout the second run waits for the first, then both pass, one after the other',
+  true,
+  async () => {
+    const ns = `e2e-queue-${randomBytes(3).toString('hex')}`
+    const idA = `${Date.now()}1`
+    const pods = watchPodImages(ns)
+    const { first, reached } = firstWaitingForRollout(ns, idA)
+    await reached
+    const secondP = sharedRun(ns, `${Date.now()}2`, { 'queue-timeout': '3m' })
+    const a = await first
+    const aPostEnded = Date.now()
+    const b = await secondP
+    await pods.stop()
+    check(
+      a.main.code === 0 && a.post.code === 0,
+      `the first run failed:\n${tail(a.main.output, 40)}`
+    )
+    check(
+      b.main.code === 0 && b.post.code === 0,
+      `the queued run failed:\n${tail(b.main.output, 40)}`
+    )
+    contains(b.main.output, `queued: deployment.apps "slow"`, 'the queued run’s log')
+    contains(b.main.output, `held by run "${idA}-1-`, 'the queued run’s log (who holds it)')
+    const bDeploy = Date.parse(phaseOf(b, 'deploy').startedAt)
+    check(
+      bDeploy >= a.main.endedAt,
+      `the queued run deployed ${a.main.endedAt - bDeploy} ms before the first run's main ended`
+    )
+    const early = pods.seen.filter(p => p.at < a.main.endedAt && p.image !== a.outputs.image)
+    check(
+      early.length === 0,
+      `while the first ran, its pods ran ${early.map(p => p.image).join(', ')}`
+    )
+    check(
+      pods.seen.some(p => p.image === b.outputs.image),
+      'the queued run’s image never ran in the namespace'
+    )
+    await assertNothingLeft(ns)
+    const queued =
+      Date.parse(phaseOf(b, 'validate').endedAt) - Date.parse(phaseOf(b, 'validate').startedAt)
+    return `queued ${(queued / 1000).toFixed(1)} s; deployed ${((bDeploy - a.main.endedAt) / 1000).toFixed(1)} s after the first's main ended (its post ended ${((aPostEnded - a.main.endedAt) / 1000).toFixed(1)} s after it)`
+  }
+)
+
+test(
+  'shared namespace: what a run killed with SIGKILL before its post step left is taken over by the next run and removed at its teardown',
+  true,
+  async () => {
+    const ns = `e2e-dead-${randomBytes(3).toString('hex')}`
+    const idA = `${Date.now()}1`
+    const killed = await sharedRun(
+      ns,
+      idA,
+      {},
+      { killMainWhen: line => /Waiting for deployment/.test(line), skipPost: true }
+    )
+    try {
+      check(killed.killed, `the first run was never in its rollout:\n${tail(killed.main.output)}`)
+      const nsUid = kubectl('get', 'namespace', ns, '-o', 'jsonpath={.metadata.uid}').out
+      check(nsUid, `the killed run left no namespace ${ns}`)
+      const next = await sharedRun(
+        ns,
+        `${Date.now()}2`,
+        {},
+        {
+          afterMain: async () =>
+            kubectl('get', 'namespace', ns, '-o', 'jsonpath={.metadata.uid}').out
+        }
+      )
+      check(
+        next.main.code === 0 && next.post.code === 0,
+        `the next run failed:\n${tail(next.main.output, 40)}`
+      )
+      contains(next.main.output, `run "${idA}-1-`, 'the next run’s log')
+      contains(next.main.output, 'is gone (its lease was not renewed for', 'the next run’s log')
+      contains(
+        next.main.output,
+        `taking over deployment.apps "slow", service "slow", namespace "${ns}"`,
+        'the next run’s log'
+      )
+      contains(
+        next.main.output,
+        'taken over from a dead run: deleted at teardown',
+        'the next run’s log'
+      )
+      check(next.between === nsUid, 'the namespace was made again instead of taken over')
+      await assertNothingLeft(ns)
+      const gone = /is gone \(its lease was not renewed for (\d+) s/.exec(next.main.output)?.[1]
+      return `taken over after ${gone} s of silence; namespace, Deployment and Service removed by the next run's post`
+    } finally {
+      // The killed run's post never ran: its image tag is still in the engine.
+      for (const tag of JSON.parse(killed.state.run || '{}').images?.tags ?? []) docker('rmi', tag)
+      kubectl('delete', 'namespace', ns, '--wait=false')
+    }
+  }
+)
+
+test(
+  'shared cluster: four uses of one manifest set at once, each in its own namespace — all pass, nothing left',
+  true,
+  async () => {
+    const runId = String(Date.now())
+    const runs = await Promise.all(
+      ['a', 'b', 'c', 'd'].map(job =>
+        runAction({
+          inputs: localInputs({
+            cluster: 'existing',
+            manifests: 'weather-service/k8s',
+            'smoke-checks': WEATHER_CHECKS
+          }),
+          env: { ...existing.env, GITHUB_RUN_ID: runId, GITHUB_JOB: `smoke-${job}` }
+        })
+      )
+    )
+    for (const r of runs)
+      check(r.main.code === 0 && r.post.code === 0, `a run failed:\n${tail(r.main.output, 40)}`)
+    check(new Set(runs.map(r => r.outputs.namespace)).size === 4, 'the namespaces differ')
+    for (const r of runs) await assertNothingLeft(r.outputs.namespace)
+    const deploy = runs.map(r => phaseOf(r, 'deploy').durationMs)
+    return `namespaces ${runs.map(r => r.outputs.namespace).join(', ')}; deploy phases ${deploy.join(', ')} ms`
+  }
+)
+
 // ---------------------------------------------------------------------------------- runner
 
 const filters = process.argv.slice(2)

@@ -699,6 +699,29 @@ describe('runMain: diagnostics bundle, secrets, cancel', () => {
 })
 
 describe('the run’s lease', () => {
+  test('a namespace a dead run made (no lease) is taken over: relabelled as this run’s, deleted at its teardown', async () => {
+    const { deps, runner, saved, kube, cache } = setup('none', {
+      cluster: 'existing',
+      namespace: 'staging',
+      'url-host': '127.0.0.1'
+    })
+    kube.put({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: 'staging', labels: { 'minikube-smoke/run': 'dead-run' } },
+      status: { phase: 'Active' }
+    })
+    const outcome = await runMain(deps)
+    expect(outcome.failure).toBe('')
+    expect(kube.find('Namespace', 'staging')?.metadata.labels?.['minikube-smoke/run']).toBe(
+      '77-1-k3y0a'
+    )
+    const state = stateOf(saved)
+    expect(state.namespace).toEqual({ name: 'staging', created: true })
+    await teardown(state, { runner, kube, cache })
+    expect(kube.find('Namespace', 'staging')).toBeUndefined()
+  })
+
   test('made before the objects, held until post when main ends, deleted by post even with teardown: never', async () => {
     const { deps, runner, saved, kube, cache } = setup('none', {
       cluster: 'existing',
