@@ -7,7 +7,7 @@
 //
 // Ends with `N passed, N failed`. E2E_VERBOSE=1 echoes the action's output.
 
-import { execFileSync, spawnSync } from 'node:child_process'
+import { execFile, execFileSync, spawnSync } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
 import {
   copyFileSync,
@@ -23,6 +23,7 @@ import {
 } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
+import { promisify } from 'node:util'
 import { REPO, runAction } from './github-runner.mjs'
 import { startArtifactServer } from '../support/artifact-server.mjs'
 import { readAsRunner } from '../support/workflow-commands.mjs'
@@ -1714,21 +1715,33 @@ function sharedRun(namespace, runId, extra = {}, hooks = {}) {
 
 /** Every image the pods of the namespace run, with when it was seen, until stop() is called. */
 function watchPodImages(namespace) {
+  const run = promisify(execFile)
   const seen = []
   let running = true
   const done = (async () => {
     while (running) {
-      const r = kubectl(
-        'get',
-        'pods',
-        '-n',
-        namespace,
-        '-o',
-        'jsonpath={range .items[*]}{.spec.containers[0].image}{"\n"}{end}'
+      // stdout only (kubectl says "No resources found" on stderr); async, so the runs' output
+      // keeps flowing.
+      const r = await run(
+        'kubectl',
+        [
+          '--kubeconfig',
+          CLUSTER_KUBECONFIG,
+          'get',
+          'pods',
+          '-n',
+          namespace,
+          '-o',
+          'jsonpath={range .items[*]}{.spec.containers[0].image}{" "}{end}'
+        ],
+        { encoding: 'utf8' }
+      ).then(
+        out => ({ status: 0, stdout: out.stdout }),
+        () => ({ status: 1, stdout: '' })
       )
       const at = Date.now()
-      if (r.code === 0)
-        for (const image of r.out.split('\n').filter(Boolean)) seen.push({ at, image })
+      if (r.status === 0)
+        for (const image of r.stdout.split(' ').filter(Boolean)) seen.push({ at, image })
       await new Promise(resolve => setTimeout(resolve, 500))
     }
   })()
