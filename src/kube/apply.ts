@@ -142,7 +142,8 @@ export async function readExisting(
   objects: readonly Typed[],
   options: ApplyPlanOptions
 ): Promise<Map<Typed, KubeObject | undefined>> {
-  const existing = new Map<Typed, KubeObject | undefined>()
+  // In the manifests' order whatever order the answers come in: messages list them that way.
+  const existing = new Map<Typed, KubeObject | undefined>(objects.map(t => [t, undefined]))
   const conflicts: string[] = []
   await Promise.all(
     objects.map(async t => {
