@@ -266,8 +266,24 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
         onCreating: name => state.update({ namespace: { name, created: true } }),
         log: line => log.info(line)
       })
+      let takenOver = ready.claim.namespaceTakenOver
+      if (!created && !ready.claim.snapshot.namespaceObject) {
+        // Made by another run between the check and now: refused if it lives, as any holding.
+        const again = await claimObjects(kube!, {
+          namespace,
+          ownRun: runLabel,
+          queueTimeoutMs: 0,
+          signal: deps.signal,
+          log: line => log.info(line),
+          read: async () => ({
+            existing: new Map(),
+            namespaceObject: await kube!.get<KubeObject>(Resources.Namespace, namespace)
+          })
+        })
+        takenOver = again.namespaceTakenOver
+      }
       // A dead run's namespace is this run's now: deleted at its teardown, as nothing else will.
-      const owned = created || ready.claim.namespaceTakenOver
+      const owned = created || takenOver
       if (!created) state.update({ namespace: { name: namespace, created: owned } })
       if (!created && owned) await relabelNamespace(kube!, namespace, metadata.labels, fieldManager)
       namespaceReady = true

@@ -114,6 +114,7 @@ export {
   deleteLease,
   isActionManager,
   leaseName,
+  leaseObject,
   RunLease,
   runFieldManager,
   LEASE_TYPE

@@ -11,8 +11,8 @@ import { loadRunState, type RunState } from '../../src/state.js'
 import { planTeardown, runTeardown } from '../../src/teardown.js'
 import type { CachePort } from '../../src/system.js'
 import type { HttpPort } from '../../src/smoke/index.js'
-import type { Deployment, KubeObject, Service } from '../../src/kube/index.js'
-import { KubeApiError } from '../../src/kube/index.js'
+import type { Deployment, KubeObject, ResourceType, Service } from '../../src/kube/index.js'
+import { KubeApiError, leaseObject } from '../../src/kube/index.js'
 import { fakeConnection, FakeKube } from './kube-fake.js'
 import { replicaSet } from './kube-objects.js'
 import { FakeRunner, MemoryLogger } from './fakes/runner.js'
@@ -699,6 +699,38 @@ describe('runMain: diagnostics bundle, secrets, cancel', () => {
 })
 
 describe('the run’s lease', () => {
+  test('a namespace another run made between the check and the create: refused while it lives, no object written', async () => {
+    const { deps, kube } = setup('none', {
+      cluster: 'existing',
+      namespace: 'staging',
+      'url-host': '127.0.0.1'
+    })
+    const meta = { labels: {}, annotations: {} }
+    const get = kube.get.bind(kube)
+    let reads = 0
+    let timer: ReturnType<typeof setInterval> | undefined
+    kube.get = (async (type: ResourceType, name: string, ns?: string) => {
+      const r = await get(type, name, ns)
+      if (type.kind === 'Namespace' && name === 'staging' && ++reads === 1) {
+        // Right after this run's check: the other run creates it, then its lease, and renews it.
+        kube.put({
+          apiVersion: 'v1',
+          kind: 'Namespace',
+          metadata: { name: 'staging', labels: { 'minikube-smoke/run': 'other' } },
+          status: { phase: 'Active' }
+        })
+        kube.put(leaseObject('staging', 'other', meta, Date.now()))
+        timer = setInterval(() => kube.put(leaseObject('staging', 'other', meta, Date.now())), 100)
+      }
+      return r
+    }) as FakeKube['get']
+    const outcome = await runMain(deps)
+    clearInterval(timer)
+    expect(outcome.failure).toMatch(/namespace "staging" belongs to run "other".*still running/)
+    expect(kube.callsOf('apply')).toEqual([])
+    expect(kube.find('Lease', 'minikube-smoke-77-1-k3y0a', 'staging')).toBeUndefined()
+  })
+
   test('a namespace a dead run made (no lease) is taken over: relabelled as this run’s, deleted at its teardown', async () => {
     const { deps, runner, saved, kube, cache } = setup('none', {
       cluster: 'existing',
