@@ -1857,6 +1857,37 @@ test(
 )
 
 test(
+  'shared namespace: a run cancelled while queued exits at once and leaves nothing; the holder passes untouched',
+  true,
+  async () => {
+    const ns = `e2e-qcancel-${randomBytes(3).toString('hex')}`
+    const idA = `${Date.now()}1`
+    const { first, reached } = firstWaitingForRollout(ns, idA)
+    await reached
+    const queued = await sharedRun(
+      ns,
+      `${Date.now()}2`,
+      { 'queue-timeout': '3m', 'force-conflicts': 'true' },
+      { signalMainWhen: line => (line.startsWith('queued: ') ? 'SIGTERM' : undefined) }
+    )
+    const a = await first
+    check(queued.signalled, `the second run never queued:\n${tail(queued.main.output, 40)}`)
+    const exitMs = queued.main.endedAt - queued.signalled.at
+    check(queued.main.code === 1, `the cancelled run exited ${queued.main.code}`)
+    const saved = JSON.parse(queued.state.run)
+    check(!saved.namespace && !saved.lease, `the cancelled run recorded ${queued.state.run}`)
+    check(queued.post.code === 0, `its post exited ${queued.post.code}`)
+    check(a.main.code === 0 && a.post.code === 0, `the holder failed:\n${tail(a.main.output, 40)}`)
+    check(
+      !a.main.output.includes('was deleted while the run waited'),
+      'the holder lost an object while the other was queued'
+    )
+    await assertNothingLeft(ns)
+    return `cancelled while queued (force-conflicts: true did not let it through); exited ${exitMs} ms after SIGTERM`
+  }
+)
+
+test(
   'shared namespace: what a run killed with SIGKILL before its post step left is taken over by the next run and removed at its teardown',
   true,
   async () => {
