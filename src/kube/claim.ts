@@ -180,10 +180,11 @@ export async function claimObjects(kube: KubePort, options: ClaimOptions): Promi
     }
     if (Date.now() - lastAnnounced >= 30_000) {
       lastAnnounced = Date.now()
-      const holder = describeRun(running[0])
+      const v = running[0]
+      const since = ago(v.lease?.metadata.creationTimestamp ?? v.holding.since, Date.now())
       options.log(
-        `queued: ${listNames(running[0].holding.names)} in namespace "${options.namespace}" held by ${holder} ` +
-          `(${running[0].liveness.state}); waited ${seconds(waited)}, waiting up to ${seconds(deadline - Date.now())} more (queue-timeout)`
+        `queued: ${listNames(v.holding.names)} in namespace "${options.namespace}" held by ${describeRun(v)} ` +
+          `(${v.liveness.state}, started ${since}); waited ${seconds(waited)}, waiting up to ${seconds(deadline - Date.now())} more (queue-timeout)`
       )
     }
     await waitWhileRunning(kube, running, deadline, options)

@@ -315,7 +315,7 @@ describe('claimObjects: the loop over a fake API server', () => {
     expect(claim.takenOver.size).toBe(0)
     expect(claim.snapshot.existing.get(deployment)).toBeUndefined()
     expect(lines[0]).toMatch(
-      /^queued: deployment\.apps "slow" in namespace "staging" held by run "other" \(alive\); waited \d+ s, waiting up to \d+ s more \(queue-timeout\)$/
+      /^queued: deployment\.apps "slow" in namespace "staging" held by run "other" \(alive, started \d+ s ago\); waited \d+ s, waiting up to \d+ s more \(queue-timeout\)$/
     )
   })
 
