@@ -62,6 +62,43 @@ export interface KindEntry {
   makesPods?: boolean
   /** Why a manifest may not hold it. */
   refused?: string
+  /** Objects it makes that Kubernetes keeps after it is deleted: the run's own, deleted with it. */
+  leaves?: Leftovers
+}
+
+export interface Leftovers {
+  type: ResourceType
+  /** Which objects of `type` in its namespace this live object made. */
+  madeBy: (live: KubeObject) => (candidate: KubeObject) => boolean
+}
+
+const CLAIM_TYPE: ResourceType = {
+  group: '',
+  version: 'v1',
+  kind: 'PersistentVolumeClaim',
+  plural: 'persistentvolumeclaims',
+  namespaced: true
+}
+
+/**
+ * A StatefulSet's claims from its volumeClaimTemplates, `<template>-<statefulset>-<ordinal>`: the
+ * StatefulSet controller creates them and never deletes them (no owner reference on 1.20; on 1.27+
+ * only with a persistentVolumeClaimRetentionPolicy). Only claims created after the StatefulSet
+ * (to the second) are its: a claim made beforehand, which it adopted, was someone else's.
+ */
+function statefulSetClaims(live: KubeObject): (candidate: KubeObject) => boolean {
+  const templates =
+    (live.spec as { volumeClaimTemplates?: Array<{ metadata?: { name?: string } }> } | undefined)
+      ?.volumeClaimTemplates ?? []
+  const prefixes = templates.map(t => `${t.metadata?.name}-${live.metadata.name}-`)
+  const since = Math.floor(Date.parse(live.metadata.creationTimestamp ?? '') / 1000) * 1000
+  return c => {
+    const name = c.metadata.name ?? ''
+    const made = Date.parse(c.metadata.creationTimestamp ?? '')
+    return (
+      prefixes.some(p => name.startsWith(p) && /^\d+$/.test(name.slice(p.length))) && made >= since
+    )
+  }
 }
 
 function kind(
@@ -158,7 +195,8 @@ export const KINDS: readonly KindEntry[] = [
   }),
   kind('apps', 'v1', 'StatefulSet', 'statefulsets', true, R.workload, {
     readiness: { rule: statefulSetStatus, pods: 'owner' },
-    makesPods: true
+    makesPods: true,
+    leaves: { type: CLAIM_TYPE, madeBy: statefulSetClaims }
   }),
   kind('apps', 'v1', 'DaemonSet', 'daemonsets', true, R.workload, {
     readiness: { rule: daemonSetStatus, pods: 'owner' },

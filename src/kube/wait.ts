@@ -12,6 +12,9 @@ import { kindOf, Resources, type KindEntry } from './kinds.js'
 import { listWatch, type ListWatchLoop } from './list-watch.js'
 import { KubeApiError, resourceName, type KubePort, type ResourceType } from './port.js'
 import { explainNotReady } from './status/explain.js'
+import { schedulingVerdict } from './status/scheduling.js'
+import { pendingClaimLines } from './status/storage.js'
+import { watchStorage, type StorageWatch } from './storage-watch.js'
 import { hasObservableStatus } from './status/generic.js'
 import {
   crashCounts,
@@ -148,6 +151,10 @@ export function waitForWorkloads(
   const toleratedLogged = new Set<string>()
   const loops: ListWatchLoop[] = []
   const messages = new Map<string, string>()
+  const waitingLogged = new Set<string>()
+  let storage: StorageWatch | undefined
+  // Re-judges unschedulable pods each second: a provisioner's patience runs out with no event.
+  let tick: NodeJS.Timeout | undefined
   let lastError: unknown
 
   return new Promise<WorkloadResult[]>((resolve, reject) => {
@@ -155,6 +162,7 @@ export function waitForWorkloads(
     const finish = () => {
       settled = true
       clearTimeout(timer)
+      clearInterval(tick)
       options.signal?.removeEventListener('abort', onAbort)
       for (const loop of loops) loop.stop()
     }
@@ -271,6 +279,10 @@ export function waitForWorkloads(
         )
       )
     }
+    if (needPods) {
+      storage = watchStorage(kube, options.namespace, () => evaluate(), loopOptions)
+      loops.push(...storage.loops)
+    }
     if (workloads.some(w => w.entry.readiness?.pods === 'replicaset')) {
       watchInto<ReplicaSet>(Resources.ReplicaSet, (items, event) => {
         if (items) {
@@ -346,9 +358,10 @@ export function waitForWorkloads(
         const others = workloads.filter(x => x !== w)
         const othersReady = others.every(isDone)
         const current = podsOf(w)
-        const problems = current.flatMap(p =>
-          podProblems(p, { jobPod: w.entry.readiness?.jobPods, overlays })
-        )
+        const problems = [
+          ...current.flatMap(p => podProblems(p, { jobPod: w.entry.readiness?.jobPods, overlays })),
+          ...schedulingProblems(w, current)
+        ]
         if (othersReady && !w.baseline) {
           w.baseline = others.length ? crashCounts(current) : new Map()
         }
@@ -385,6 +398,36 @@ export function waitForWorkloads(
         finish()
         resolve(results())
       }
+    }
+
+    /** Unschedulable pods that cannot be scheduled without the user; logs the ones that wait. */
+    function schedulingProblems(w: Workload, current: Pod[]): PodProblem[] {
+      const out: PodProblem[] = []
+      const snapshot = storage?.snapshot(Date.now())
+      if (!snapshot) return out
+      const all = [...pods.values()]
+      const podsLeaving =
+        all.some(p => p.metadata.deletionTimestamp) ||
+        all.length > workloads.reduce((n, x) => n + podsOf(x).length, 0)
+      for (const pod of current) {
+        const v = schedulingVerdict(pod, { ...snapshot, podsLeaving })
+        if (v?.state === 'failed') {
+          out.push({
+            kind: 'fatal',
+            reason: 'FailedScheduling',
+            pod: pod.metadata.name ?? '?',
+            message: v.message,
+            rule: v.rule
+          })
+        } else if (v) {
+          tick ??= setInterval(() => evaluate(), 1000)
+          if (!waitingLogged.has(v.message)) {
+            waitingLogged.add(v.message)
+            log(`${resourceName(w.type)} "${w.name}": ${v.message}`)
+          }
+        }
+      }
+      return out
     }
 
     function failWith(w: Workload, p: PodProblem, rule: string | undefined) {
@@ -425,6 +468,7 @@ export function waitForWorkloads(
       for (const w of waiting) {
         parts.push(`${resourceName(w.type)} "${w.name}": ${w.verdict.message}`)
         parts.push(...explainNotReady(podsOf(w), events?.items ?? []))
+        if (storage) parts.push(...pendingClaimLines(podsOf(w), storage.snapshot(Date.now())))
       }
       for (const r of retrying.values()) parts.push(`still retrying: ${r}`)
       if (lastError && waiting.every(w => !w.live))

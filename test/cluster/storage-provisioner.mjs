@@ -15,7 +15,7 @@
 //
 // Talks to the API server on 127.0.0.1:6443 with the harness's admin certificate.
 
-import { mkdirSync, readFileSync, rmSync } from 'node:fs'
+import { chmodSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { request } from 'node:https'
 import { join } from 'node:path'
 
@@ -34,7 +34,14 @@ const log = line => console.log(`${new Date().toISOString()} ${line}`)
 function api(method, path, body) {
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port: 6443, method, path, ...tls, headers: { 'content-type': 'application/json' } },
+      {
+        host: '127.0.0.1',
+        port: 6443,
+        method,
+        path,
+        ...tls,
+        headers: { 'content-type': 'application/json' }
+      },
       res => {
         let text = ''
         res.on('data', c => (text += c))
@@ -59,7 +66,12 @@ async function listWatch(path, handle) {
       for (const item of list.body.items) handle('ADDED', item)
       await new Promise((resolve, reject) => {
         const req = request(
-          { host: '127.0.0.1', port: 6443, path: `${path}?watch=1&timeoutSeconds=300&resourceVersion=${list.body.metadata.resourceVersion}`, ...tls },
+          {
+            host: '127.0.0.1',
+            port: 6443,
+            path: `${path}?watch=1&timeoutSeconds=300&resourceVersion=${list.body.metadata.resourceVersion}`,
+            ...tls
+          },
           res => {
             let buf = ''
             res.on('data', chunk => {
@@ -95,11 +107,17 @@ async function provision(claim) {
   const { namespace, name, uid } = claim.metadata
   const pvName = `pvc-${uid}`
   const dir = join(ROOT, namespace, name)
-  await event(claim, 'Normal', 'Provisioning', `External provisioner is provisioning volume for claim "${namespace}/${name}"`)
+  await event(
+    claim,
+    'Normal',
+    'Provisioning',
+    `External provisioner is provisioning volume for claim "${namespace}/${name}"`
+  )
   await new Promise(r => setTimeout(r, DELAY_MS))
   const className = claim.spec.storageClassName
   const sc = (await api('GET', `/apis/storage.k8s.io/v1/storageclasses/${className}`)).body
-  mkdirSync(dir, { recursive: true, mode: 0o777 })
+  mkdirSync(dir, { recursive: true })
+  chmodSync(dir, 0o777) // as minikube's: any pod user may write (umask would drop it)
   const pv = {
     apiVersion: 'v1',
     kind: 'PersistentVolume',
@@ -144,7 +162,10 @@ async function reclaim(pv) {
     preconditions: { uid: pv.metadata.uid }
   })
   if (dir?.startsWith(`${ROOT}/`)) rmSync(dir, { recursive: true, force: true })
-  if (r.status < 300) log(`deleted ${pv.metadata.name} (claim ${pv.spec.claimRef?.namespace}/${pv.spec.claimRef?.name} gone) and ${dir}`)
+  if (r.status < 300)
+    log(
+      `deleted ${pv.metadata.name} (claim ${pv.spec.claimRef?.namespace}/${pv.spec.claimRef?.name} gone) and ${dir}`
+    )
 }
 
 function once(key, work) {
@@ -166,7 +187,8 @@ listWatch('/api/v1/persistentvolumeclaims', (type, c) => {
   once(`claim ${c.metadata.uid}`, () => provision(c))
 })
 listWatch('/api/v1/persistentvolumes', (type, pv) => {
-  if (type === 'DELETED' || pv.metadata.annotations?.['pv.kubernetes.io/provisioned-by'] !== NAME) return
+  if (type === 'DELETED' || pv.metadata.annotations?.['pv.kubernetes.io/provisioned-by'] !== NAME)
+    return
   if (pv.status?.phase !== 'Released' || pv.spec.persistentVolumeReclaimPolicy !== 'Delete') return
   once(`volume ${pv.metadata.uid}`, () => reclaim(pv))
 })

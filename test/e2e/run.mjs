@@ -1455,6 +1455,121 @@ test(
   }
 )
 
+// ------------------------------------------------------------------------------------ storage
+
+const STORAGE = 'test/fixtures/e2e/storage'
+/** The app on claims (StatefulSet volumeClaimTemplates + a Deployment's own claim), on the shop's image. */
+const storageInputs = extra =>
+  localInputs(
+    shopInputs({
+      cluster: 'existing',
+      manifests: `${STORAGE}/app.yaml`,
+      service: 'db',
+      'smoke-checks': `
+- name: the database wrote to its volume and reads it back
+  path: /k/boot
+  expect-json:
+    written: true
+    dir: /data
+`,
+      ...extra
+    })
+  )
+
+/** PersistentVolumeClaims in the namespace, and PersistentVolumes bound to a claim of it. */
+function storageOf(ns) {
+  const claims = kubectl('get', 'pvc', '-n', ns, '-o', 'name').out.trim()
+  const volumes = kubectl(
+    'get',
+    'pv',
+    '-o',
+    'jsonpath={range .items[*]}{.metadata.name} {.spec.claimRef.namespace}{"\\n"}{end}'
+  )
+    .out.split('\n')
+    .filter(l => l.endsWith(` ${ns}`))
+  return { claims, volumes }
+}
+
+/** No claim in `ns` and no volume of it (deletion waits for the pods to go: generous deadline). */
+async function noStorageLeft(ns) {
+  const deadline = Date.now() + 120_000
+  for (;;) {
+    const { claims, volumes } = storageOf(ns)
+    if (!claims && volumes.length === 0) return
+    check(
+      Date.now() < deadline,
+      `storage of namespace ${ns} left 120 s after the post step: ${claims} ${volumes.join(', ')}`
+    )
+    await new Promise(resolve => setTimeout(resolve, 500))
+  }
+}
+
+test(
+  'storage: a StatefulSet with a volumeClaimTemplates claim on standard and a Deployment with its own claim pass; the pod writes to the volume',
+  true,
+  async () => {
+    const r = await runAction({ inputs: storageInputs(), ...existing })
+    check(r.main.code === 0, `main failed:\n${tail(r.main.output, 60)}`)
+    const out = r.main.output
+    contains(out, 'statefulset "db" successfully rolled out', 'the output')
+    contains(out, 'deployment "files" successfully rolled out', 'the output')
+    const report = JSON.parse(readFileSync(r.outputs.report, 'utf8'))
+    check(report.smoke[0].passed, 'the smoke check read back what the pod wrote to its volume')
+    const provisioned = readFileSync(join(STATE, 'logs/storage-provisioner.log'), 'utf8')
+    const ns = r.outputs.namespace
+    contains(provisioned, `for ${ns}/data-db-0 at`, 'the provisioner log')
+    contains(provisioned, `for ${ns}/uploads at`, 'the provisioner log')
+    await assertNothingLeft(ns)
+    await noStorageLeft(ns)
+    const waited = out.includes('waiting for storage') ? ', waited for storage' : ''
+    return `rollout ${(phaseOf(r, 'rollout').durationMs / 1000).toFixed(1)} s${waited}; main ${(r.main.ms / 1000).toFixed(1)} s`
+  }
+)
+
+test(
+  'storage: a claim on a StorageClass that does not exist fails at once, naming the claim and the class',
+  true,
+  async () => {
+    const { r, error } = await runFailing(
+      shopInputs({ manifests: `${STORAGE}/missing-class.yaml` })
+    )
+    contains(
+      error,
+      'statefulset.apps "db" failed: persistentvolumeclaim "uploads-db-0" cannot be bound: storageclass "fast-ssd" not found',
+      'the failure'
+    )
+    const rollout = phaseOf(r, 'rollout')
+    check(rollout.status === 'failed', `the rollout phase should fail, it was ${rollout.status}`)
+    await assertNothingLeft(r.outputs.namespace)
+    return `failed after ${(rollout.durationMs / 1000).toFixed(2)} s of rollout (goal < 5 s)`
+  }
+)
+
+test(
+  'storage: in a given namespace the post step deletes the StatefulSet’s claims; no claim and no volume of the run left',
+  true,
+  async () => {
+    const ns = `e2e-storage-${randomBytes(3).toString('hex')}`
+    check(kubectl('create', 'namespace', ns).code === 0, `create namespace ${ns}`)
+    try {
+      const r = await runAction({ inputs: storageInputs({ namespace: ns }), ...existing })
+      check(r.main.code === 0, `main failed:\n${tail(r.main.output, 60)}`)
+      for (const claim of ['data-db-0', 'uploads'])
+        contains(
+          r.post.output,
+          `persistentvolumeclaim "${claim}" in namespace "${ns}" deleted`,
+          'the post output'
+        )
+      const t0 = Date.now()
+      await noStorageLeft(ns)
+      check(kubectl('get', 'namespace', ns).code === 0, 'the given namespace still exists')
+      return `claims and volumes gone ${((Date.now() - t0) / 1000).toFixed(1)} s after the post step`
+    } finally {
+      kubectl('delete', 'namespace', ns, '--wait=false')
+    }
+  }
+)
+
 test(
   'fault: a kustomization that does not build → kustomize’s message, nothing started',
   false,

@@ -11,6 +11,7 @@ import { kindOf } from '../../src/kube/kinds.js'
 import { explainNotReady } from '../../src/kube/status/explain.js'
 import { crdStatus } from '../../src/kube/status/generic.js'
 import { podProblems } from '../../src/kube/status/pods.js'
+import { schedulingVerdict } from '../../src/kube/status/scheduling.js'
 import {
   daemonSetStatus,
   deploymentStatus,
@@ -76,16 +77,29 @@ describe('recorded Pods', () => {
       'pod-createcontainerconfigerror',
       'CreateContainerConfigError',
       'container "app" is in CreateContainerConfigError: configmap "missing" not found'
-    ],
-    [
-      'pod-unschedulable',
-      'FailedScheduling',
-      /^pod "unschedulable-[a-z0-9]+-[a-z0-9]+" cannot be scheduled: 0\/1 nodes are available: 1 Insufficient cpu\.$/
     ]
   ])('%s fails fast with %s', (file, reason, message) => {
     const [failure] = podProblems(recorded<Pod>(file))
     expect(failure?.reason).toBe(reason)
     expect(failure?.message).toMatch(message)
+  })
+
+  it('pod-unschedulable (Insufficient cpu, nothing leaving) fails fast, naming the rule', () => {
+    const p = recorded<Pod>('pod-unschedulable')
+    expect(podProblems(p)).toEqual([])
+    const v = schedulingVerdict(p, {
+      claims: new Map(),
+      claimEvents: [],
+      now: 0,
+      podsLeaving: false
+    })
+    expect(v).toEqual({
+      state: 'failed',
+      message: expect.stringMatching(
+        /^pod "unschedulable-[a-z0-9]+-[a-z0-9]+" cannot be scheduled: 0\/1 nodes are available: 1 Insufficient cpu\.$/
+      ),
+      rule: 'no pod of the run is going away to free what it needs'
+    })
   })
 
   it('a pod whose readiness probe fails is not a fail-fast case, and is explained', () => {

@@ -242,7 +242,7 @@ describe('waitForWorkloads: Deployments (kubectl rollout status)', () => {
     const kube = cluster()
     const done = waitForWorkloads(kube, [web], opts())
     await settle()
-    expect(kube.watchers.size).toBe(4) // deployments, pods, events, replica sets
+    expect(kube.watchers.size).toBe(7) // deployments, pods, events, replica sets; claims, classes, claim events
     kube.dropWatches()
     // What happens while disconnected reaches no watcher: only the re-list can see it.
     kube.put(deployment({ updated: 1, total: 1, available: 1, revision: '1' }))
