@@ -15,9 +15,9 @@
 //
 // Talks to the API server on 127.0.0.1:6443 with the harness's admin certificate.
 
-import { chmodSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
+import { chmodSync, mkdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs'
 import { request } from 'node:https'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 
 const NAME = 'k8s.io/minikube-hostpath'
 const STATE = process.argv[2] || '/var/lib/minikube-smoke'
@@ -161,7 +161,14 @@ async function reclaim(pv) {
     apiVersion: 'v1',
     preconditions: { uid: pv.metadata.uid }
   })
-  if (dir?.startsWith(`${ROOT}/`)) rmSync(dir, { recursive: true, force: true })
+  if (dir?.startsWith(`${ROOT}/`)) {
+    rmSync(dir, { recursive: true, force: true })
+    try {
+      rmdirSync(dirname(dir)) // the namespace's directory, once empty
+    } catch {
+      // other claims of that namespace still have volumes there
+    }
+  }
   if (r.status < 300)
     log(
       `deleted ${pv.metadata.name} (claim ${pv.spec.claimRef?.namespace}/${pv.spec.claimRef?.name} gone) and ${dir}`
@@ -190,5 +197,6 @@ listWatch('/api/v1/persistentvolumes', (type, pv) => {
   if (type === 'DELETED' || pv.metadata.annotations?.['pv.kubernetes.io/provisioned-by'] !== NAME)
     return
   if (pv.status?.phase !== 'Released' || pv.spec.persistentVolumeReclaimPolicy !== 'Delete') return
+  if (pv.metadata.deletionTimestamp) return // deleted already, its finalizer still on
   once(`volume ${pv.metadata.uid}`, () => reclaim(pv))
 })
