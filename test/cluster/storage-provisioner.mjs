@@ -32,6 +32,8 @@ const log = line => console.log(`${new Date().toISOString()} ${line}`)
 
 /** One API call; resolves with the parsed body (rejects on a status >= 400 other than 404/409). */
 function api(method, path, body) {
+  // Content-Length always: Node sends a DELETE body neither chunked nor sized otherwise.
+  const data = body ? Buffer.from(JSON.stringify(body)) : undefined
   return new Promise((resolve, reject) => {
     const req = request(
       {
@@ -40,7 +42,10 @@ function api(method, path, body) {
         method,
         path,
         ...tls,
-        headers: { 'content-type': 'application/json' }
+        headers: {
+          'content-type': 'application/json',
+          ...(data ? { 'content-length': data.length } : {})
+        }
       },
       res => {
         let text = ''
@@ -53,7 +58,7 @@ function api(method, path, body) {
       }
     )
     req.on('error', reject)
-    if (body) req.write(JSON.stringify(body))
+    if (data) req.write(data)
     req.end()
   })
 }
