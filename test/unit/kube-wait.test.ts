@@ -425,6 +425,95 @@ describe('waitForWorkloads: every workload kind, in parallel', () => {
   })
 })
 
+describe('waitForWorkloads: storage', () => {
+  const UNBOUND = '0/1 nodes are available: 1 pod has unbound immediate PersistentVolumeClaims.'
+  /** StatefulSet kv's pod kv-0, unschedulable until its claim data-kv-0 (of `className`) binds. */
+  function storageCluster(className: string): FakeKube {
+    const kube = new FakeKube()
+    kube.put(statefulSet())
+    kube.put<KubeObject>({
+      apiVersion: 'storage.k8s.io/v1',
+      kind: 'StorageClass',
+      metadata: {
+        name: 'standard',
+        annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' }
+      },
+      provisioner: 'k8s.io/minikube-hostpath'
+    })
+    kube.put<KubeObject>({
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: { name: 'data-kv-0', namespace: NS, labels: { app: 'kv' } },
+      spec: { storageClassName: className },
+      status: { phase: 'Pending' }
+    })
+    const p = pod(
+      'kv-0',
+      'x',
+      [],
+      {
+        phase: 'Pending',
+        conditions: [
+          { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: UNBOUND }
+        ]
+      },
+      'StatefulSet/uid-kv',
+      'kv'
+    )
+    p.metadata.labels!['controller-revision-hash'] = 'kv-rev1'
+    p.spec!.volumes = [{ name: 'data', persistentVolumeClaim: { claimName: 'data-kv-0' } }]
+    kube.put(p)
+    return kube
+  }
+
+  it('waits for storage while the claim is being provisioned, then passes', async () => {
+    const kube = storageCluster('standard')
+    const lines: string[] = []
+    const done = waitForWorkloads(kube, [typed(statefulSet())], opts({ log: l => lines.push(l) }))
+    for (let i = 0; i < 100 && !lines.some(l => l.includes('waiting for storage')); i++) {
+      await settle(20)
+    }
+    expect(lines).toContain(
+      'statefulset.apps "kv": pod "kv-0": waiting for storage: persistentvolumeclaim "data-kv-0" is Pending, waiting for the provisioner "k8s.io/minikube-hostpath" of storageclass "standard"'
+    )
+    kube.put<KubeObject>({
+      ...kube.find<KubeObject>('PersistentVolumeClaim', 'data-kv-0', NS)!,
+      status: { phase: 'Bound' }
+    })
+    kube.put(statefulSet({ current: 1, ready: 1 }))
+    const [r] = await done
+    expect(r).toMatchObject({ kind: 'StatefulSet', state: 'current' })
+  })
+
+  it('fails at once when the claim’s StorageClass does not exist, naming claim and class', async () => {
+    const kube = storageCluster('fast-ssd')
+    const err = await rejection(waitForWorkloads(kube, [typed(statefulSet())], opts()))
+    expect(err.message).toBe(
+      'statefulset.apps "kv" failed: persistentvolumeclaim "data-kv-0" cannot be bound: storageclass "fast-ssd" not found (its storage class does not exist)'
+    )
+    expect(err.reason).toBe('FailedScheduling')
+  })
+
+  it('at the timeout, says which claims are still Pending and the last event of each', async () => {
+    const kube = storageCluster('standard')
+    kube.put<KubeObject>({
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name: 'data-kv-0.1', namespace: NS },
+      involvedObject: { kind: 'PersistentVolumeClaim', name: 'data-kv-0' },
+      reason: 'ExternalProvisioning',
+      message:
+        'waiting for a volume to be created, either by external provisioner "k8s.io/minikube-hostpath"'
+    })
+    const err = await rejection(
+      waitForWorkloads(kube, [typed(statefulSet())], opts({ timeoutMs: 300 }))
+    )
+    expect(err.message).toContain(
+      'persistentvolumeclaim "data-kv-0" is still Pending (last event: ExternalProvisioning: waiting for a volume to be created, either by external provisioner "k8s.io/minikube-hostpath")'
+    )
+  })
+})
+
 describe('waitForWorkloads: the crash policy', () => {
   // api (a Deployment) crashes until its database (a StatefulSet) is ready.
   function app(): FakeKube {
