@@ -525,6 +525,27 @@ describe('planTeardown', () => {
     expect(plan.namespace).toBeUndefined()
     expect(plan.kept[0]).toContain('teardown: never')
   })
+  test('the other namespaces of a run go whole, with everything in them', () => {
+    const monitoring = {
+      ...base.objects![0],
+      name: 'prometheus',
+      namespace: 'smoke-1-1-monitoring',
+      uid: 'u2'
+    }
+    const state: RunState = {
+      ...base,
+      cluster: { kind: 'existing', deleteCluster: false },
+      otherNamespaces: ['smoke-1-1-monitoring'],
+      objects: [...base.objects!, monitoring]
+    }
+    const plan = planTeardown(state)
+    expect(plan.namespace).toEqual({ name: 'smoke-1-1', deleteWhole: true })
+    expect(plan.otherNamespaces).toEqual(['smoke-1-1-monitoring'])
+    expect(plan.objects).toEqual([]) // they go with their namespaces
+    expect(planTeardown({ ...state, teardown: 'never' }).kept[0]).toContain(
+      'kubectl delete namespace smoke-1-1 smoke-1-1-monitoring'
+    )
+  })
   test('a stopped cluster that was started is stopped again', () => {
     expect(planTeardown({ ...base, cluster: { ...base.cluster!, prior: 'stopped' } }).cluster).toBe(
       'stop'
