@@ -265,7 +265,7 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
       if (!created) state.update({ namespace: { name: namespace, created: false } })
       namespaceReady = true
       report.namespace = namespace
-      log.info(namespaceLine(namespace, created))
+      log.info(namespaceLine(runNamespaces[0], created))
       const others = await ensureOtherNamespaces(runNamespaces.slice(1))
       if (runNamespaces.length > 1) report.otherNamespaces = runNamespaces.slice(1).map(n => n.name)
       try {
@@ -509,7 +509,7 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
         log: line => log.info(line)
       })
       if (created) made.push(other.name)
-      log.info(namespaceLine(other.name, created))
+      log.info(namespaceLine(other, created))
     }
     return made
   }
@@ -531,10 +531,13 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
   }
 }
 
-function namespaceLine(name: string, created: boolean): string {
-  return created
-    ? `namespace "${name}" created`
-    : `namespace "${name}" exists: using it (it will not be deleted)`
+function namespaceLine(ns: RunNamespace, created: boolean): string {
+  if (created) return `namespace "${ns.name}" created`
+  // Never changed: what it existed with stays, the manifests' Namespace labels included.
+  const carried = Object.keys({ ...ns.labels, ...ns.annotations }).length
+    ? `; the labels and annotations of Namespace ${ns.from.map(n => `"${n}"`).join(', ')} are not applied to it`
+    : ''
+  return `namespace "${ns.name}" exists: using it (it will not be deleted)${carried}`
 }
 
 /** `deployment/web, statefulset/kv and 2 more`, for the rollout phase's title. */

@@ -72,8 +72,13 @@ export function planNamespaces(objects: readonly Typed[], options: PlanOptions):
   }
 
   const warnings: string[] = []
-  for (const t of objects) {
-    if (!isNamespaceObject(t.object)) continue
+  // The primary's Namespace first: its labels win where several map into one namespace.
+  const namespaceObjects = objects
+    .filter(t => isNamespaceObject(t.object))
+    .sort(
+      (a, b) => ordered.indexOf(a.object.metadata.name!) - ordered.indexOf(b.object.metadata.name!)
+    )
+  for (const t of namespaceObjects) {
     const target = runNamespaces.find(r => r.name === map.get(t.object.metadata.name!))!
     const { labels = {}, annotations = {} } = t.object.metadata
     const carry = (what: 'label' | 'annotation', from: Record<string, string>) => {

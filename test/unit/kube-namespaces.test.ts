@@ -167,13 +167,13 @@ describe('Namespace objects: labels and annotations land on the run namespace', 
     expect(plan.warnings).toEqual([])
   })
 
-  it('two Namespaces into one namespace input: the first value of a label stays, with a warning', () => {
+  it('two Namespaces into one namespace input: the smoke target’s value of a label stays, with a warning', () => {
     const plan = planNamespaces(
       [
-        ns('shop-prod', { 'pod-security.kubernetes.io/enforce': 'restricted', team: 'shop' }),
-        ns('monitoring', { 'pod-security.kubernetes.io/enforce': 'privileged', team: 'shop' })
+        ns('monitoring', { 'pod-security.kubernetes.io/enforce': 'privileged', team: 'shop' }),
+        ns('shop-prod', { 'pod-security.kubernetes.io/enforce': 'restricted', team: 'shop' })
       ],
-      { namespace: 'ci', given: true }
+      { namespace: 'ci', given: true, primary: 'shop-prod' }
     )
     expect(plan.namespaces).toHaveLength(1)
     expect(plan.namespaces[0].labels).toEqual({
