@@ -135,8 +135,8 @@ function chooseTarget(objects: Typed[], services: Service[], options: PrepareOpt
       )
     }
     const workload =
-      workloads.find(w => selects(svc, podLabels(w)) && runsImage(w)) ??
-      workloads.find(w => selects(svc, podLabels(w)))
+      workloads.find(w => selects(svc, w) && runsImage(w)) ??
+      workloads.find(w => selects(svc, w))
     if (!workload) {
       throw new InputError(
         'service',
@@ -161,7 +161,7 @@ function chooseTarget(objects: Typed[], services: Service[], options: PrepareOpt
   const why = runsImage(workload)
     ? `the first ${workload.kind} running the run's image`
     : `the first ${workload.kind} of the manifests`
-  const selecting = services.filter(s => selects(s, podLabels(workload)))
+  const selecting = services.filter(s => selects(s, workload))
   const svc = (toNodePort && selecting.find(s => s.spec?.type === 'NodePort')) || selecting[0]
   if (svc) return useService(svc, workload, `it selects ${why}`, services, options, toNodePort)
 
@@ -295,8 +295,12 @@ function defaultPortProtocol(c: Container): void {
 }
 
 /** A Service selects pods when its (non-empty) selector is a subset of their labels. */
-function selects(service: Service, labels: Record<string, string>): boolean {
+/** A Service selects pods of its own namespace only (one that names none may be anywhere yet). */
+function selects(service: Service, workload: KubeObject): boolean {
   const selector = service.spec?.selector
   if (!selector || Object.keys(selector).length === 0) return false
+  const [a, b] = [service.metadata.namespace, workload.metadata.namespace]
+  if (a && b && a !== b) return false
+  const labels = podLabels(workload)
   return Object.entries(selector).every(([k, v]) => labels[k] === v)
 }

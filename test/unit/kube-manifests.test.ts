@@ -370,6 +370,16 @@ describe('prepareManifests', () => {
     expect(find<Service>(prepared.objects, 'Service').metadata.namespace).toBe('somewhere')
   })
 
+  it('a Service of another namespace does not select the target', () => {
+    const elsewhere =
+      'apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: monitoring}\nspec: {type: NodePort, selector: {app: weather-service}, ports: [{port: 80}]}'
+    const prepared = prepareManifests(parse(`${APP_YAML}\n---\n${elsewhere}`), options)
+    expect(prepared.target.service).toBe('weather-service') // added in front of it instead
+    expect(prepared.target.exposed).toContain('no Service selects deployment "weather-service"')
+    const same = elsewhere.replace('monitoring', 'somewhere')
+    expect(prepareManifests(parse(`${APP_YAML}\n---\n${same}`), options).target.service).toBe('web')
+  })
+
   it('exposes the target like kubectl expose when no Service selects it, on the port the container declares', () => {
     const prepared = prepareManifests(parse(APP_YAML), options)
     const svc = find<Service>(prepared.objects, 'Service')
