@@ -135,8 +135,7 @@ function chooseTarget(objects: Typed[], services: Service[], options: PrepareOpt
       )
     }
     const workload =
-      workloads.find(w => selects(svc, w) && runsImage(w)) ??
-      workloads.find(w => selects(svc, w))
+      workloads.find(w => selects(svc, w) && runsImage(w)) ?? workloads.find(w => selects(svc, w))
     if (!workload) {
       throw new InputError(
         'service',
