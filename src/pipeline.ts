@@ -32,8 +32,10 @@ import {
   dryRunAll,
   ensureNamespace,
   FIELD_MANAGER,
+  mapNamespaces,
   nodeInternalIP,
   nodePortUrl,
+  planNamespaces,
   prepareManifests,
   readExisting,
   readServer,
@@ -50,8 +52,10 @@ import {
   type Deployment,
   type HealthWatch,
   type KubePort,
+  type NamespacePlan,
   type OpenApiV2,
   type PreparedManifests,
+  type RunNamespace,
   type Typed
 } from './kube/index.js'
 import { runSmokeChecks, type HttpPort } from './smoke/index.js'
@@ -146,6 +150,8 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
   }
   let kube: KubePort | undefined
   let prepared: PreparedManifests | undefined
+  // The run's namespaces: `namespace` first, then one per further namespace the manifests name.
+  let namespaces: NamespacePlan | undefined
   let namespaceReady = false
   let forward: PortForward | undefined
   // For the diagnostics bundle.
@@ -207,7 +213,6 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
           ...i,
           aliases: [...(i.aliases ?? []), ...(checked.imageAliases.get(i.repository) ?? [])]
         })),
-        namespace,
         labels: metadata.labels,
         annotations: metadata.annotations,
         containerPort: config.deploy.containerPort,
@@ -216,7 +221,15 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
         // A port-forward reaches any Service with a selector: no NodePort needs adding.
         exposeAsNodePort: config.deploy.urlMode !== 'port-forward'
       })
-      for (const w of prepared.warnings) log.warning(w)
+      // The manifests' own namespaces onto the run's; the smoke target's becomes `namespace`.
+      namespaces = planNamespaces(prepared.objects, {
+        namespace,
+        given: Boolean(config.deploy.namespace),
+        primary: prepared.target.namespace
+      })
+      prepared.objects = mapNamespaces(prepared.objects, namespaces)
+      if (namespaces.line) log.info(namespaces.line)
+      for (const w of [...namespaces.warnings, ...prepared.warnings]) log.warning(w)
       applied = prepared.objects
       log.info(`smoke target: ${prepared.target.why} (port ${prepared.target.port})`)
       if (prepared.target.exposed) log.info(prepared.target.exposed)
@@ -238,10 +251,13 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
       log: (line: string) => log.info(line)
     }
     const objects: Typed[] = prepared!.objects
-    await phase('deploy', `Apply ${objects.length} objects to namespace ${namespace}`, async () => {
+    const runNamespaces = namespaces!.namespaces
+    const into = `namespace${runNamespaces.length > 1 ? 's' : ''} ${runNamespaces.map(n => n.name).join(', ')}`
+    await phase('deploy', `Apply ${objects.length} objects to ${into}`, async () => {
       const { created } = await ensureNamespace(kube!, namespace, {
-        labels: metadata.labels,
-        annotations: metadata.annotations,
+        // A Namespace of the manifests mapped here brings its labels (Pod Security) too.
+        labels: { ...runNamespaces[0].labels, ...metadata.labels },
+        annotations: { ...runNamespaces[0].annotations, ...metadata.annotations },
         // Recorded before it exists, so a step killed mid-create is still cleaned up.
         onCreating: name => state.update({ namespace: { name, created: true } }),
         log: line => log.info(line)
@@ -249,15 +265,17 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
       if (!created) state.update({ namespace: { name: namespace, created: false } })
       namespaceReady = true
       report.namespace = namespace
-      log.info(
-        created
-          ? `namespace "${namespace}" created`
-          : `namespace "${namespace}" exists: using it (it will not be deleted)`
-      )
+      log.info(namespaceLine(runNamespaces[0], created))
+      const others = await ensureOtherNamespaces(runNamespaces.slice(1))
+      if (runNamespaces.length > 1) report.otherNamespaces = runNamespaces.slice(1).map(n => n.name)
       try {
         await dryRunAll(kube!, objects, applyOptions)
       } catch (err) {
-        // The namespace existed only for the dry run: nothing was applied, nothing stays.
+        // The namespaces existed only for the dry run: nothing was applied, nothing stays.
+        for (const name of others)
+          await deleteNamespace(kube!, name, { wait: false }).catch(() => undefined)
+        state.update({ otherNamespaces: undefined })
+        report.otherNamespaces = undefined
         if (created) {
           await deleteNamespace(kube!, namespace, { wait: false }).catch(() => undefined)
           state.update({ namespace: undefined })
@@ -271,7 +289,7 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
 
     report.workloads = await phase('rollout', `Wait for ${describeTargets(objects)}`, async () => {
       const results = await waitForWorkloads(kube!, objects, {
-        namespace,
+        namespace: oneNamespace(),
         labelSelector,
         timeoutMs: config.deploy.rolloutTimeoutMs,
         maxRestarts: config.deploy.maxRestarts,
@@ -323,7 +341,8 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
       // checks pass: a service that answers three requests and then crashes is not healthy.
       let unhealthy: PhaseError | undefined
       const stop = new AbortController()
-      const health: HealthWatch = watchHealth(kube!, { namespace, labelSelector }, problem => {
+      const watched = { namespace: oneNamespace(), labelSelector }
+      const health: HealthWatch = watchHealth(kube!, watched, problem => {
         unhealthy = new PhaseError(
           'smoke',
           problem.message,
@@ -393,18 +412,25 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
     }
     // Cancelled: exit promptly, the post step cleans up; no time for diagnostics.
     if (kube && namespaceReady && !deps.signal?.aborted) {
-      const diagnostics = await collectDiagnostics(kube, namespace, {
-        labelSelector,
-        objects: prepared?.objects.map(t => ({
-          kind: t.object.kind,
-          name: t.object.metadata.name!,
-          type: t.type
-        }))
-      })
-      for (const g of diagnostics.groups)
-        await log.group(`Diagnostics: ${g.title}`, async () => log.untrusted(g.text))
-      report.diagnosticsMarkdown = diagnostics.markdown
-      diagnosticsText = diagnostics.text
+      const markdown: string[] = []
+      const text: string[] = []
+      for (const ns of [namespace, ...(state.value.otherNamespaces ?? [])]) {
+        const diagnostics = await collectDiagnostics(kube, ns, {
+          labelSelector,
+          objects: prepared?.objects
+            .filter(t =>
+              t.type.namespaced ? t.object.metadata.namespace === ns : ns === namespace
+            )
+            .map(t => ({ kind: t.object.kind, name: t.object.metadata.name!, type: t.type }))
+        })
+        const where = ns === namespace ? '' : ` (namespace ${ns})`
+        for (const g of diagnostics.groups)
+          await log.group(`Diagnostics: ${g.title}${where}`, async () => log.untrusted(g.text))
+        markdown.push(diagnostics.markdown)
+        text.push(diagnostics.text)
+      }
+      report.diagnosticsMarkdown = markdown.join('\n\n')
+      diagnosticsText = text.join('\n\n')
     }
   }
 
@@ -470,6 +496,29 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
     )
   }
 
+  /** The other namespaces of the run, made like the first; returns those this run created. */
+  async function ensureOtherNamespaces(others: readonly RunNamespace[]): Promise<string[]> {
+    const made: string[] = []
+    for (const other of others) {
+      const { created } = await ensureNamespace(kube!, other.name, {
+        labels: { ...other.labels, ...metadata.labels },
+        annotations: { ...other.annotations, ...metadata.annotations },
+        // Recorded before it exists, like the first.
+        onCreating: name =>
+          state.update({ otherNamespaces: [...(state.value.otherNamespaces ?? []), name] }),
+        log: line => log.info(line)
+      })
+      if (created) made.push(other.name)
+      log.info(namespaceLine(other, created))
+    }
+    return made
+  }
+
+  /** The one namespace to watch, or undefined (every namespace) when the run has several. */
+  function oneNamespace(): string | undefined {
+    return (namespaces?.namespaces.length ?? 1) > 1 ? undefined : namespace
+  }
+
   async function phase<T>(name: string, title: string, fn: () => Promise<T>): Promise<T> {
     return log.group(`${name}: ${title}`, async () => {
       try {
@@ -480,6 +529,15 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
       }
     })
   }
+}
+
+function namespaceLine(ns: RunNamespace, created: boolean): string {
+  if (created) return `namespace "${ns.name}" created`
+  // Never changed: what it existed with stays, the manifests' Namespace labels included.
+  const carried = Object.keys({ ...ns.labels, ...ns.annotations }).length
+    ? `; the labels and annotations of Namespace ${ns.from.map(n => `"${n}"`).join(', ')} are not applied to it`
+    : ''
+  return `namespace "${ns.name}" exists: using it (it will not be deleted)${carried}`
 }
 
 /** `deployment/web, statefulset/kv and 2 more`, for the rollout phase's title. */

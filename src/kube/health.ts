@@ -28,19 +28,20 @@ export interface HealthWatch {
  */
 export function watchHealth(
   kube: KubePort,
-  options: { namespace: string; labelSelector: string; logLines?: number },
+  /** namespace undefined: the run's several namespaces (its label selects its pods). */
+  options: { namespace?: string; labelSelector: string; logLines?: number },
   onProblem: (problem: HealthProblem) => void
 ): HealthWatch {
   const seen = new Map<string, { ready: boolean; restarts: Map<string, number> }>()
   let reported = false
-  const report = (problem: HealthProblem) => {
+  const report = (problem: HealthProblem, namespace = options.namespace) => {
     if (reported) return
     reported = true
     loop.stop()
     const { pod, container } = problem
-    if (!container) return onProblem(problem)
+    if (!container || !namespace) return onProblem(problem)
     kube
-      .podLogs(options.namespace, pod, container, {
+      .podLogs(namespace, pod, container, {
         previous: true,
         tailLines: options.logLines ?? 20
       })
@@ -68,21 +69,27 @@ export function watchHealth(
         const was = before.restarts.get(s.name) ?? 0
         if ((s.restartCount ?? 0) > was) {
           const why = lastTermination(s)
-          return report({
-            pod: name,
-            container: s.name,
-            message: `container "${s.name}" of pod "${name}" restarted while the smoke checks ran${why ? `: ${why}` : ''}`
-          })
+          return report(
+            {
+              pod: name,
+              container: s.name,
+              message: `container "${s.name}" of pod "${name}" restarted while the smoke checks ran${why ? `: ${why}` : ''}`
+            },
+            pod.metadata.namespace ?? options.namespace
+          )
         }
       }
       if (before.ready && !ready) {
         const c = condition(pod.status?.conditions, 'Ready')
         const unready = pod.status?.containerStatuses?.find(s => !s.ready)
-        return report({
-          pod: name,
-          container: unready?.name,
-          message: `pod "${name}" stopped being ready while the smoke checks ran${c?.reason ? ` (${c.reason})` : ''}${unready ? `: container "${unready.name}" is not ready` : ''}`
-        })
+        return report(
+          {
+            pod: name,
+            container: unready?.name,
+            message: `pod "${name}" stopped being ready while the smoke checks ran${c?.reason ? ` (${c.reason})` : ''}${unready ? `: container "${unready.name}" is not ready` : ''}`
+          },
+          pod.metadata.namespace ?? options.namespace
+        )
       }
     }
     seen.set(pod.metadata.uid ?? name, { ready, restarts })

@@ -14,7 +14,9 @@
 //     readServer(kube)                              version, and the quirks keyed by it
 //     resolveTypes(objects, new Discovery(kube), version)   each object's served resource
 //     checkFields(objects, new SchemaIndex(openapi), quirks)   servers < 1.25 only
-//     prepareManifests(typed, {images, namespace, labels, service, ...})   + the target
+//     prepareManifests(typed, {images, labels, service, ...})   + the target
+//     planNamespaces(objects, {namespace, given, primary}) → mapNamespaces(objects, plan)
+//                                                   the manifests' namespaces onto the run's
 //     readExisting(kube, objects, {fieldManager, force})   what exists; someone else's → error
 //
 //   deploy:
@@ -75,6 +77,12 @@ export {
   type PrepareOptions,
   type RunImage
 } from './prepare.js'
+export {
+  mapNamespaces,
+  planNamespaces,
+  type NamespacePlan,
+  type RunNamespace
+} from './namespaces.js'
 export { imageRepository, normalizeRepository, sameRepository } from './image-ref.js'
 export {
   FIELD_MANAGER,

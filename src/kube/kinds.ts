@@ -1,7 +1,7 @@
 // The kind registry: everything the action knows about a Kubernetes kind, in one entry — its
 // resource (group, version the action reads it with, plural, scope), where it goes in the apply
 // order, how its readiness is judged, whether it makes pods (teardown stops it before deleting
-// its pods), or why it is refused. Adding a kind is one line. A kind that is not here is still
+// its pods). Adding a kind is one line. A kind that is not here is still
 // applied, recorded and deleted: API discovery supplies its resource and scope, and the generic
 // kstatus rule judges it (see kindOf).
 
@@ -60,8 +60,6 @@ export interface KindEntry {
   notWaited?: string
   /** Makes pods: at teardown it is deleted first (orphaning) so nothing recreates them. */
   makesPods?: boolean
-  /** Why a manifest may not hold it. */
-  refused?: string
   /** Objects it makes that Kubernetes keeps after it is deleted: the run's own, deleted with it. */
   leaves?: Leftovers
 }
@@ -117,9 +115,8 @@ const NO_STATUS = 'it has no status to wait for'
 const R = Rank
 
 export const KINDS: readonly KindEntry[] = [
-  kind('', 'v1', 'Namespace', 'namespaces', false, R.cluster, {
-    refused: "the namespace is chosen by the action (input 'namespace')"
-  }),
+  // Never applied: namespaces.ts maps the manifests' Namespaces onto the run's own.
+  kind('', 'v1', 'Namespace', 'namespaces', false, R.cluster),
   kind(
     'apiextensions.k8s.io',
     'v1',

@@ -30,7 +30,8 @@ import type { KubeEvent, KubeObject, Pod, ReplicaSet } from './types.js'
 import type { Typed } from './validate.js'
 
 export interface WaitOptions {
-  namespace: string
+  /** Undefined: the run's several namespaces, all watched (the run's label selects its objects). */
+  namespace?: string
   /** `minikube-smoke/run=<key>`: what every object of the run carries. */
   labelSelector: string
   timeoutMs: number
@@ -62,6 +63,7 @@ interface Workload {
   key: string
   kind: string
   name: string
+  namespace?: string
   type: ResourceType
   entry: KindEntry
   live?: KubeObject
@@ -110,6 +112,7 @@ export function waitForWorkloads(
         key: `${t.object.kind}/${t.object.metadata.name}`,
         kind: t.object.kind,
         name: t.object.metadata.name!,
+        namespace: t.object.metadata.namespace,
         type: t.type,
         entry,
         verdict: {
@@ -233,7 +236,10 @@ export function waitForWorkloads(
     for (const group of byType.values()) {
       watchInto<KubeObject>(group[0].type, (items, event) => {
         for (const o of items ?? [event!.object]) {
-          const w = group.find(x => x.name === o.metadata.name)
+          const w = group.find(
+            x =>
+              x.name === o.metadata.name && (!x.namespace || x.namespace === o.metadata.namespace)
+          )
           if (!w) continue
           if (event?.type === 'DELETED') {
             return fail(
@@ -442,7 +448,10 @@ export function waitForWorkloads(
           // the one before it (previous) is there too once it has restarted.
           const read = (previous: boolean) =>
             withTimeout(
-              kube.podLogs(options.namespace, p.pod, container, { previous, tailLines: lines }),
+              kube.podLogs((w.namespace ?? options.namespace)!, p.pod, container, {
+                previous,
+                tailLines: lines
+              }),
               5000
             ).catch(() => undefined)
           const latest = await read(false)

@@ -49,6 +49,7 @@ export function renderSummaryMarkdown(report: RunReport, options: SummaryOptions
     ['URL', report.url],
     ['Image', report.image],
     ['Namespace', report.namespace],
+    ['Other namespaces', report.otherNamespaces?.join(', ')],
     ['NodePort', report.nodePort === undefined ? undefined : String(report.nodePort)],
     ['Duration', formatDuration(report.durationMs)],
     ['Started', report.startedAt]

@@ -36,6 +36,8 @@ export interface RunReport {
   /** Every image of the run: reference, build time, how it reached the cluster. */
   images?: DeliveredImage[]
   namespace?: string
+  /** The run's further namespaces, one per further namespace the manifests name. */
+  otherNamespaces?: string[]
   /** The service URL the smoke checks used. */
   url?: string
   nodePort?: number

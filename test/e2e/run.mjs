@@ -1808,6 +1808,191 @@ test(
   }
 )
 
+// ------------------------------------------------------------- deploy folders with namespaces
+
+const OWN_NAMESPACE = 'test/fixtures/e2e/namespaces/own'
+const TWO_NAMESPACES = 'test/fixtures/e2e/namespaces/two'
+
+/** `kubectl get … -o json`, parsed; undefined when it does not exist. */
+function getJson(...args) {
+  const r = kubectl('get', ...args, '-o', 'json')
+  return r.code === 0 ? JSON.parse(r.out) : undefined
+}
+
+/** The manifests' own namespace does not exist: the run never creates it. */
+function notCreated(name, when) {
+  const r = kubectl('get', 'namespace', name, '-o', 'name')
+  check(
+    r.code !== 0 && /NotFound|not found/.test(r.out),
+    `namespace ${name} exists ${when}: the run must never create the manifests' own namespace (${r.out.trim()})`
+  )
+}
+
+/** What the cluster holds for the run between main and post (checked after post has run). */
+function snapshot(namespaces, objects) {
+  return {
+    namespaces: Object.fromEntries(namespaces.map(n => [n, getJson('namespace', n)?.metadata])),
+    objects: Object.fromEntries(objects.map(args => [args.join(' '), getJson(...args)])),
+    manifestsOwn: ['shop-prod', 'shop-monitoring'].filter(n => getJson('namespace', n))
+  }
+}
+
+test(
+  'namespaces: a deploy folder with its own Namespace (Pod Security labels) and metadata.namespace on every object passes as it is',
+  true,
+  async () => {
+    notCreated('shop-prod', 'before the run')
+    let seen
+    const r = await runAction({
+      inputs: localInputs({
+        cluster: 'existing',
+        manifests: OWN_NAMESPACE,
+        'smoke-checks': WEATHER_CHECKS
+      }),
+      ...existing,
+      afterMain: outputs => {
+        const ns = outputs.namespace
+        seen = snapshot(
+          [ns],
+          [
+            ['deployment', 'weather-service', '-n', ns],
+            ['rolebinding', 'weather-view', '-n', ns]
+          ]
+        )
+      }
+    })
+    check(r.main.code === 0, `main failed:\n${tail(r.main.output, 60)}`)
+    const ns = r.outputs.namespace
+    contains(r.main.output, `namespaces: shop-prod → ${ns};`, 'the output (the mapping line)')
+    const meta = seen.namespaces[ns]
+    check(meta, `the run's namespace ${ns} existed during the run`)
+    check(
+      meta.labels?.['pod-security.kubernetes.io/enforce'] === 'baseline' &&
+        meta.labels?.['pod-security.kubernetes.io/warn'] === 'restricted',
+      `the Namespace's Pod Security labels are on ${ns}: ${JSON.stringify(meta.labels)}`
+    )
+    check(
+      meta.annotations?.['shop.example.test/owner'] === 'team-shop',
+      `the Namespace's annotation is on ${ns}: ${JSON.stringify(meta.annotations)}`
+    )
+    check(seen.objects[`deployment weather-service -n ${ns}`], `the Deployment ran in ${ns}`)
+    const subject = seen.objects[`rolebinding weather-view -n ${ns}`]?.subjects?.[0]
+    check(
+      subject?.namespace === ns,
+      `the RoleBinding's ServiceAccount subject moved to ${ns}: ${JSON.stringify(subject)}`
+    )
+    check(seen.manifestsOwn.length === 0, `shop-prod existed during the run`)
+    await assertNothingLeft(ns)
+    notCreated('shop-prod', 'after the post step')
+    return `shop-prod → ${ns}, labels carried, nothing left; main ${(r.main.ms / 1000).toFixed(1)} s`
+  }
+)
+
+test(
+  'namespaces: an app and its monitoring (kustomize, two namespaces) pass in two namespaces of the run, both removed',
+  true,
+  async () => {
+    for (const n of ['shop-prod', 'shop-monitoring']) notCreated(n, 'before the run')
+    let seen
+    const r = await runAction({
+      inputs: localInputs({
+        cluster: 'existing',
+        manifests: TWO_NAMESPACES,
+        'smoke-checks': WEATHER_CHECKS
+      }),
+      ...existing,
+      afterMain: outputs => {
+        const ns = outputs.namespace
+        const monitoring = `${ns}-shop-monitoring`
+        seen = snapshot(
+          [ns, monitoring],
+          [
+            ['deployment', 'weather-service', '-n', ns],
+            ['deployment', 'prober', '-n', monitoring],
+            ['clusterrolebinding', 'minikube-smoke-e2e-scraper']
+          ]
+        )
+      }
+    })
+    check(r.main.code === 0, `main failed:\n${tail(r.main.output, 60)}`)
+    const ns = r.outputs.namespace
+    const monitoring = `${ns}-shop-monitoring`
+    contains(
+      r.main.output,
+      `namespaces: shop-prod → ${ns}, shop-monitoring → ${monitoring};`,
+      'the output (the mapping line)'
+    )
+    contains(r.main.output, 'smoke target: service "weather-service"', 'the output')
+    const ready = d => d?.status?.readyReplicas === 1
+    check(
+      ready(seen.objects[`deployment weather-service -n ${ns}`]),
+      `weather-service ran in ${ns}`
+    )
+    check(ready(seen.objects[`deployment prober -n ${monitoring}`]), `prober ran in ${monitoring}`)
+    const labels = n => seen.namespaces[n]?.labels?.['pod-security.kubernetes.io/enforce']
+    check(
+      labels(ns) === 'baseline' && labels(monitoring) === 'privileged',
+      `each Namespace's labels on its run namespace: ${labels(ns)}, ${labels(monitoring)}`
+    )
+    const subject = seen.objects['clusterrolebinding minikube-smoke-e2e-scraper']?.subjects?.[0]
+    check(
+      subject?.namespace === monitoring,
+      `the ClusterRoleBinding's subject moved to ${monitoring}: ${JSON.stringify(subject)}`
+    )
+    check(seen.manifestsOwn.length === 0, `${seen.manifestsOwn.join(', ')} existed during the run`)
+    const report = JSON.parse(readFileSync(r.outputs.report, 'utf8'))
+    check(
+      JSON.stringify(report.otherNamespaces) === JSON.stringify([monitoring]),
+      `the report lists the other namespace: ${JSON.stringify(report.otherNamespaces)}`
+    )
+    await assertNothingLeft(ns)
+    await assertNothingLeft(monitoring)
+    await clusterObjectsGone([['clusterrolebinding', 'minikube-smoke-e2e-scraper']])
+    for (const n of ['shop-prod', 'shop-monitoring']) notCreated(n, 'after the post step')
+    return `shop-prod → ${ns}, shop-monitoring → ${monitoring}, both gone; main ${(r.main.ms / 1000).toFixed(1)} s`
+  }
+)
+
+test(
+  'namespaces: with a namespace input, both namespaces of the manifests map into it',
+  true,
+  async () => {
+    const given = `e2e-given-${randomBytes(3).toString('hex')}`
+    let seen
+    const r = await runAction({
+      inputs: localInputs({
+        cluster: 'existing',
+        manifests: TWO_NAMESPACES,
+        namespace: given,
+        'smoke-checks': WEATHER_CHECKS
+      }),
+      ...existing,
+      afterMain: () => {
+        seen = snapshot(
+          [given],
+          [
+            ['deployment', 'weather-service', '-n', given],
+            ['deployment', 'prober', '-n', given]
+          ]
+        )
+      }
+    })
+    check(r.main.code === 0, `main failed:\n${tail(r.main.output, 60)}`)
+    contains(
+      r.main.output,
+      `namespaces: shop-prod → ${given}, shop-monitoring → ${given} (all into the namespace input "${given}")`,
+      'the output (the mapping line)'
+    )
+    for (const d of ['weather-service', 'prober'])
+      check(seen.objects[`deployment ${d} -n ${given}`], `${d} ran in ${given}`)
+    // Two Namespaces with different enforce levels: the first stays, the other is a warning.
+    contains(r.main.output, 'pod-security.kubernetes.io/enforce=', 'the output (the warning)')
+    check(seen.manifestsOwn.length === 0, `${seen.manifestsOwn.join(', ')} existed during the run`)
+    await assertNothingLeft(given) // the run created it, so it deleted it
+    return `both into ${given}; main ${(r.main.ms / 1000).toFixed(1)} s`
+  }
+)
+
 // ---------------------------------------------------------------------------------- runner
 
 const filters = process.argv.slice(2)

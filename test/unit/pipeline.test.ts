@@ -264,6 +264,35 @@ describe('runMain', () => {
     ])
   })
 
+  test('a deploy folder with its own Namespace: mapped onto the run namespace, which gets its labels', async () => {
+    const { deps, outputs, saved, kube } = setup('none', {
+      manifests: 'test/fixtures/e2e/namespaces/own'
+    })
+    const outcome = await runMain(deps)
+    expect(outcome.failure).toBe('')
+    const ns = 'smoke-77-1-k3y0a'
+    expect(outputs.namespace).toBe(ns)
+    expect((deps.log as MemoryLogger).lines).toContain(
+      `namespaces: shop-prod → ${ns}; the manifests' own namespaces are never created, changed or deleted`
+    )
+    expect(kube.find('Namespace', 'shop-prod')).toBeUndefined()
+    expect(kube.find('Namespace', ns)?.metadata).toMatchObject({
+      labels: {
+        'pod-security.kubernetes.io/enforce': 'baseline',
+        'minikube-smoke/run': '77-1-k3y0a'
+      },
+      annotations: { 'shop.example.test/owner': 'team-shop' }
+    })
+    expect(kube.find('Deployment', 'weather-service', ns)).toBeDefined()
+    expect(kube.find<KubeObject>('RoleBinding', 'weather-view', ns)?.subjects).toEqual([
+      { kind: 'ServiceAccount', name: 'weather', namespace: ns }
+    ])
+    const state = stateOf(saved)
+    expect(state.namespace).toEqual({ name: ns, created: true })
+    expect(state.otherNamespaces).toBeUndefined()
+    expect(state.objects?.every(o => !o.namespaced || o.namespace === ns)).toBe(true)
+  })
+
   test.each([
     [
       'cluster',
@@ -524,6 +553,27 @@ describe('planTeardown', () => {
     expect(plan.cluster).toBe('keep')
     expect(plan.namespace).toBeUndefined()
     expect(plan.kept[0]).toContain('teardown: never')
+  })
+  test('the other namespaces of a run go whole, with everything in them', () => {
+    const monitoring = {
+      ...base.objects![0],
+      name: 'prometheus',
+      namespace: 'smoke-1-1-monitoring',
+      uid: 'u2'
+    }
+    const state: RunState = {
+      ...base,
+      cluster: { kind: 'existing', deleteCluster: false },
+      otherNamespaces: ['smoke-1-1-monitoring'],
+      objects: [...base.objects!, monitoring]
+    }
+    const plan = planTeardown(state)
+    expect(plan.namespace).toEqual({ name: 'smoke-1-1', deleteWhole: true })
+    expect(plan.otherNamespaces).toEqual(['smoke-1-1-monitoring'])
+    expect(plan.objects).toEqual([]) // they go with their namespaces
+    expect(planTeardown({ ...state, teardown: 'never' }).kept[0]).toContain(
+      'kubectl delete namespace smoke-1-1 smoke-1-1-monitoring'
+    )
   })
   test('a stopped cluster that was started is stopped again', () => {
     expect(planTeardown({ ...base, cluster: { ...base.cluster!, prior: 'stopped' } }).cluster).toBe(
