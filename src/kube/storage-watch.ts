@@ -27,12 +27,14 @@ const CLAIM: ResourceType = {
 
 export interface StorageWatch {
   loops: ListWatchLoop[]
-  snapshot(now: number): StorageSnapshot
+  /** What is known of one namespace's claims (a run may span several namespaces). */
+  snapshot(now: number, namespace: string | undefined): StorageSnapshot
 }
 
 export function watchStorage(
   kube: KubePort,
-  namespace: string,
+  /** Undefined: every namespace (a run whose manifests name several). */
+  namespace: string | undefined,
   onChange: () => void,
   options: ListWatchOptions
 ): StorageWatch {
@@ -40,19 +42,23 @@ export function watchStorage(
   const classes = new Map<string, StorageClass>()
   let classesListed = false
   const events = new Map<string, KubeEvent>()
+  // Keyed by namespace and name: the same claim name may stand in two namespaces of one run.
+  const key = (o: KubeObject) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`
   const keep = <T extends KubeObject>(into: Map<string, T>, onList?: () => void) => ({
     onList: (items: T[]) => {
       into.clear()
-      for (const o of items) into.set(o.metadata.name!, o)
+      for (const o of items) into.set(key(o), o)
       onList?.()
       onChange()
     },
     onEvent: (type: string, o: T) => {
-      if (type === 'DELETED') into.delete(o.metadata.name!)
-      else into.set(o.metadata.name!, o)
+      if (type === 'DELETED') into.delete(key(o))
+      else into.set(key(o), o)
       onChange()
     }
   })
+  const inNamespace = <T extends KubeObject>(ns: string | undefined, items: Iterable<T>) =>
+    [...items].filter(o => ns === undefined || o.metadata.namespace === ns)
   const loops = [
     listWatch<PersistentVolumeClaim>(kube, CLAIM, { namespace }, keep(claims), options),
     listWatch<StorageClass>(
@@ -72,10 +78,10 @@ export function watchStorage(
   ]
   return {
     loops,
-    snapshot: now => ({
-      claims,
+    snapshot: (now, ns) => ({
+      claims: new Map(inNamespace(ns, claims.values()).map(c => [c.metadata.name!, c])),
       classes: classesListed ? [...classes.values()] : undefined,
-      claimEvents: [...events.values()],
+      claimEvents: inNamespace(ns, events.values()),
       now
     })
   }

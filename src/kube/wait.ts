@@ -409,13 +409,13 @@ export function waitForWorkloads(
     /** Unschedulable pods that cannot be scheduled without the user; logs the ones that wait. */
     function schedulingProblems(w: Workload, current: Pod[]): PodProblem[] {
       const out: PodProblem[] = []
-      const snapshot = storage?.snapshot(Date.now())
-      if (!snapshot) return out
+      if (!storage) return out
       const all = [...pods.values()]
       const podsLeaving =
         all.some(p => p.metadata.deletionTimestamp) ||
         all.length > workloads.reduce((n, x) => n + podsOf(x).length, 0)
       for (const pod of current) {
+        const snapshot = storage.snapshot(Date.now(), pod.metadata.namespace)
         const v = schedulingVerdict(pod, { ...snapshot, podsLeaving })
         if (v?.state === 'failed') {
           out.push({
@@ -477,7 +477,10 @@ export function waitForWorkloads(
       for (const w of waiting) {
         parts.push(`${resourceName(w.type)} "${w.name}": ${w.verdict.message}`)
         parts.push(...explainNotReady(podsOf(w), events?.items ?? []))
-        if (storage) parts.push(...pendingClaimLines(podsOf(w), storage.snapshot(Date.now())))
+        if (storage) {
+          const snapshot = storage.snapshot(Date.now(), podsOf(w)[0]?.metadata.namespace)
+          parts.push(...pendingClaimLines(podsOf(w), snapshot))
+        }
       }
       for (const r of retrying.values()) parts.push(`still retrying: ${r}`)
       if (lastError && waiting.every(w => !w.live))
