@@ -1,91 +1,130 @@
-// Keeps watching the run's pods after they are ready, while the smoke checks run: a service that
-// answers three requests and then crashes is not healthy. A container that restarts, or a pod
-// that stops being Ready, is reported once, with the container, the reason and its last log lines.
+// Keeps watching the run's pods once every workload is ready (through the smoke checks and the
+// stable-for window): a service that answers three requests and then crashes is not healthy. A
+// container that restarts or terminates, or a ready pod that stops being Ready or is deleted, is
+// reported once, with the pod, the container, its exit code and its last log lines.
 
 import { Resources } from './kinds.js'
 import { listWatch, type ListWatchLoop } from './list-watch.js'
 import type { KubePort } from './port.js'
 import { lastTermination } from './status/pods.js'
 import { condition } from './status/verdict.js'
-import type { Pod } from './types.js'
+import type { ContainerStatus, Pod } from './types.js'
+import { withTimeout } from './wait.js'
 
 export interface HealthProblem {
   pod: string
   container?: string
-  /** e.g. `container "app" of pod "web-1" restarted: last exit code 1 (Error)` */
+  /** e.g. `container "app" of pod "web-1" restarted 4.1 s after …: last exit code 1 (Error)` */
   message: string
-  /** The container's last log lines (its previous run after a restart). */
+  /** The container's last log lines (the run that ended, after a restart or termination). */
   logs?: string
+  /** `last 20 log lines of container "app" of pod "web-1":\n…`, as a crash in the rollout says. */
+  details?: string
 }
 
 export interface HealthWatch {
   stop(): void
 }
 
+export interface HealthOptions {
+  namespace: string
+  labelSelector: string
+  logLines?: number
+  /**
+   * When the pods were seen ready (ms since the epoch): a restart that ended after it but before
+   * the watch's first list is still caught (from the container's finishedAt).
+   */
+  since?: number
+  /** Words for when it happened, e.g. `while the smoke checks ran`; asked at the problem. */
+  when?: () => string
+}
+
+interface Seen {
+  ready: boolean
+  terminating: boolean
+  restarts: Map<string, number>
+}
+
 /**
  * Starts watching the run's running pods (Job pods, which end by design, are left alone) and
- * calls onProblem once, at the first restart or loss of readiness.
+ * calls onProblem once, at the first restart, termination or loss of readiness.
  */
 export function watchHealth(
   kube: KubePort,
-  options: { namespace: string; labelSelector: string; logLines?: number },
+  options: HealthOptions,
   onProblem: (problem: HealthProblem) => void
 ): HealthWatch {
-  const seen = new Map<string, { ready: boolean; restarts: Map<string, number> }>()
+  const seen = new Map<string, Seen>()
+  const lines = options.logLines ?? 20
+  const when = () => options.when?.() ?? 'while the smoke checks ran'
   let reported = false
-  const report = (problem: HealthProblem) => {
+  /** `what` happened `when()`: `detail`; with the container's logs when there is one. */
+  const report = (pod: string, s: ContainerStatus | undefined, what: string, detail?: string) => {
     if (reported) return
     reported = true
     loop.stop()
-    const { pod, container } = problem
-    if (!container) return onProblem(problem)
-    kube
-      .podLogs(options.namespace, pod, container, {
-        previous: true,
-        tailLines: options.logLines ?? 20
+    const message = `${what} ${when()}${detail ? `: ${detail}` : ''}`
+    if (!s) return onProblem({ pod, message })
+    void containerLogs(kube, options.namespace, pod, s, lines).then(logs =>
+      onProblem({
+        pod,
+        container: s.name,
+        message,
+        ...(logs
+          ? {
+              logs,
+              details: `last ${lines} log lines of container "${s.name}" of pod "${pod}":\n${logs}`
+            }
+          : {})
       })
-      .then(
-        logs => onProblem({ ...problem, ...(logs.trim() ? { logs: logs.trimEnd() } : {}) }),
-        () => onProblem(problem)
-      )
+    )
   }
+  /** A container's run ended: restarted by the kubelet, or terminated for good. */
+  const ended = (pod: string, s: ContainerStatus) =>
+    report(
+      pod,
+      s,
+      `container "${s.name}" of pod "${pod}" ${(s.restartCount ?? 0) > 0 ? 'restarted' : 'terminated'}`,
+      // The run that just ended: a container terminated now says so in state, not lastState.
+      lastTermination(s.state?.terminated ? { ...s, lastState: undefined } : s)
+    )
   const look = (pod: Pod, deleted = false) => {
     if (isJobPod(pod) || reported) return
     const name = pod.metadata.name ?? '?'
-    const before = seen.get(pod.metadata.uid ?? name)
-    const ready = condition(pod.status?.conditions, 'Ready')?.status === 'True'
-    const restarts = new Map(
-      (pod.status?.containerStatuses ?? []).map(s => [s.name, s.restartCount ?? 0])
-    )
-    if (before) {
-      if (deleted || pod.metadata.deletionTimestamp) {
-        return report({
-          pod: name,
-          message: `pod "${name}" was deleted while the smoke checks ran`
-        })
-      }
-      for (const s of pod.status?.containerStatuses ?? []) {
-        const was = before.restarts.get(s.name) ?? 0
-        if ((s.restartCount ?? 0) > was) {
-          const why = lastTermination(s)
-          return report({
-            pod: name,
-            container: s.name,
-            message: `container "${s.name}" of pod "${name}" restarted while the smoke checks ran${why ? `: ${why}` : ''}`
-          })
-        }
-      }
-      if (before.ready && !ready) {
-        const c = condition(pod.status?.conditions, 'Ready')
-        const unready = pod.status?.containerStatuses?.find(s => !s.ready)
-        return report({
-          pod: name,
-          container: unready?.name,
-          message: `pod "${name}" stopped being ready while the smoke checks ran${c?.reason ? ` (${c.reason})` : ''}${unready ? `: container "${unready.name}" is not ready` : ''}`
-        })
-      }
+    const key = pod.metadata.uid ?? name
+    const before = seen.get(key)
+    const now = observe(pod)
+    seen.set(key, now)
+    const statuses = pod.status?.containerStatuses ?? []
+    if (!before) {
+      // Seen first after readiness: a restart that already happened since then still counts.
+      const since = options.since
+      const crashed =
+        since !== undefined && !now.terminating
+          ? statuses.find(s => finishedAt(s) >= since)
+          : undefined
+      if (crashed) ended(name, crashed)
+      return
     }
-    seen.set(pod.metadata.uid ?? name, { ready, restarts })
+    if (before.terminating) return // going away already when first seen (an older revision)
+    if (before.ready && (deleted || now.terminating)) {
+      return report(name, undefined, `pod "${name}" was deleted`)
+    }
+    for (const s of statuses) {
+      if ((s.restartCount ?? 0) > (before.restarts.get(s.name) ?? 0)) return ended(name, s)
+    }
+    if (before.ready && !now.ready) {
+      const terminated = statuses.find(s => s.state?.terminated)
+      if (terminated) return ended(name, terminated)
+      const c = condition(pod.status?.conditions, 'Ready')
+      const unready = statuses.find(s => !s.ready)
+      report(
+        name,
+        unready,
+        `pod "${name}" stopped being ready${c?.reason ? ` (${c.reason})` : ''}`,
+        unready && `container "${unready.name}" is not ready`
+      )
+    }
   }
   const loop: ListWatchLoop = listWatch<Pod>(
     kube,
@@ -99,6 +138,41 @@ export function watchHealth(
     }
   )
   return { stop: () => loop.stop() }
+}
+
+function observe(pod: Pod): Seen {
+  return {
+    ready: condition(pod.status?.conditions, 'Ready')?.status === 'True',
+    terminating: Boolean(pod.metadata.deletionTimestamp),
+    restarts: new Map((pod.status?.containerStatuses ?? []).map(s => [s.name, s.restartCount ?? 0]))
+  }
+}
+
+/** When the container's last run ended (ms), or -Infinity. */
+function finishedAt(s: ContainerStatus): number {
+  const t = s.lastState?.terminated?.finishedAt ?? s.state?.terminated?.finishedAt
+  const ms = t ? Date.parse(t) : NaN
+  return Number.isNaN(ms) ? -Infinity : ms
+}
+
+/**
+ * The log of the run that ended (`previous` once the kubelet has started it again), else the
+ * current one (a container that terminated and was not restarted, or one that is only unready).
+ * Empty when there is none.
+ */
+async function containerLogs(
+  kube: KubePort,
+  namespace: string,
+  pod: string,
+  s: ContainerStatus,
+  tailLines: number
+): Promise<string> {
+  const read = (previous: boolean) =>
+    withTimeout(kube.podLogs(namespace, pod, s.name, { previous, tailLines }), 5000)
+      .then(text => text.trimEnd())
+      .catch(() => '')
+  const ended = (s.restartCount ?? 0) > 0 || s.state?.terminated !== undefined
+  return (ended && (await read(true))) || read(false)
 }
 
 function isJobPod(pod: Pod): boolean {
