@@ -156,7 +156,7 @@ describe('rolloutUpdateCheck through the smoke engine (a real HTTP server on 127
         auth: req.headers.authorization,
         url: req.url
       })
-      res.writeHead(req.headers.authorization === 'Bearer t0ken' ? 200 : 401).end()
+      res.writeHead(req.headers.authorization === 'Bearer t0ken' ? 200 : 401).end('body')
     })
     return { server, seen, sockets }
   }
@@ -188,7 +188,7 @@ describe('rolloutUpdateCheck through the smoke engine (a real HTTP server on 127
     const probe = checkProbe(
       server.base,
       check(
-        '- {path: /ok, method: HEAD, headers: {Authorization: Bearer t0ken}, expect-status: 200}'
+        '- {path: /ok, method: OPTIONS, headers: {Authorization: Bearer t0ken}, expect-status: 200}'
       )
     )
     const result = await rolloutUpdateCheck(rollingCluster(strategy), { ...base, probe }).finally(
@@ -196,7 +196,7 @@ describe('rolloutUpdateCheck through the smoke engine (a real HTTP server on 127
     )
     expect(result.failedRequests).toBe(0)
     expect(result.totalRequests).toBeGreaterThan(3)
-    expect(seen.every(r => r.method === 'HEAD' && r.auth === 'Bearer t0ken')).toBe(true)
+    expect(seen.every(r => r.method === 'OPTIONS' && r.auth === 'Bearer t0ken')).toBe(true)
     // A connection per request: a kept-alive socket would stay on one pod through the rollout.
     expect(sockets.size).toBe(seen.length)
   })
