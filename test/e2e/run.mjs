@@ -758,6 +758,7 @@ test('local debugger: @github/local-action runs main and post, post tears down',
     'INPUT_BUILD-ARGS': `BASE_IMAGE=${BASE_IMAGE}`,
     'INPUT_URL-HOST': '127.0.0.1',
     'INPUT_SMOKE-PATH': '/healthz',
+    'INPUT_STABLE-FOR': '2s',
     KUBECONFIG: CLUSTER_KUBECONFIG,
     GITHUB_WORKSPACE: REPO,
     RUNNER_TEMP: dir
