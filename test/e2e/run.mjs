@@ -262,6 +262,7 @@ test('bad inputs: one line each, nothing started', false, async () => {
     [{ 'url-mode': 'ingress' }, `input 'url-mode' must be one of "nodeport", "port-forward"`],
     [{ teardown: 'maybe' }, `input 'teardown' must be one of "always", "on-success", "never"`],
     [{ 'rollout-timeout': 'forever' }, `input 'rollout-timeout' must be a duration`],
+    [{ 'stable-for': 'a while' }, `input 'stable-for' must be a duration from 0 (off) to 1h`],
     [{ image: 'Weather:1' }, `input 'image' must be an image repository name`],
     [{ context: '../../etc' }, `input 'context' must be a path inside the workspace`],
     [
