@@ -27,7 +27,8 @@ export interface HealthWatch {
 }
 
 export interface HealthOptions {
-  namespace: string
+  /** undefined: every namespace (the run's label selects its pods). */
+  namespace?: string
   labelSelector: string
   logLines?: number
   /**
@@ -39,7 +40,7 @@ export interface HealthOptions {
   when?: () => string
 }
 
-interface Seen {
+export interface Seen {
   ready: boolean
   terminating: boolean
   restarts: Map<string, number>
@@ -59,72 +60,52 @@ export function watchHealth(
   const when = () => options.when?.() ?? 'while the smoke checks ran'
   let reported = false
   /** `what` happened `when()`: `detail`; with the container's logs when there is one. */
-  const report = (pod: string, s: ContainerStatus | undefined, what: string, detail?: string) => {
+  const report = (pod: Pod, s: ContainerStatus | undefined, what: string, detail?: string) => {
     if (reported) return
     reported = true
     loop.stop()
     const message = `${what} ${when()}${detail ? `: ${detail}` : ''}`
-    if (!s) return onProblem({ pod, message })
-    void containerLogs(kube, options.namespace, pod, s, lines).then(logs =>
+    const name = pod.metadata.name ?? '?'
+    const namespace = pod.metadata.namespace ?? options.namespace
+    if (!s || !namespace)
+      return onProblem({ pod: name, ...(s ? { container: s.name } : {}), message })
+    void containerLogs(kube, namespace, name, s, lines).then(logs =>
       onProblem({
-        pod,
+        pod: name,
         container: s.name,
         message,
         ...(logs
           ? {
               logs,
-              details: `last ${lines} log lines of container "${s.name}" of pod "${pod}":\n${logs}`
+              details: `last ${lines} log lines of container "${s.name}" of pod "${name}":\n${logs}`
             }
           : {})
       })
     )
   }
-  /** A container's run ended: restarted by the kubelet, or terminated for good. */
-  const ended = (pod: string, s: ContainerStatus) =>
+  const look = (pod: Pod, deleted = false) => {
+    if (isJobPod(pod) || reported) return
+    const key = pod.metadata.uid ?? pod.metadata.name ?? '?'
+    const change = healthChange(seen.get(key), pod, deleted, options.since)
+    seen.set(key, sighting(pod))
+    if (!change) return
+    const name = pod.metadata.name ?? '?'
+    if (change.kind === 'deleted') return report(pod, undefined, `pod "${name}" was deleted`)
+    if (change.kind === 'ended') {
+      const s = change.container
+      const how = (s.restartCount ?? 0) > 0 ? 'restarted' : 'terminated'
+      // The run that just ended: a container terminated now says so in state, not lastState.
+      const why = lastTermination(s.state?.terminated ? { ...s, lastState: undefined } : s)
+      return report(pod, s, `container "${s.name}" of pod "${name}" ${how}`, why)
+    }
+    const s = change.container
+    const reason = change.reason ? ` (${change.reason})` : ''
     report(
       pod,
       s,
-      `container "${s.name}" of pod "${pod}" ${(s.restartCount ?? 0) > 0 ? 'restarted' : 'terminated'}`,
-      // The run that just ended: a container terminated now says so in state, not lastState.
-      lastTermination(s.state?.terminated ? { ...s, lastState: undefined } : s)
+      `pod "${name}" stopped being ready${reason}`,
+      s && `container "${s.name}" is not ready`
     )
-  const look = (pod: Pod, deleted = false) => {
-    if (isJobPod(pod) || reported) return
-    const name = pod.metadata.name ?? '?'
-    const key = pod.metadata.uid ?? name
-    const before = seen.get(key)
-    const now = observe(pod)
-    seen.set(key, now)
-    const statuses = pod.status?.containerStatuses ?? []
-    if (!before) {
-      // Seen first after readiness: a restart that already happened since then still counts.
-      const since = options.since
-      const crashed =
-        since !== undefined && !now.terminating
-          ? statuses.find(s => finishedAt(s) >= since)
-          : undefined
-      if (crashed) ended(name, crashed)
-      return
-    }
-    if (before.terminating) return // going away already when first seen (an older revision)
-    if (before.ready && (deleted || now.terminating)) {
-      return report(name, undefined, `pod "${name}" was deleted`)
-    }
-    for (const s of statuses) {
-      if ((s.restartCount ?? 0) > (before.restarts.get(s.name) ?? 0)) return ended(name, s)
-    }
-    if (before.ready && !now.ready) {
-      const terminated = statuses.find(s => s.state?.terminated)
-      if (terminated) return ended(name, terminated)
-      const c = condition(pod.status?.conditions, 'Ready')
-      const unready = statuses.find(s => !s.ready)
-      report(
-        name,
-        unready,
-        `pod "${name}" stopped being ready${c?.reason ? ` (${c.reason})` : ''}`,
-        unready && `container "${unready.name}" is not ready`
-      )
-    }
   }
   const loop: ListWatchLoop = listWatch<Pod>(
     kube,
@@ -140,11 +121,52 @@ export function watchHealth(
   return { stop: () => loop.stop() }
 }
 
-function observe(pod: Pod): Seen {
+/** What a sighting of a pod keeps for the next one. */
+export function sighting(pod: Pod): Seen {
   return {
     ready: condition(pod.status?.conditions, 'Ready')?.status === 'True',
     terminating: Boolean(pod.metadata.deletionTimestamp),
     restarts: new Map((pod.status?.containerStatuses ?? []).map(s => [s.name, s.restartCount ?? 0]))
+  }
+}
+
+export type HealthChange =
+  /** A container's run ended: restarted by the kubelet, or terminated for good. */
+  | { kind: 'ended'; container: ContainerStatus }
+  /** A pod that was ready is being deleted. */
+  | { kind: 'deleted' }
+  | { kind: 'unready'; container?: ContainerStatus; reason?: string }
+
+/**
+ * What broke between the last sighting of a pod (undefined: first seen) and this one. Pods
+ * already terminating when first seen (an older revision going away) are left alone, and only a
+ * pod seen ready can stop being ready or be deleted; a restart counts for any. `since`: at first
+ * sight, a run that ended after it (readiness) still counts.
+ */
+export function healthChange(
+  before: Seen | undefined,
+  pod: Pod,
+  deleted: boolean,
+  since?: number
+): HealthChange | undefined {
+  const now = sighting(pod)
+  const statuses = pod.status?.containerStatuses ?? []
+  if (!before) {
+    if (since === undefined || now.terminating) return undefined
+    const crashed = statuses.find(s => finishedAt(s) >= since)
+    return crashed && { kind: 'ended', container: crashed }
+  }
+  if (before.terminating) return undefined
+  if (before.ready && (deleted || now.terminating)) return { kind: 'deleted' }
+  const restarted = statuses.find(s => (s.restartCount ?? 0) > (before.restarts.get(s.name) ?? 0))
+  if (restarted) return { kind: 'ended', container: restarted }
+  if (!before.ready || now.ready) return undefined
+  const terminated = statuses.find(s => s.state?.terminated)
+  if (terminated) return { kind: 'ended', container: terminated }
+  return {
+    kind: 'unready',
+    container: statuses.find(s => !s.ready),
+    reason: condition(pod.status?.conditions, 'Ready')?.reason
   }
 }
 

@@ -48,7 +48,8 @@ export function formatWindow(ms: number): string {
 }
 
 export interface StabilityOptions {
-  namespace: string
+  /** undefined: every namespace (the run's label selects its pods). */
+  namespace?: string
   labelSelector: string
   windowMs: number
   /** When every workload was ready (ms since the epoch, like now()). */

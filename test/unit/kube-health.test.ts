@@ -4,7 +4,7 @@
 // pods that were never ready) is left alone.
 
 import { describe, expect, it } from '@jest/globals'
-import { watchHealth, type HealthProblem } from '../../src/kube/health.js'
+import { healthChange, sighting, watchHealth, type HealthProblem } from '../../src/kube/health.js'
 import type { ContainerStatus, Pod } from '../../src/kube/types.js'
 import { FakeKube, settle } from './kube-fake.js'
 import { crashLooping, NS, pod, running, SELECTOR } from './kube-objects.js'
@@ -175,4 +175,44 @@ describe('watchHealth', () => {
     expect(problems[0].logs).toBeUndefined()
     expect(problems[0].details).toBeUndefined()
   })
+})
+
+describe('healthChange (one pod, two sightings)', () => {
+  const ready = readyPod()
+  const unready = pod('web-abc-1', 'abc', [running(0, false)], UNREADY)
+  const restarted = pod('web-abc-1', 'abc', [crashLooping(1)], UNREADY)
+  const terminated = pod(
+    'web-abc-1',
+    'abc',
+    [{ ready: false, state: { terminated: { exitCode: 1, reason: 'Error' } } }],
+    UNREADY
+  )
+  const terminating = (p: Pod): Pod => ({
+    ...p,
+    metadata: { ...p.metadata, deletionTimestamp: '2026-01-01T00:00:00Z' }
+  })
+  it.each([
+    ['first sight, no since', undefined, restarted, false, undefined],
+    ['ready → ready', ready, ready, false, undefined],
+    ['ready → unready', ready, unready, false, 'unready'],
+    ['ready → restarted', ready, restarted, false, 'ended'],
+    ['ready → terminated', ready, terminated, false, 'ended'],
+    ['ready → deleted', ready, ready, true, 'deleted'],
+    ['ready → terminating', ready, terminating(ready), false, 'deleted'],
+    ['never ready → unready', unready, unready, false, undefined],
+    ['never ready → deleted', unready, unready, true, undefined],
+    ['never ready → restarted (a restart counts for any pod)', unready, restarted, false, 'ended'],
+    [
+      'terminating → restarted (going away already)',
+      terminating(ready),
+      restarted,
+      false,
+      undefined
+    ]
+  ] as Array<[string, Pod | undefined, Pod, boolean, string | undefined]>)(
+    '%s → %s',
+    (_what, before, now, deleted, kind) => {
+      expect(healthChange(before && sighting(before), now, deleted)?.kind).toBe(kind)
+    }
+  )
 })
