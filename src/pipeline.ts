@@ -1,6 +1,7 @@
 // The main step, top to bottom:
 //   inputs → preflight → cluster → image → validate → deploy → rollout → expose → smoke
-//   → (update check) → diagnostics bundle (on failure) → report, job summary
+//   → stable (the rest of the stable-for window) → (update check) → diagnostics bundle (on
+//   failure) → report, job summary. The pods are watched from readiness to the window's end.
 // A cancel (deps.signal) ends the phase under way at once; the runner stops its child processes.
 // Teardown is not here: the post step does it from what this records in state, so it also runs
 // when this step fails or is killed.
@@ -46,11 +47,13 @@ import {
   SchemaIndex,
   UpdateCheckError,
   waitForWorkloads,
-  watchHealth,
+  watchStability,
+  formatWindow,
+  windowLeft,
   type Connection,
   type ConnectOptions,
   type Deployment,
-  type HealthWatch,
+  type Stability,
   type KubePort,
   type NamespacePlan,
   type OpenApiV2,
@@ -58,7 +61,7 @@ import {
   type RunNamespace,
   type Typed
 } from './kube/index.js'
-import { runSmokeChecks, type HttpPort } from './smoke/index.js'
+import { checkProbe, runSmokeChecks, type HttpPort } from './smoke/index.js'
 import { credentialValues } from './smoke/credentials.js'
 import { untilCancelled } from './cancel.js'
 import type { SecretRegistry } from './secrets.js'
@@ -154,6 +157,7 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
   let namespaces: NamespacePlan | undefined
   let namespaceReady = false
   let forward: PortForward | undefined
+  let stability: Stability | undefined
   // For the diagnostics bundle.
   let applied: Typed[] = []
   let errorDetails: string | undefined
@@ -309,6 +313,15 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
       }))
     })
 
+    // Ready: from now on every pod must stay ready (stable-for), through the checks.
+    const readyAt = clock.now()
+    stability = watchStability(kube!, {
+      namespace: oneNamespace(),
+      labelSelector,
+      windowMs: config.deploy.stableForMs,
+      readyAt,
+      now: () => clock.now()
+    })
     const target = prepared!.target
     const url = await phase('expose', `Find the URL of service ${target.service}`, async () => {
       if (config.deploy.urlMode === 'port-forward') {
@@ -336,34 +349,47 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
       return u.url
     })
 
+    const held = stability
     await phase('smoke', `Smoke-test ${url}`, async () => {
       // A pod that restarts or turns unready while the checks run fails the run, even if the
       // checks pass: a service that answers three requests and then crashes is not healthy.
-      let unhealthy: PhaseError | undefined
-      const stop = new AbortController()
-      const watched = { namespace: oneNamespace(), labelSelector }
-      const health: HealthWatch = watchHealth(kube!, watched, problem => {
-        unhealthy = new PhaseError(
-          'smoke',
-          problem.message,
-          problem.logs && `last log lines of container "${problem.container}":\n${problem.logs}`
-        )
-        stop.abort(new Error(problem.message)) // no point checking a service that just broke
-      })
+      unstable(held, 'smoke')
+      held.during = 'while the smoke checks ran'
       try {
         report.smoke = await runSmokeChecks(url, checked.smokeChecks, {
           deadlineMs: clock.now() + config.smoke.timeoutMs,
           clock,
           http: deps.http,
-          signal: deps.signal ? AbortSignal.any([stop.signal, deps.signal]) : stop.signal,
+          // No point checking a service that just broke.
+          signal: deps.signal ? AbortSignal.any([held.signal, deps.signal]) : held.signal,
           log: line => log.untrusted(line)
         })
       } finally {
-        health.stop()
+        held.during = undefined
       }
-      if (unhealthy) throw unhealthy
+      unstable(held, 'smoke')
       if (report.smoke.some(r => !r.passed)) throw new PhaseError('smoke', failureMessage(report))
     })
+
+    // The rest of the window: the checks already used their part of it.
+    const windowMs = config.deploy.stableForMs
+    if (windowMs > 0) {
+      const left = windowLeft(readyAt, windowMs, clock.now())
+      const title = `Every pod stays ready until ${formatWindow(windowMs)} after readiness (${(left / 1000).toFixed(1)} s left)`
+      await phase('stable', title, async () => {
+        await held.waitOut(deps.signal)
+        unstable(held, 'stable')
+        if (!deps.signal?.aborted) {
+          log.info(
+            `every pod of the run stayed ready for ${formatWindow(windowMs)} after readiness`
+          )
+        }
+      })
+    } else {
+      await held.waitOut(deps.signal) // a problem seen at the checks' end, its logs on the way
+      unstable(held, 'smoke')
+    }
+    held.stop() // before the update check, which replaces the pods on purpose
 
     if (config.deploy.rolloutCheck === 'update') {
       await phase(
@@ -379,6 +405,8 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
           const deployment = objects.find(
             t => t.object.kind === 'Deployment' && t.object.metadata.name === target.workload.name
           )!.object as Deployment
+          // The first check's request, sent and judged by the smoke engine.
+          const probe = checkProbe(url, checked.smokeChecks[0], { http: deps.http })
           try {
             const r = await rolloutUpdateCheck(kube!, {
               namespace,
@@ -386,8 +414,9 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
               fieldManager: FIELD_MANAGER,
               labelSelector,
               maxRestarts: config.deploy.maxRestarts,
-              probeUrl: `${url}${config.smoke.checks[0].path}`,
+              probe,
               timeoutMs: config.deploy.rolloutTimeoutMs,
+              signal: deps.signal,
               log: line => log.info(line)
             })
             report.rollout = updateFacts(r)
@@ -397,12 +426,15 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
           } catch (err) {
             if (err instanceof UpdateCheckError) report.rollout = updateFacts(err.result)
             throw err
+          } finally {
+            await probe.close()
           }
         }
       )
     }
     report.result = 'passed'
   } catch (err) {
+    stability?.stop()
     report.result = 'failed'
     const failedSmoke = report.smoke.some(r => !r.passed)
     if (!failedSmoke) report.error = errorMessage(err)
@@ -434,6 +466,7 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
     }
   }
 
+  if (stability && config.deploy.stableForMs > 0) report.stability = stability.facts()
   if (forward) {
     await forward.stop()
     state.update({ portForward: undefined })
@@ -517,6 +550,12 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
   /** The one namespace to watch, or undefined (every namespace) when the run has several. */
   function oneNamespace(): string | undefined {
     return (namespaces?.namespaces.length ?? 1) > 1 ? undefined : namespace
+  }
+
+  /** The run's pods did not stay ready: the failure, in the phase that saw it. */
+  function unstable(held: Stability, name: string): void {
+    const p = held.problem
+    if (p) throw new PhaseError(name, p.message, p.details)
   }
 
   async function phase<T>(name: string, title: string, fn: () => Promise<T>): Promise<T> {

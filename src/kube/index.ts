@@ -27,7 +27,9 @@
 //   rollout:
 //     waitForWorkloads(kube, objects, {labelSelector, timeoutMs, maxRestarts})
 //                                                   → WorkloadResult[]; RolloutError on failure
-//   smoke:  watchHealth(kube, {namespace, labelSelector}, onProblem)
+//   smoke:  watchHealth(kube, {namespace, labelSelector, since?, when?}, onProblem)
+//   stable: watchStability(kube, {namespace, labelSelector, windowMs, readyAt, now}) — watchHealth
+//           from readiness; .signal, .during, .problem, .waitOut(signal), .stop(), .facts()
 //   expose: nodeInternalIP(kube), nodePortUrl(kube, namespace, service, host, port)
 //   on failure: collectDiagnostics(kube, namespace, {objects, labelSelector})   never throws
 //   post step: deleteNamespace(kube, name, {podMakers}) / deleteOwned(kube, records, runLabel)
@@ -108,6 +110,13 @@ export {
 export { KubePhase, RolloutError } from './errors.js'
 export { notWaited, waitForWorkloads, type WaitOptions, type WorkloadResult } from './wait.js'
 export { watchHealth, type HealthProblem, type HealthWatch } from './health.js'
+export {
+  watchStability,
+  windowLeft,
+  formatWindow,
+  type Stability,
+  type StabilityFacts
+} from './stable.js'
 export { nodeInternalIP, nodePortUrl, serviceUrl, type ServiceUrl } from './expose.js'
 export {
   effectiveMaxUnavailable,

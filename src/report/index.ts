@@ -4,7 +4,7 @@
 //
 //   types Phase {name, startedAt, endedAt, durationMs, status: 'ok'|'failed'|'skipped', error?}
 //         RunReport {result, startedAt, durationMs, image?, namespace?, url?, nodePort?, phases,
-//                    smoke: SmokeResult[], workloads?: WorkloadResult[], rollout?, error?,
+//                    smoke: SmokeResult[], workloads?: WorkloadResult[], stability?, rollout?, error?,
 //                    diagnosticsMarkdown?}
 //         WorkloadResult {kind, name, passed, durationMs, message}  (one per workload rollout)
 //
@@ -12,7 +12,8 @@
 //                                       .skip(name, reason?)   .phases: Phase[]
 //   writeReportFile(path, report): Promise<void>     pretty JSON, directory created, atomic
 //   renderSummaryMarkdown(report, {maxBytes?}): string
-//       title (+ failure message), facts (URL, image, namespace, NodePort, duration), phase
+//       title (+ failure message), facts (URL, image, namespace, NodePort, duration, the
+//       stable-for window and whether it held), phase
 //       table, smoke table (check, status, latency or samples' p50/p95/max, attempts, result),
 //       load table (requests, req/s, success %, p50/p95/p99, errors by kind), rollout extras, and on
 //       failure diagnosticsMarkdown — all within maxBytes (default 1 MiB − 64 KiB; GitHub

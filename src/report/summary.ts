@@ -2,6 +2,7 @@
 
 import type { DeliveredImage } from '../images/deliver.js'
 import type { SmokeResult } from '../smoke/index.js'
+import type { StabilityFacts } from '../kube/stable.js'
 import { failureMessage } from './outcome.js'
 import type { Phase, RunReport } from './types.js'
 
@@ -57,6 +58,7 @@ export function renderSummaryMarkdown(report: RunReport, options: SummaryOptions
   for (const [key, value] of facts) {
     if (value !== undefined && value !== '') out.push(`- **${key}:** ${code(value)}`)
   }
+  if (report.stability) out.push(`- **Stable for:** ${stabilityLine(report.stability)}`)
   if (report.diagnosticsBundle) out.push(`- **Diagnostics bundle:** ${bundleLine(report)}`)
   out.push('')
 
@@ -126,6 +128,17 @@ export function renderSummaryMarkdown(report: RunReport, options: SummaryOptions
     return `${head}\n_Diagnostics left out: the summary size limit was reached. See the job log._\n`
   }
   return `${head}\n${title}${boundMarkdown(diagnostics, budget, 'diagnostics')}\n`
+}
+
+/** `10 s after readiness: ✅ held`, or what broke it and when. */
+function stabilityLine(s: StabilityFacts): string {
+  const window = `${formatDuration(s.windowMs)} after readiness`
+  if (s.result === 'held') return `${window}: ✅ held`
+  if (s.result === 'broken') {
+    const after = s.brokenAfterMs === undefined ? '' : ` after ${formatDuration(s.brokenAfterMs)}`
+    return `${window}: ❌ broken${after}: ${cell(s.problem ?? '', 400)}`
+  }
+  return `${window}: ⏭️ not watched to the end (the run stopped first)`
 }
 
 function imageRow(i: DeliveredImage): string {

@@ -1,5 +1,6 @@
 import type { DeliveredImage } from '../images/deliver.js'
 import type { SmokeResult } from '../smoke/index.js'
+import type { StabilityFacts } from '../kube/stable.js'
 
 export type PhaseStatus = 'ok' | 'failed' | 'skipped'
 
@@ -45,6 +46,8 @@ export interface RunReport {
   smoke: SmokeResult[]
   /** Every object of the run the rollout phase looked at, and how it ended (a JUnit test case each). */
   workloads?: WorkloadResult[]
+  /** `stable-for`: the window after readiness, and whether every pod stayed ready through it. */
+  stability?: StabilityFacts
   /** Free-form extras from the rollout (update check counts, replicas, …): shown as key/value. */
   rollout?: Record<string, unknown>
   /** The error that stopped the run, when it was not a smoke check. */

@@ -3,7 +3,7 @@
 // (samples or load) run and are judged. Every attempt is recorded.
 
 import type { Clock } from '../ports.js'
-import { attempt, requestHeaders, type AttemptOutcome, type AttemptTarget } from './attempt.js'
+import { attempt, checkTarget, type AttemptOutcome, type AttemptTarget } from './attempt.js'
 import { createHttpClient } from './http.js'
 import { judge } from './judge.js'
 import { judgeAttemptLatency, judgeSeries, round } from './policy/latency.js'
@@ -126,19 +126,14 @@ async function runCheck(
   const maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
   const minWindow = Math.min(MIN_ATTEMPT_WINDOW_MS, requestTimeoutMs)
   const label = checkLabel(check)
-  const base = withScheme(serviceUrl, check.scheme)
-  const url = joinUrl(base, check.path)
-  const target: AttemptTarget = {
+  const target: AttemptTarget = checkTarget(serviceUrl, check, {
     http,
-    origin: base.origin,
-    url,
-    check,
-    headers: requestHeaders(check),
     maxBodyBytes,
     maxRedirects: opts.maxRedirects ?? DEFAULT_MAX_REDIRECTS,
     now: clock.monotonic ? () => clock.monotonic!() : () => clock.now(),
     signal
-  }
+  })
+  const url = target.url
 
   const attempts: SmokeAttempt[] = []
   const notes: string[] = []

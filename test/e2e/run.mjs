@@ -89,11 +89,16 @@ async function assertNothingLeft(namespace) {
   }
 }
 
-/** Inputs every case against the local cluster shares. */
+/**
+ * Inputs every case against the local cluster shares. stable-for is 2 s where it is not the
+ * subject: the action's 10 s, counted from readiness, would add ~8 s to every passing run (the
+ * stable-for case deletes the key to run with the action's default).
+ */
 function localInputs(extra = {}) {
   return {
     'build-args': `BASE_IMAGE=${BASE_IMAGE}`,
     'url-host': '127.0.0.1',
+    'stable-for': '2s',
     ...extra
   }
 }
@@ -257,6 +262,7 @@ test('bad inputs: one line each, nothing started', false, async () => {
     [{ 'url-mode': 'ingress' }, `input 'url-mode' must be one of "nodeport", "port-forward"`],
     [{ teardown: 'maybe' }, `input 'teardown' must be one of "always", "on-success", "never"`],
     [{ 'rollout-timeout': 'forever' }, `input 'rollout-timeout' must be a duration`],
+    [{ 'stable-for': 'a while' }, `input 'stable-for' must be a duration from 0 (off) to 1h`],
     [{ image: 'Weather:1' }, `input 'image' must be an image repository name`],
     [{ context: '../../etc' }, `input 'context' must be a path inside the workspace`],
     [
@@ -753,6 +759,7 @@ test('local debugger: @github/local-action runs main and post, post tears down',
     'INPUT_BUILD-ARGS': `BASE_IMAGE=${BASE_IMAGE}`,
     'INPUT_URL-HOST': '127.0.0.1',
     'INPUT_SMOKE-PATH': '/healthz',
+    'INPUT_STABLE-FOR': '2s',
     KUBECONFIG: CLUSTER_KUBECONFIG,
     GITHUB_WORKSPACE: REPO,
     RUNNER_TEMP: dir
@@ -1285,7 +1292,7 @@ test(
       'smoke-timeout': '60s'
     })
     check(
-      /container "app" of pod "weather-dies-[a-z0-9-]+" restarted while the smoke checks ran|pod "weather-dies-[a-z0-9-]+" stopped being ready while the smoke checks ran/.test(
+      /(container "app" of pod "weather-dies-[a-z0-9-]+" (restarted|terminated)|pod "weather-dies-[a-z0-9-]+" stopped being ready) .*while the smoke checks ran/.test(
         error
       ),
       `the failure should name the pod that broke: ${error}`
@@ -1299,6 +1306,89 @@ test(
     )
     await assertNothingLeft(r.outputs.namespace)
     return `${error.replace('::error::', '').slice(0, 140)} after ${(smoke.durationMs / 1000).toFixed(1)} s of checks`
+  }
+)
+
+test(
+  'stable-for: an app that crashes 6 s after start, after its checks passed, fails within the window, the crash named',
+  true,
+  async () => {
+    const inputs = localInputs({
+      cluster: 'existing',
+      manifests: 'test/fixtures/e2e/crash-after-start.yaml'
+    })
+    delete inputs['stable-for'] // the action's default, 10s
+    const r = await runAction({ inputs, ...existing })
+    check(r.main.code === 1, `main exited ${r.main.code}:\n${tail(r.main.output, 40)}`)
+    const error = errorLines(r.main.output).join('\n')
+    check(
+      /container "app" of pod "weather-crash6-[a-z0-9-]+" (restarted|terminated) \d+\.\d s after every workload was ready \(stable-for 10s\)(, while the smoke checks ran)?: last exit code 3/.test(
+        error
+      ),
+      `the failure should name the pod, the container and the exit code: ${error}`
+    )
+    contains(r.main.output, 'fatal: the background worker died', 'the output (its last log lines)')
+    const report = JSON.parse(readFileSync(r.outputs.report, 'utf8'))
+    check(
+      report.smoke[0]?.attempts.some(a => a.passed),
+      'the app answered a check before it crashed'
+    )
+    const s = report.stability
+    check(s?.windowMs === 10_000 && s.result === 'broken', `report.stability: ${JSON.stringify(s)}`)
+    check(
+      s.brokenAfterMs < 10_000,
+      `broken ${s.brokenAfterMs} ms after readiness: outside the window`
+    )
+    contains(r.summary, '**Stable for:** 10.0 s after readiness: ❌ broken', 'job summary')
+    await assertNothingLeft(r.outputs.namespace)
+    const failed = report.phases.at(-1)
+    return `failed in ${failed.name}, ${(s.brokenAfterMs / 1000).toFixed(1)} s after readiness (checks took ${(phaseOf(r, 'smoke').durationMs / 1000).toFixed(1)} s)`
+  }
+)
+
+test(
+  'rollout-check update: a service that needs a credential — the update check fails without it (401), passes with it',
+  true,
+  async () => {
+    const base = {
+      cluster: 'existing',
+      manifests: 'test/fixtures/e2e/auth-update.yaml',
+      'rollout-check': 'update'
+    }
+    const without = await runAction({
+      inputs: localInputs({ ...base, 'smoke-checks': '- path: /' }),
+      ...existing
+    })
+    check(
+      without.main.code === 1,
+      `main exited ${without.main.code}:\n${tail(without.main.output, 40)}`
+    )
+    check(
+      phaseOf(without, 'smoke')?.status === 'ok',
+      'the smoke checks passed (the first version asks no credential)'
+    )
+    check(phaseOf(without, 'rollout-check')?.status === 'failed', 'the update check failed')
+    const error = errorLines(without.main.output).join('\n')
+    contains(
+      error,
+      'failed during the rolling update of deployment "weather-auth", although maxUnavailable is 0 (first failures: expected status 2xx, got 401',
+      'the failure'
+    )
+    await assertNothingLeft(without.outputs.namespace)
+
+    const withIt = await runAction({
+      inputs: localInputs({
+        ...base,
+        'smoke-checks': '- path: /\n  headers:\n    Authorization: Bearer e2e-update-token'
+      }),
+      ...existing
+    })
+    check(withIt.main.code === 0, `main failed:\n${tail(withIt.main.output, 40)}`)
+    const report = JSON.parse(readFileSync(withIt.outputs.report, 'utf8'))
+    const counted = report.rollout['update check: failed requests']
+    check(/^0 of \d+$/.test(counted), `update check counts: ${counted}`)
+    await assertNothingLeft(withIt.outputs.namespace)
+    return `without: ${/(\d+ of \d+) requests/.exec(error)?.[1]} failed (401); with: ${counted} failed`
   }
 )
 

@@ -11,10 +11,10 @@ import { loadRunState, type RunState } from '../../src/state.js'
 import { planTeardown, runTeardown } from '../../src/teardown.js'
 import type { CachePort } from '../../src/system.js'
 import type { HttpPort } from '../../src/smoke/index.js'
-import type { Deployment, KubeObject, Service } from '../../src/kube/index.js'
+import type { ContainerStatus, Deployment, KubeObject, Pod, Service } from '../../src/kube/index.js'
 import { KubeApiError } from '../../src/kube/index.js'
 import { fakeConnection, FakeKube } from './kube-fake.js'
-import { replicaSet } from './kube-objects.js'
+import { crashLooping, pod, replicaSet, running } from './kube-objects.js'
 import { FakeRunner, MemoryLogger } from './fakes/runner.js'
 import { FakeProcesses } from './fakes/processes.js'
 import { NULL_STATUS, PROFILE_LIST_DOCKER } from './fakes/minikube-outputs.js'
@@ -42,6 +42,8 @@ function controller(kube: FakeKube, rolloutCompletes: boolean): void {
       const rs = replicaSet(d.metadata.name!, 'h1', '1')
       kube.put({ ...rs, metadata: { ...rs.metadata, namespace: d.metadata.namespace } })
       setTimeout(() => {
+        // Its pod, ready, with the template's labels (the run's): what stable-for watches.
+        kube.put(readyPodOf(d))
         kube.put({
           ...d,
           metadata: { ...d.metadata, annotations: { 'deployment.kubernetes.io/revision': '1' } },
@@ -55,6 +57,21 @@ function controller(kube: FakeKube, rolloutCompletes: boolean): void {
       }, 20)
     }
   }
+}
+
+const READY = { conditions: [{ type: 'Ready', status: 'True' }] }
+
+/** The Deployment's one pod, running and ready (or as `status` says). */
+function readyPodOf(d: Deployment, status: Partial<ContainerStatus> = running(0, true)): Pod {
+  const p = pod(
+    `${d.metadata.name}-h1-1`,
+    'h1',
+    [status],
+    status.ready ? READY : { conditions: [{ type: 'Ready', status: 'False' }] }
+  )
+  p.metadata.namespace = d.metadata.namespace
+  p.metadata.labels = { ...d.spec.template.metadata?.labels }
+  return p
 }
 
 function setup(fault: Fault, inputs: Record<string, string> = {}) {
@@ -107,6 +124,8 @@ function setup(fault: Fault, inputs: Record<string, string> = {}) {
     manifests: 'weather-service/k8s',
     'rollout-timeout': '1s',
     'smoke-timeout': '1s',
+    // Off unless a test is about it: the default would make every run here last 10 s.
+    'stable-for': '0',
     ...inputs
   }
   const cache: CachePort = {
@@ -227,6 +246,52 @@ describe('runMain', () => {
     expect(outputs).toMatchObject({ result: 'passed', junit: '' })
     expect((deps.log as MemoryLogger).lines).toContain(
       'warning: could not write the JUnit file /tmp/junit.xml: EACCES: permission denied'
+    )
+  })
+
+  test('stable-for: only the rest of the window is waited for; the report says it held', async () => {
+    const { deps } = setup('none', { 'stable-for': '1s' })
+    let summary = ''
+    deps.summary = { addRaw: t => (summary += t), write: async () => undefined }
+    const outcome = await runMain(deps)
+    expect(outcome.failure).toBe('')
+    const phases = outcome.report!.phases
+    expect(phases.map(p => [p.name, p.status]).slice(-3)).toEqual([
+      ['expose', 'ok'],
+      ['smoke', 'ok'],
+      ['stable', 'ok']
+    ])
+    const rolloutEnd = Date.parse(phases.find(p => p.name === 'rollout')!.endedAt)
+    const stableEnd = Date.parse(phases.find(p => p.name === 'stable')!.endedAt)
+    expect(stableEnd - rolloutEnd).toBeGreaterThanOrEqual(990) // the window, counted from readiness
+    expect(outcome.report!.stability).toMatchObject({ windowMs: 1000, result: 'held' })
+    expect(summary).toContain('**Stable for:** 1.0 s after readiness: ✅ held')
+    expect((deps.log as MemoryLogger).lines).toContain(
+      'every pod of the run stayed ready for 1s after readiness'
+    )
+  })
+
+  test('stable-for: a restart in the window fails the run naming the pod, the container, the exit code, with its log', async () => {
+    const { deps, kube } = setup('none', { 'stable-for': '30s' })
+    const onApply = kube.onApply!
+    kube.onApply = o => {
+      onApply(o)
+      if (o.kind !== 'Deployment') return
+      const d = o as Deployment
+      kube.logs.set(`${d.metadata.name}-h1-1/app/previous`, 'serving\nfatal: lost the database')
+      // Well after readiness (20 ms) and the instant checks: inside the window.
+      setTimeout(() => kube.put(readyPodOf(d, crashLooping(1))), 400)
+    }
+    const outcome = await runMain(deps)
+    expect(outcome.failure).toMatch(
+      /^container "app" of pod "weather-service-h1-1" restarted \d+\.\d s after every workload was ready \(stable-for 30s\): last exit code 3 \(Error\): config file missing$/
+    )
+    const report = outcome.report!
+    expect(report.phases.at(-1)).toMatchObject({ name: 'stable', status: 'failed' })
+    expect(report.phases.at(-1)!.durationMs).toBeLessThan(20_000) // at the crash, not the window's end
+    expect(report.stability).toMatchObject({ windowMs: 30_000, result: 'broken' })
+    expect((deps.log as MemoryLogger).lines.join('\n')).toContain(
+      'last 20 log lines of container "app" of pod "weather-service-h1-1":\nserving\nfatal: lost the database'
     )
   })
 

@@ -222,6 +222,37 @@ describe('renderSummaryMarkdown', () => {
   })
 })
 
+describe('renderSummaryMarkdown: the stable-for window', () => {
+  const readyAt = '2026-11-26T12:00:30.000Z'
+  test.each([
+    [
+      { windowMs: 10_000, readyAt, result: 'held' as const },
+      '**Stable for:** 10.0 s after readiness: ✅ held'
+    ],
+    [
+      {
+        windowMs: 10_000,
+        readyAt,
+        result: 'broken' as const,
+        brokenAfterMs: 4200,
+        problem:
+          'container "app" of pod "web-1" restarted 4.2 s after every workload was ready (stable-for 10s): last exit code 3 (Error)'
+      },
+      '**Stable for:** 10.0 s after readiness: ❌ broken after 4.2 s: container "app" of pod "web-1" restarted 4.2 s after every workload was ready (stable-for 10s): last exit code 3 (Error)'
+    ],
+    [
+      { windowMs: 10_000, readyAt, result: 'not watched to the end' as const },
+      '**Stable for:** 10.0 s after readiness: ⏭️ not watched to the end (the run stopped first)'
+    ]
+  ])('%j', (stability, line) => {
+    expect(renderSummaryMarkdown(report({ stability }))).toContain(`- ${line}\n`)
+  })
+
+  test('no window (stable-for 0): no line', () => {
+    expect(renderSummaryMarkdown(report())).not.toContain('Stable for')
+  })
+})
+
 describe('bounding helpers', () => {
   test('cutToBytes never splits a character', () => {
     expect(cutToBytes('aé€😀', 1)).toBe('a')
