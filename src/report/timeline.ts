@@ -91,12 +91,13 @@ function objectSections(workloads: readonly WorkloadResult[], notes: string[]): 
     w => w.state !== 'not-waited' && w.startedAt !== undefined && w.endedAt !== undefined
   )
   if (timed.length === 0) return []
-  const notable = (w: WorkloadResult) =>
-    w.state === 'failed' || w.state === 'waiting' || !!w.tolerated
-  const shown = new Set([...timed.filter(notable), ...timed].slice(0, MAX_OBJECT_ROWS))
+  const unfinished = (w: WorkloadResult) => w.state === 'failed' || w.state === 'waiting'
+  const ranked = [...timed.filter(unfinished), ...timed.filter(w => w.tolerated), ...timed]
+  // Failed and unfinished first, then crashed ones, then in apply order (a Set keeps the first).
+  const chosen = new Set([...new Set(ranked)].slice(0, MAX_OBJECT_ROWS))
   const bars: Bar[] = []
-  const crashes: Bar[] = []
-  for (const w of timed.filter(x => shown.has(x))) {
+  let crashes = 0
+  for (const w of timed.filter(x => chosen.has(x))) {
     const name = `${w.kind}/${w.name}`
     const how =
       w.state === 'failed' ? 'failed after' : w.state === 'waiting' ? 'not ready after' : 'ready in'
@@ -104,31 +105,26 @@ function objectSections(workloads: readonly WorkloadResult[], notes: string[]): 
     const end = Date.parse(w.endedAt!)
     const tags: Tag[] = w.state === 'failed' ? ['crit'] : w.state === 'waiting' ? ['active'] : []
     bars.push({ label: `${name} ${how} ${seconds(end - start)}`, start, end, tags })
+    // Each tolerated crash right under its object's bar, where it was seen.
     for (const c of w.tolerated ?? []) {
-      const at = Date.parse(c.at)
-      crashes.push({
-        label: `${name} crash tolerated`,
-        start: at,
-        end: at,
-        tags: ['crit', 'milestone']
-      })
+      if (++crashes > MAX_CRASH_MARKERS) continue
+      const t = Date.parse(c.at)
+      bars.push({ label: `${name} crash tolerated`, start: t, end: t, tags: ['crit', 'milestone'] })
     }
   }
-  const rest = timed.filter(x => !shown.has(x))
+  const rest = timed.filter(x => !chosen.has(x))
   if (rest.length > 0) {
     bars.push(spanBar(`${rest.length} more objects, ready`, rest.map(timesOf)))
     notes.push(
-      `${shown.size} of ${timed.length} waited objects are drawn one bar each (failed, unfinished and crashed ones first); the other ${rest.length} are one bar from the first apply to the last ready. Every object and its times are in the report file (\`workloads\`).`
+      `${chosen.size} of ${timed.length} waited objects are drawn one bar each (failed, unfinished and crashed ones first); the other ${rest.length} are one bar from the first apply to the last ready. Every object and its times are in the report file (\`workloads\`).`
     )
   }
-  if (crashes.length > MAX_CRASH_MARKERS) {
+  if (crashes > MAX_CRASH_MARKERS) {
     notes.push(
-      `${MAX_CRASH_MARKERS} of ${crashes.length} tolerated crashes are marked; the report file has them all.`
+      `${MAX_CRASH_MARKERS} of ${crashes} tolerated crashes are marked; the report file has them all (\`workloads[].tolerated\`).`
     )
   }
-  return [
-    { title: 'rollout', bars: [...bars, ...crashes.slice(0, MAX_CRASH_MARKERS)].filter(validBar) }
-  ]
+  return [{ title: 'rollout', bars: bars.filter(validBar) }]
 }
 
 function entrySections(entries: readonly TimedEntry[], notes: string[]): Section[] {
@@ -164,7 +160,13 @@ function checkSections(results: readonly SmokeResult[], notes: string[]): Sectio
   const ran = results.filter(r => !r.notRun && r.attempts.length > 0)
   const sections = ran
     .slice(0, MAX_CHECK_SECTIONS)
-    .map(r => ({ title: `check ${r.check}`, bars: checkBars(r, notes).filter(validBar) }))
+    .map(r => ({ title: `check ${r.check}`, bars: checkBars(r).filter(validBar) }))
+  const merged = sections.filter(s => s.bars.some(b => b.label.includes(' failed, merged'))).length
+  if (merged > 0) {
+    notes.push(
+      `In ${merged} checks, the attempts between the first and the last few are one bar; the report file has each attempt.`
+    )
+  }
   const rest = ran.slice(MAX_CHECK_SECTIONS)
   if (rest.length > 0) {
     const times = rest.map(r => {
@@ -183,7 +185,7 @@ function checkSections(results: readonly SmokeResult[], notes: string[]): Sectio
 }
 
 /** Runs of attempts with the same outcome, then samples and load. */
-function checkBars(r: SmokeResult, notes: string[]): Bar[] {
+function checkBars(r: SmokeResult): Bar[] {
   const runs: SmokeAttempt[][] = []
   for (const a of r.attempts) {
     const last = runs.at(-1)
@@ -196,14 +198,11 @@ function checkBars(r: SmokeResult, notes: string[]): Bar[] {
     const keepTail = MAX_ATTEMPT_ROWS - keepHead - 1
     const middle = runs.slice(keepHead, runs.length - keepTail).flat()
     const mid = spanBar(
-      `attempts ${middle[0].n}–${middle.at(-1)!.n}, ${middle.filter(a => !a.passed).length} failed`,
+      `attempts ${middle[0].n}–${middle.at(-1)!.n}, ${middle.filter(a => !a.passed).length} failed, merged`,
       middle.map(a => ({ start: Date.parse(a.at), end: Date.parse(a.at) + a.latencyMs }))
     )
     mid.tags = ['crit']
     bars.splice(keepHead, bars.length - keepHead - keepTail, mid)
-    notes.push(
-      `${r.check}: ${middle.length} attempts in the middle are one bar; the report file has each attempt.`
-    )
   }
   const checkEnd = Date.parse(r.attempts[0].at) + r.durationMs
   if (r.samples?.startedAt) {
