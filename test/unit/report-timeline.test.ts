@@ -101,6 +101,21 @@ describe('ganttTimeline: recorded runs', () => {
     ])
   })
 
+  test('samples: a bar from their start to the end of the check', () => {
+    const r = passedRun()
+    r.smoke[1].samples = {
+      startedAt: at(27_930),
+      requested: 20,
+      passed: 20,
+      latency: { count: 20, min: 4, mean: 6, p50: 5, p95: 12, p99: 40, max: 40 },
+      series: []
+    }
+    r.smoke[1].durationMs = 400
+    expect(tasks(ganttTimeline(r)!.text).at(-1)).toBe(
+      `20 of 20 samples :t14, ${ms(27_930)}, ${ms(28_300)}`
+    )
+  })
+
   test('a report from before the times were recorded: phases only; nothing timed: no diagram', () => {
     const r = passedRun()
     r.workloads = r.workloads!.map(({ startedAt: _s, endedAt: _e, ...w }) => w)
