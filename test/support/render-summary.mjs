@@ -56,7 +56,8 @@ const PAGE_SCRIPT = `
       }
       results.push(r)
     }
-    out.textContent = JSON.stringify({ done: true, results })
+    const height = document.documentElement.scrollHeight
+    out.textContent = JSON.stringify({ done: true, height, results })
   } catch (err) {
     out.textContent = JSON.stringify({ done: false, error: String(err), results })
   }
@@ -99,10 +100,10 @@ function chromiumArgs(profile) {
 }
 
 /**
- * Renders the summary. Resolves with {done, results: [{kind, ok, error?, rects, texts}]}; with
+ * Renders the summary. Returns {done, height, results: [{kind, ok, error?, rects, texts}]}; with
  * `screenshot`, also writes a PNG of the page there. Throws when chromium is missing or fails.
  */
-export function renderSummary(markdown, { screenshot, height = 4000 } = {}) {
+export function renderSummary(markdown, { screenshot } = {}) {
   const chromium = findChromium()
   if (!chromium) {
     throw new Error(
@@ -131,7 +132,8 @@ export function renderSummary(markdown, { screenshot, height = 4000 } = {}) {
         chromium,
         [
           ...chromiumArgs(join(dir, 'profile-shot')),
-          `--window-size=1200,${height}`,
+          // As tall as the page the first pass rendered (bounded).
+          `--window-size=1200,${Math.min(12_000, Math.max(600, (result.height ?? 3000) + 40))}`,
           `--screenshot=${screenshot}`,
           url
         ],
