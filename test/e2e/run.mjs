@@ -271,6 +271,26 @@ const imageExists = ref => docker('image', 'inspect', ref).code === 0
 const cases = []
 const test = (name, needsCluster, fn) => cases.push({ name, needsCluster, fn })
 
+test(
+  'summary rendering: the checker itself catches a diagram Mermaid cannot draw',
+  false,
+  async () => {
+    // The same page and browser as every run's summary: one good diagram, one broken.
+    const md = [
+      '## x',
+      '```mermaid\ngantt\n    dateFormat x\n    section a\n    ok :t1, 0, 1000\n```',
+      '```mermaid\nxychart-beta\n    bar [1, 2\n```'
+    ].join('\n\n')
+    const { done, results } = renderSummary(md)
+    check(done, 'the page finished')
+    check(
+      results.length === 2 && results[0].ok && !results[1].ok,
+      `one drawn, one refused: ${JSON.stringify(results.map(r => [r.ok, r.error]))}`
+    )
+    return `broken diagram reported: ${results[1].error.split('\n')[0].slice(0, 120)}`
+  }
+)
+
 test('bad inputs: one line each, nothing started', false, async () => {
   const bad = [
     [{ replicas: 'abc' }, `input 'replicas' must be an integer from 1 to 50, got "abc"`],
