@@ -24,7 +24,9 @@
 //
 //   rollout:
 //     waitForWorkloads(kube, objects, {labelSelector, timeoutMs, maxRestarts})
-//                                                   → WorkloadResult[]; RolloutError on failure
+//                                                   → WorkloadResult[] (each with its start, end
+//                                                   and tolerated crashes); RolloutError on failure,
+//                                                   carrying the same in .results
 //   smoke:  watchHealth(kube, {namespace, labelSelector}, onProblem)
 //   expose: nodeInternalIP(kube), nodePortUrl(kube, namespace, service, host, port)
 //   on failure: collectDiagnostics(kube, namespace, {objects, labelSelector})   never throws

@@ -85,6 +85,7 @@ export {
   type LoadResult,
   type LoadSecond,
   type LoadSpec,
+  type Percentile,
   type ResponseExcerpt,
   type RetryKind,
   type SamplesResult,
