@@ -528,8 +528,14 @@ test('fault: smoke check gets 500 → failed, reported, torn down', true, async 
     'the report shows the failed check and its attempts'
   )
   contains(r.summary, '500', 'the job summary')
+  // The failing check's attempts, drawn (runs of the same outcome as one bar).
+  contains(
+    drawnTexts(summaryRenders(r, 'summary-failed-smoke')),
+    'status 500',
+    'the drawn timeline'
+  )
   await assertNothingLeft(r.outputs.namespace)
-  return `${report.smoke[0].attempts.length} attempts reported`
+  return `${report.smoke[0].attempts.length} attempts reported and drawn`
 })
 
 test(
