@@ -50,6 +50,7 @@ import {
   watchStability,
   formatWindow,
   windowLeft,
+  RolloutError,
   type Connection,
   type ConnectOptions,
   type Deployment,
@@ -59,7 +60,8 @@ import {
   type OpenApiV2,
   type PreparedManifests,
   type RunNamespace,
-  type Typed
+  type Typed,
+  type WorkloadResult as WaitResult
 } from './kube/index.js'
 import { checkProbe, runSmokeChecks, type HttpPort } from './smoke/index.js'
 import { credentialValues } from './smoke/credentials.js'
@@ -73,7 +75,8 @@ import {
   PhaseRecorder,
   writeSummary,
   type RunReport,
-  type SummaryPort
+  type SummaryPort,
+  type WorkloadResult
 } from './report/index.js'
 
 export interface MainDeps {
@@ -251,12 +254,17 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
       strictFields: ready.server.quirks.strictFieldValidation,
       discovery: ready.discovery,
       checkedAt: ready.checkedAt,
-      record: (r: Parameters<StateRecorder['recordObject']>[0]) => state.recordObject(r),
+      record: (r: Parameters<StateRecorder['recordObject']>[0]) => {
+        state.recordObject(r)
+        // When each object was applied: its rollout bar in the summary's timeline starts there.
+        if (r.uid) appliedAt.set(`${r.kind}/${r.name}`, clock.now())
+      },
       log: (line: string) => log.info(line)
     }
     const objects: Typed[] = prepared!.objects
     const runNamespaces = namespaces!.namespaces
     const into = `namespace${runNamespaces.length > 1 ? 's' : ''} ${runNamespaces.map(n => n.name).join(', ')}`
+    const appliedAt = new Map<string, number>()
     await phase('deploy', `Apply ${objects.length} objects to ${into}`, async () => {
       const { created } = await ensureNamespace(kube!, namespace, {
         // A Namespace of the manifests mapped here brings its labels (Pod Security) too.
@@ -300,17 +308,17 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
         signal: deps.signal,
         // Progress lines carry the cluster's text (conditions, kubelet messages): untrusted.
         log: line => log.untrusted(line)
+      }).catch((err: unknown) => {
+        // A failed rollout still reports where each object was (the summary draws it).
+        if (err instanceof RolloutError && err.results) {
+          report.workloads = err.results.map(r => workloadReport(r, appliedAt))
+        }
+        throw err
       })
       for (const r of results) {
         if (r.state === 'current') log.info(`${r.message} in ${(r.durationMs / 1000).toFixed(1)} s`)
       }
-      return results.map(r => ({
-        kind: r.kind,
-        name: r.name,
-        passed: r.state !== 'failed' && r.state !== 'pending',
-        durationMs: r.durationMs,
-        message: r.message
-      }))
+      return results.map(r => workloadReport(r, appliedAt))
     })
 
     // Ready: from now on every pod must stay ready (stable-for), through the checks.
@@ -588,6 +596,33 @@ function describeTargets(objects: readonly Typed[]): string {
   return names.length > 3
     ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`
     : names.join(', ')
+}
+
+/** A wait result as the report keeps it: applied (or waited) from, ready or failed at. */
+function workloadReport(r: WaitResult, appliedAt: ReadonlyMap<string, number>): WorkloadResult {
+  const out: WorkloadResult = {
+    kind: r.kind,
+    name: r.name,
+    passed: r.state !== 'failed' && r.state !== 'pending',
+    durationMs: r.durationMs,
+    message: r.message,
+    state:
+      r.state === 'failed'
+        ? 'failed'
+        : r.state === 'pending'
+          ? 'waiting'
+          : r.state === 'not-waited'
+            ? 'not-waited'
+            : 'ready',
+    startedAt: new Date(
+      Math.min(appliedAt.get(`${r.kind}/${r.name}`) ?? r.startedAt, r.startedAt)
+    ).toISOString(),
+    endedAt: new Date(r.endedAt).toISOString()
+  }
+  if (r.tolerated) {
+    out.tolerated = r.tolerated.map(t => ({ at: new Date(t.at).toISOString(), message: t.message }))
+  }
+  return out
 }
 
 function imagesTitle(config: Config): string {

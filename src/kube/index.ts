@@ -26,7 +26,9 @@
 //
 //   rollout:
 //     waitForWorkloads(kube, objects, {labelSelector, timeoutMs, maxRestarts})
-//                                                   → WorkloadResult[]; RolloutError on failure
+//                                                   → WorkloadResult[] (each with its start, end
+//                                                   and tolerated crashes); RolloutError on failure,
+//                                                   carrying the same in .results
 //   smoke:  watchHealth(kube, {namespace, labelSelector, since?, when?}, onProblem)
 //   stable: watchStability(kube, {namespace, labelSelector, windowMs, readyAt, now}) — watchHealth
 //           from readiness; .signal, .during, .problem, .waitOut(signal), .stop(), .facts()

@@ -54,6 +54,11 @@ export interface WorkloadResult {
   message: string
   /** From the start of the wait until it was ready (or failed). */
   durationMs: number
+  /** Epoch ms: the wait's start, and when it was ready or failed (else when the wait ended). */
+  startedAt: number
+  endedAt: number
+  /** Crashes tolerated while other workloads still started: when each was seen (epoch ms). */
+  tolerated?: Array<{ at: number; message: string }>
 }
 
 const DEFAULT_WATCH_TIMEOUT_SECONDS = 25 // below client-node's 30 s inactivity abort
@@ -71,6 +76,7 @@ interface Workload {
   doneAt?: number
   /** Crash counts of its containers when every other workload was ready (crash policy). */
   baseline?: Map<string, number>
+  tolerated?: Array<{ at: number; message: string }>
 }
 
 /** Objects the rule has nothing to observe on: logged, not waited for. */
@@ -124,27 +130,39 @@ export function waitForWorkloads(
   for (const s of skipped) {
     log(`${resourceName(s.t.type)}/${s.t.object.metadata.name}: applied, not waited for (${s.why})`)
   }
-  const results = (): WorkloadResult[] => [
-    ...workloads.map(w => ({
-      kind: w.kind,
-      name: w.name,
-      state:
-        w.verdict.state === 'current' ||
-        w.verdict.state === 'unwaitable' ||
-        w.verdict.state === 'failed'
-          ? w.verdict.state
-          : ('pending' as const),
-      message: w.verdict.message,
-      durationMs: (w.doneAt ?? Date.now()) - started
-    })),
-    ...skipped.map(s => ({
-      kind: s.t.object.kind,
-      name: s.t.object.metadata.name!,
-      state: 'not-waited' as const,
-      message: `not waited for: ${s.why}`,
-      durationMs: 0
-    }))
-  ]
+  /** Every object's result; `failed` names the one a RolloutError is about (Kind/name). */
+  const results = (failed?: RolloutError): WorkloadResult[] => {
+    const now = Date.now()
+    return [
+      ...workloads.map(w => {
+        // A timeout or a cancel is about every unfinished object, not the one it names first.
+        const failedHere =
+          failed?.workload === w.key &&
+          !['RolloutTimeout', 'Aborted', 'Forbidden'].includes(failed.reason)
+        const endedAt = w.doneAt ?? now
+        const r: WorkloadResult = {
+          kind: w.kind,
+          name: w.name,
+          state: failedHere ? 'failed' : settledState(w.verdict.state),
+          message: failedHere ? failed.message : w.verdict.message,
+          durationMs: endedAt - started,
+          startedAt: started,
+          endedAt
+        }
+        if (w.tolerated) r.tolerated = w.tolerated
+        return r
+      }),
+      ...skipped.map(s => ({
+        kind: s.t.object.kind,
+        name: s.t.object.metadata.name!,
+        state: 'not-waited' as const,
+        message: `not waited for: ${s.why}`,
+        durationMs: 0,
+        startedAt: started,
+        endedAt: started
+      }))
+    ]
+  }
   if (workloads.length === 0) return Promise.resolve(results())
 
   const pods = new Map<string, Pod>()
@@ -160,7 +178,12 @@ export function waitForWorkloads(
   let tick: NodeJS.Timeout | undefined
   let lastError: unknown
 
-  return new Promise<WorkloadResult[]>((resolve, reject) => {
+  return new Promise<WorkloadResult[]>((resolve, rejectWith) => {
+    // Every rejection carries where each object was, for the report's timeline.
+    const reject = (err: unknown) => {
+      if (err instanceof RolloutError) err.results = results(err)
+      rejectWith(err)
+    }
     let settled = false
     const finish = () => {
       settled = true
@@ -391,6 +414,7 @@ export function waitForWorkloads(
               const key = `${p.pod}/${p.container}/${p.restarts}`
               if (!toleratedLogged.has(key)) {
                 toleratedLogged.add(key)
+                w.tolerated = [...(w.tolerated ?? []), { at: Date.now(), message: p.message }]
                 log(`${resourceName(w.type)} "${w.name}": ${tolerated}`)
               }
               continue
@@ -493,6 +517,10 @@ export function waitForWorkloads(
     // The first evaluation: maybe nothing needs a watch event (all current already).
     evaluate()
   })
+}
+
+function settledState(state: Verdict['state']): WorkloadResult['state'] {
+  return state === 'current' || state === 'unwaitable' || state === 'failed' ? state : 'pending'
 }
 
 export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

@@ -3,8 +3,11 @@
 import type { DeliveredImage } from '../images/deliver.js'
 import type { SmokeResult } from '../smoke/index.js'
 import type { StabilityFacts } from '../kube/stable.js'
+import { latencyChart } from './latency-chart.js'
+import { mermaidBlock } from './mermaid.js'
 import { failureMessage } from './outcome.js'
-import type { Phase, RunReport } from './types.js'
+import { ganttTimeline } from './timeline.js'
+import type { Phase, RunReport, TimedEntry } from './types.js'
 
 /** GitHub's limit for one step's summary. */
 export const SUMMARY_LIMIT_BYTES = 1024 * 1024
@@ -12,6 +15,8 @@ export const SUMMARY_LIMIT_BYTES = 1024 * 1024
 export const DEFAULT_SUMMARY_BYTES = SUMMARY_LIMIT_BYTES - 64 * 1024
 /** Smoke table rows shown; the report file has them all. */
 export const MAX_SMOKE_ROWS = 200
+/** Load checks drawn as a latency chart. */
+export const MAX_LOAD_CHARTS = 10
 
 /** The part of core.summary we use, so tests can pass a fake. */
 export interface SummaryPort {
@@ -45,6 +50,7 @@ export function renderSummaryMarkdown(report: RunReport, options: SummaryOptions
   const out: string[] = []
   out.push(`## ${passed ? '✅' : '❌'} minikube-smoke ${passed ? 'passed' : 'failed'}`, '')
   if (!passed) out.push(`**${cell(failureMessage(report), 1000)}**`, '')
+  out.push(...timelineLines(report))
 
   const facts: Array<[string, string | undefined]> = [
     ['URL', report.url],
@@ -102,6 +108,22 @@ export function renderSummaryMarkdown(report: RunReport, options: SummaryOptions
     )
     for (const r of loads) out.push(loadRow(r))
     out.push('')
+    out.push(...loadChartLines(loads))
+  }
+
+  const steps = report.timeline ?? []
+  if (steps.length > 0) {
+    out.push(
+      '### Steps',
+      '',
+      '| Section | Step | Result | Duration | Note |',
+      '|---|---|---|---:|---|'
+    )
+    for (const e of steps.slice(0, MAX_SMOKE_ROWS)) out.push(stepRow(e))
+    if (steps.length > MAX_SMOKE_ROWS) {
+      out.push('', `_…and ${steps.length - MAX_SMOKE_ROWS} more steps: see the report file._`)
+    }
+    out.push('')
   }
 
   const rollout = Object.entries(report.rollout ?? {})
@@ -139,6 +161,39 @@ function stabilityLine(s: StabilityFacts): string {
     return `${window}: ❌ broken${after}: ${cell(s.problem ?? '', 400)}`
   }
   return `${window}: ⏭️ not watched to the end (the run stopped first)`
+}
+
+/** The run's gantt timeline, and what it had to aggregate to stay small. */
+function timelineLines(report: RunReport): string[] {
+  const timeline = ganttTimeline(report)
+  if (!timeline) return []
+  const out = [mermaidBlock(timeline.text), '']
+  if (timeline.notes.length > 0) {
+    out.push(`_Timeline kept small: ${cell(timeline.notes.join(' '), 3000)}_`, '')
+  }
+  return out
+}
+
+/** Each load check's latency by percentile, as a chart and the same numbers in words. */
+function loadChartLines(loads: readonly SmokeResult[]): string[] {
+  const out: string[] = []
+  for (const r of loads.slice(0, MAX_LOAD_CHARTS)) {
+    const chart = latencyChart(r.check, r.load!)
+    if (!chart) continue
+    out.push(mermaidBlock(chart.text), '', `${cell(r.check, 150)}: ${cell(chart.plain, 500)}`, '')
+  }
+  if (loads.length > MAX_LOAD_CHARTS) {
+    out.push(
+      `_Latency charts for the first ${MAX_LOAD_CHARTS} load checks only; the report file has every distribution._`,
+      ''
+    )
+  }
+  return out
+}
+
+function stepRow(e: TimedEntry): string {
+  const icon = e.status === 'ok' ? '✅ ok' : e.status === 'failed' ? '❌ failed' : '⏭️ skipped'
+  return `| ${cell(e.section, 60)} | ${cell(e.name, 150)} | ${icon} | ${formatDuration(e.durationMs)} | ${cell(e.note ?? '', 300)} |`
 }
 
 function imageRow(i: DeliveredImage): string {

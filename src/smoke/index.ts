@@ -90,6 +90,7 @@ export {
   type LoadResult,
   type LoadSecond,
   type LoadSpec,
+  type Percentile,
   type ResponseExcerpt,
   type RetryKind,
   type SamplesResult,

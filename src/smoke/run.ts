@@ -303,8 +303,9 @@ async function runCheck(
     }
   }
   if (passed && failure === undefined && check.samples !== undefined) {
+    const startedAt = new Date(clock.now()).toISOString()
     const s = await runSamples(target, check.samples, requestTimeoutMs)
-    result.samples = s.result
+    result.samples = { startedAt, ...s.result }
     keep(s.last?.response, s.last?.url ?? url.href)
     const l = s.result.latency
     log(
@@ -317,6 +318,13 @@ async function runCheck(
     const spec = check.load
     log(`${label}: load: ${describeLoad(spec)} …`)
     const r = await runLoad(target, spec, requestTimeoutMs, clock)
+    // Kept with the numbers, so the report (and its chart) shows what they were judged against.
+    if (check.maxP95Ms !== undefined || check.maxP99Ms !== undefined) {
+      r.thresholds = {
+        ...(check.maxP95Ms !== undefined ? { maxP95Ms: check.maxP95Ms } : {}),
+        ...(check.maxP99Ms !== undefined ? { maxP99Ms: check.maxP99Ms } : {})
+      }
+    }
     result.load = r
     log(
       `${label}: load: ${r.requests} requests in ${formatWait(r.durationMs)} (${r.requestsPerSecond}/s), ` +

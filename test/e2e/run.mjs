@@ -26,8 +26,11 @@ import { join, relative } from 'node:path'
 import { REPO, runAction } from './github-runner.mjs'
 import { startArtifactServer } from '../support/artifact-server.mjs'
 import { readAsRunner } from '../support/workflow-commands.mjs'
+import { renderSummary } from '../support/render-summary.mjs'
 
 const STATE = process.env.MINIKUBE_SMOKE_STATE || '/var/lib/minikube-smoke'
+// What a run leaves to look at afterwards (summaries and their screenshots), like the timings file.
+const ARTIFACTS = process.env.E2E_ARTIFACTS || join(tmpdir(), 'minikube-smoke-e2e-artifacts')
 const CLUSTER = join(REPO, 'test/cluster/cluster.sh')
 const STANDIN_BIN = join(REPO, 'test/cluster/bin')
 const CLUSTER_KUBECONFIG = join(STATE, 'kubeconfig')
@@ -140,6 +143,28 @@ async function processesGone(matches, ms) {
   }
 }
 
+/**
+ * The run's job summary as GitHub shows it: every Mermaid diagram must parse and draw in headless
+ * chromium (mermaid from node_modules). Keeps the summary, and with `shot` a screenshot, in
+ * ARTIFACTS. Returns the diagrams' results ({kind, ok, texts}).
+ */
+function summaryRenders(r, name, { shot = false, kinds = ['gantt'] } = {}) {
+  mkdirSync(ARTIFACTS, { recursive: true })
+  writeFileSync(join(ARTIFACTS, `${name}.md`), r.summary)
+  const screenshot = shot ? join(ARTIFACTS, `${name}.png`) : undefined
+  const rendered = renderSummary(r.summary, { screenshot })
+  check(rendered.done, `the summary page did not finish rendering: ${rendered.error}`)
+  const bad = rendered.results.filter(d => !d.ok)
+  check(
+    bad.length === 0,
+    `diagrams that did not render: ${JSON.stringify(bad.map(d => [d.kind, d.error]))}`
+  )
+  const drawn = rendered.results.map(d => d.kind)
+  for (const kind of kinds) check(drawn.includes(kind), `no ${kind} diagram drawn: ${drawn}`)
+  return rendered.results
+}
+const drawnTexts = diagrams => diagrams.flatMap(d => d.texts ?? []).join('\n')
+
 /** What the runner would make of main's output: its commands, annotations, masks, shown lines. */
 const asRunner = r => readAsRunner(r.main.output)
 
@@ -250,6 +275,26 @@ const imageExists = ref => docker('image', 'inspect', ref).code === 0
 
 const cases = []
 const test = (name, needsCluster, fn) => cases.push({ name, needsCluster, fn })
+
+test(
+  'summary rendering: the checker itself catches a diagram Mermaid cannot draw',
+  false,
+  async () => {
+    // The same page and browser as every run's summary: one good diagram, one broken.
+    const md = [
+      '## x',
+      '```mermaid\ngantt\n    dateFormat x\n    section a\n    ok :t1, 0, 1000\n```',
+      '```mermaid\nxychart-beta\n    bar [1, 2\n```'
+    ].join('\n\n')
+    const { done, results } = renderSummary(md)
+    check(done, 'the page finished')
+    check(
+      results.length === 2 && results[0].ok && !results[1].ok,
+      `one drawn, one refused: ${JSON.stringify(results.map(r => [r.ok, r.error]))}`
+    )
+    return `broken diagram reported: ${results[1].error.split('\n')[0].slice(0, 120)}`
+  }
+)
 
 test('bad inputs: one line each, nothing started', false, async () => {
   const bad = [
@@ -441,8 +486,10 @@ test('fault: container exits → CrashLoopBackOff, fast, with its logs', true, a
   )
   const rollout = phaseOf(r, 'rollout')
   check(rollout.durationMs < 45_000, `rollout phase took ${rollout.durationMs} ms`)
+  const diagrams = summaryRenders(r, 'summary-failed-rollout', { shot: true })
+  contains(drawnTexts(diagrams), 'Deployment/weather-crash failed after', 'the drawn timeline')
   await assertNothingLeft(r.outputs.namespace)
-  return `failed in the rollout phase after ${(rollout.durationMs / 1000).toFixed(1)} s`
+  return `failed in the rollout phase after ${(rollout.durationMs / 1000).toFixed(1)} s; its summary renders`
 })
 
 test('fault: image that does not exist → ErrImageNeverPull in < 10 s', true, async () => {
@@ -487,8 +534,14 @@ test('fault: smoke check gets 500 → failed, reported, torn down', true, async 
     'the report shows the failed check and its attempts'
   )
   contains(r.summary, '500', 'the job summary')
+  // The failing check's attempts, drawn (runs of the same outcome as one bar).
+  contains(
+    drawnTexts(summaryRenders(r, 'summary-failed-smoke')),
+    'status 500',
+    'the drawn timeline'
+  )
   await assertNothingLeft(r.outputs.namespace)
-  return `${report.smoke[0].attempts.length} attempts reported`
+  return `${report.smoke[0].attempts.length} attempts reported and drawn`
 })
 
 test(
@@ -538,7 +591,19 @@ test(
       `load result: ${JSON.stringify(load)?.slice(0, 400)}`
     )
     check(load.latency.p95 > 0 && load.series.length > 0, 'latency percentiles and a series')
+    check(
+      load.percentiles?.map(p => p.p).join() === '50,75,90,95,99,99.9,100' && load.startedAt,
+      `load percentiles and start: ${JSON.stringify(load.percentiles)} ${load.startedAt}`
+    )
     contains(r.summary, '### Load', 'the job summary')
+    const diagrams = summaryRenders(r, 'summary-passed-load', {
+      shot: true,
+      kinds: ['gantt', 'xychart-beta']
+    })
+    const drawn = drawnTexts(diagrams)
+    contains(drawn, 'ready in', 'the drawn timeline (the Deployment)')
+    contains(drawn, 'load 300 requests', 'the drawn timeline (the load)')
+    contains(drawn, 'p99.9', 'the drawn latency chart')
     const junit = readFileSync(r.outputs.junit, 'utf8')
     check(
       /<testsuite name="smoke" tests="2" failures="0"/.test(junit),
@@ -1887,6 +1952,14 @@ test(
     )
     contains(r.main.output, 'database http://127.0.0.1:7999 not reachable', 'the output (its log)')
     check(othersReadyAt !== undefined, 'the store and the migration became ready first')
+    const report = JSON.parse(readFileSync(r.outputs.report, 'utf8'))
+    const api = report.workloads?.find(w => w.kind === 'Deployment' && w.name === 'api')
+    check(api?.state === 'failed', `the report's api: ${JSON.stringify(api)}`)
+    const drawn = drawnTexts(summaryRenders(r, 'summary-crash-policy'))
+    contains(drawn, 'Deployment/api failed after', 'the drawn timeline')
+    // Crashes before the others were ready were tolerated: each is marked where it was seen.
+    if (api.tolerated?.length)
+      contains(drawn, 'Deployment/api crash tolerated', 'the drawn timeline')
     const failedAt = Date.parse(phaseOf(r, 'rollout').endedAt)
     const after = failedAt - othersReadyAt
     // At its next crash: that waits for the kubelet's restart back-off (10 s, 20 s, 40 s), so

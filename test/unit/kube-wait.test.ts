@@ -540,6 +540,60 @@ describe('waitForWorkloads: the crash policy', () => {
     expect(tolerated[0]).toMatch(/^deployment\.apps "web": .*CrashLoopBackOff.*max-restarts 3\)$/)
   })
 
+  it('reports when each object was ready and when each tolerated crash was seen', async () => {
+    const kube = app()
+    kube.put(pod('web-abc-1', 'abc', [crashLooping(1)]))
+    const before = Date.now()
+    const done = waitForWorkloads(kube, both, opts())
+    await settle(30)
+    const crashSeenBy = Date.now()
+    kube.put(statefulSet({ ready: 1, current: 1 }))
+    await settle(30)
+    kube.put(pod('web-abc-1', 'abc', [running(2, true)]))
+    kube.put(deployment({ updated: 1, total: 1, available: 1, revision: '1' }))
+    const [api, db] = await done
+    const after = Date.now()
+    for (const r of [api, db]) {
+      expect(r.startedAt).toBeGreaterThanOrEqual(before)
+      expect(r.endedAt).toBeGreaterThanOrEqual(r.startedAt)
+      expect(r.endedAt).toBeLessThanOrEqual(after)
+      expect(r.durationMs).toBe(r.endedAt - r.startedAt)
+    }
+    expect(db.endedAt).toBeLessThanOrEqual(api.endedAt) // the database was ready first
+    expect(api.tolerated).toHaveLength(1)
+    expect(api.tolerated![0].message).toContain('CrashLoopBackOff')
+    expect(api.tolerated![0].at).toBeGreaterThanOrEqual(before)
+    expect(api.tolerated![0].at).toBeLessThanOrEqual(crashSeenBy)
+    expect(db.tolerated).toBeUndefined()
+  })
+
+  it('a failed wait still says where each object was: the failed one, the ready one', async () => {
+    const kube = app()
+    const done = waitForWorkloads(kube, both, opts({ maxRestarts: 2 }))
+    await settle()
+    kube.put(pod('web-abc-1', 'abc', [crashLooping(1)]))
+    await settle(30)
+    kube.put(pod('web-abc-1', 'abc', [crashLooping(2)]))
+    const err = await rejection(done)
+    const [api, db] = err.results!
+    expect(api).toMatchObject({
+      kind: 'Deployment',
+      name: 'web',
+      state: 'failed',
+      message: err.message
+    })
+    expect(api.tolerated).toHaveLength(1) // the first crash, tolerated while the database started
+    expect(db).toMatchObject({ kind: 'StatefulSet', state: 'pending' })
+    expect(db.endedAt).toBeGreaterThanOrEqual(db.startedAt)
+  })
+
+  it('a timeout names no object failed: each unfinished one is pending', async () => {
+    const kube = app()
+    const err = await rejection(waitForWorkloads(kube, both, opts({ timeoutMs: 100 })))
+    expect(err.reason).toBe('RolloutTimeout')
+    expect(err.results!.map(r => r.state)).toEqual(['pending', 'pending'])
+  })
+
   it('fails when it crashes again after every other workload is ready', async () => {
     const kube = app()
     kube.put(pod('web-abc-1', 'abc', [crashLooping(1)]))

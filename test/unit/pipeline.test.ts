@@ -398,6 +398,21 @@ describe('runMain', () => {
     }
   )
 
+  test('the report times each waited object from its apply to ready, also when the rollout fails', async () => {
+    for (const fault of ['none', 'rollout'] as const) {
+      const { report } = await runMain(setup(fault).deps)
+      const deploy = report!.phases.find(p => p.name === 'deploy')!
+      const rollout = report!.phases.find(p => p.name === 'rollout')!
+      const web = report!.workloads!.find(w => w.kind === 'Deployment')!
+      // Applied during the deploy phase; ready (or still waiting at the timeout) in the rollout.
+      expect(Date.parse(web.startedAt!)).toBeGreaterThanOrEqual(Date.parse(deploy.startedAt))
+      expect(Date.parse(web.startedAt!)).toBeLessThanOrEqual(Date.parse(deploy.endedAt))
+      expect(Date.parse(web.endedAt!)).toBeLessThanOrEqual(Date.parse(rollout.endedAt))
+      expect(web.state).toBe(fault === 'none' ? 'ready' : 'waiting')
+      expect(web.passed).toBe(fault === 'none')
+    }
+  })
+
   test('on a reused cluster a failed run deletes its namespace and keeps the cluster', async () => {
     const { deps, runner, saved, kube, cache } = setup('rollout')
     const base = deps.runner

@@ -6,7 +6,14 @@ import {
   type SummaryPort
 } from '../../src/report/index.js'
 import { boundMarkdown, cell, cutToBytes } from '../../src/report/summary.js'
-import { failingCheck, loadCheck, passingCheck, report, sampledCheck } from './report-fixtures.js'
+import {
+  failingCheck,
+  loadCheck,
+  passingCheck,
+  report,
+  sampledCheck,
+  STARTED
+} from './report-fixtures.js'
 
 const bytes = (s: string) => Buffer.byteLength(s, 'utf8')
 
@@ -43,9 +50,24 @@ describe('renderSummaryMarkdown', () => {
 
   test('a passing run: facts, phase table, smoke table; no diagnostics', () => {
     const md = renderSummaryMarkdown(report({ diagnosticsMarkdown: '### Pods\nshould not show' }))
+    const t = (iso: string, plus = 0) => String(Date.parse(iso) + plus)
     expect(md).toBe(
       [
         '## ✅ minikube-smoke passed',
+        '',
+        '```mermaid',
+        'gantt',
+        '    dateFormat x',
+        '    axisFormat %H:%M:%S',
+        '    todayMarker off',
+        '    section phases',
+        `    cluster 12.3 s :t1, ${t(STARTED)}, ${t(STARTED, 12_300)}`,
+        `    deploy 70 ms :t2, ${t(STARTED, 12_300)}, ${t(STARTED, 12_370)}`,
+        `    smoke 265 ms :t3, ${t(STARTED, 12_370)}, ${t(STARTED, 12_635)}`,
+        '    section check GET /',
+        `    attempt 1 connection refused :crit, t4, ${t(STARTED)}, ${t(STARTED, 3)}`,
+        `    attempt 2 passed 200 :t5, ${t(STARTED)}, ${t(STARTED, 12)}`,
+        '```',
         '',
         '- **URL:** `http://127.0.0.1:30080`',
         '- **Image:** `weather-service:abc1234-42-1`',
