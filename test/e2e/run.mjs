@@ -1874,7 +1874,11 @@ test(
       gatePassed(g)
       const written = stepOf(g, 'kubeconfig').outputs.path
       check(written.startsWith(`${g.temp}/deploy-gate-kubeconfig-`), `kubeconfig path ${written}`)
-      const token = /token: (\S+)/.exec(readFileSync(CLUSTER_KUBECONFIG, 'utf8'))?.[1]
+      // The cluster's credential: a client key (or a token, as the harness once wrote).
+      const token = /(?:client-key-data|token): (\S+)/.exec(
+        readFileSync(CLUSTER_KUBECONFIG, 'utf8')
+      )?.[1]
+      check(token, `no credential in ${CLUSTER_KUBECONFIG}`)
       contains(stepOf(g, 'kubeconfig').output, `::add-mask::${token}`, 'the kubeconfig step')
       check(!g.action.main.output.includes(token), 'the token is in the deploy step output')
       check(!existsSync(dirname(written)), `${dirname(written)} is still there after the job`)
