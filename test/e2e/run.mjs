@@ -1769,7 +1769,10 @@ test(
       'smoke-path': '/healthz'
     }
     // Through the gate as a caller writes it: the gate's default cluster (minikube, the
-    // stand-in here), on a runner whose HOME holds the kubeconfig minikube writes.
+    // stand-in here), on a runner whose HOME holds the kubeconfig minikube writes. The deploy
+    // step's KUBECONFIG is empty without the kubeconfig secret, so minikube and the action use
+    // ~/.kube/config: started once more with that HOME, the profile's context is written there
+    // (the case's own HOME, never the machine's).
     const gated = await withStandinProfile([], async (profile, minikube) => {
       const home = mkdtempSync(join(tmpdir(), 'e2e-home-'))
       const env = { ...minikube.env, KUBECONFIG: '', HOME: home }

@@ -86,7 +86,7 @@ describe('deploy-gate.yml takes what action.yml takes', () => {
         throw new Error(
           `action input '${name}' is missing from deploy-gate.yml: declare it under workflow_call inputs ` +
             `(the action's description, type: string, default: '') and pass it in the deploy step's with: ` +
-            `(${name}: \${{ inputs.${name} }}), or list it in NOT_GATE_INPUTS with the reason`
+            `(${name}: \${{ inputs.${name} }}) — \`node scripts/gate-inputs.mjs\` prints both — or list it in NOT_GATE_INPUTS with the reason`
         )
       expect(spec.description).toBe(action.inputs[name].description)
       expect(spec.type).toBe('string')
