@@ -1,7 +1,9 @@
 // Writes the gate's kubeconfig secret to a file only this job's user can read, in a directory of
-// its own under RUNNER_TEMP, and masks the credentials in it (GitHub masks a secret as one whole
-// value; a multi-line one can leak line by line). Plain Node, no dependencies: it runs from the
-// checkout the gate makes, with no build.
+// its own under RUNNER_TEMP, and masks the credentials in it. GitHub masks each line of a
+// multi-line secret as a whole (`    token: abc`, with its key and indentation); a credential
+// printed on its own (a tool echoing the token or a decoded key) is only hidden once the value
+// alone is masked. Plain Node, no dependencies: it runs from the checkout the gate makes, with no
+// build.
 
 import { appendFileSync, chmodSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
