@@ -493,6 +493,8 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
     if (report.diagnosticsBundle) await writeReport(deps, report)
   }
   deps.setOutput('diagnostics-dir', report.diagnosticsBundle?.dir ?? '')
+  // The name another job downloads it by (a path means nothing outside this job).
+  deps.setOutput('diagnostics-artifact', report.diagnosticsBundle?.artifact?.name ?? '')
   await writeSummaryFile(deps, report)
   return { report, failure }
 

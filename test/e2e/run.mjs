@@ -22,8 +22,9 @@ import {
   writeFileSync
 } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, relative } from 'node:path'
+import { dirname, join, relative } from 'node:path'
 import { REPO, runAction } from './github-runner.mjs'
+import { runGate, stepOf } from './gate-runner.mjs'
 import { startArtifactServer } from '../support/artifact-server.mjs'
 import { readAsRunner } from '../support/workflow-commands.mjs'
 import { renderSummary } from '../support/render-summary.mjs'
@@ -2153,6 +2154,226 @@ test(
     check(seen.manifestsOwn.length === 0, `${seen.manifestsOwn.join(', ')} existed during the run`)
     await assertNothingLeft(given) // the run created it, so it deleted it
     return `both into ${given}; main ${(r.main.ms / 1000).toFixed(1)} s`
+  }
+)
+
+// ---------------------------------------------------------------------------------- the gate
+
+/**
+ * A workspace with the front end's binary and Dockerfile in front/ and k8s/hello.yaml, the
+ * Deployment `kubectl create deployment hello --port=8080` writes (containerPort 8080, no Service).
+ */
+function helloWorkspace() {
+  const ws = twoImageWorkspace()
+  const yaml = execFileSync(
+    'kubectl',
+    [
+      'create',
+      'deployment',
+      'hello',
+      '--image=hello',
+      '--port=8080',
+      '--dry-run=client',
+      '-o',
+      'yaml'
+    ],
+    { encoding: 'utf8' }
+  )
+  check(/containerPort: 8080/.test(yaml), `kubectl wrote no containerPort 8080:\n${yaml}`)
+  writeFileSync(join(ws, 'k8s/hello.yaml'), yaml)
+  return ws
+}
+
+/** The gate's job ran every step it should, the deploy step's post included. */
+function gatePassed(g) {
+  const failed = g.steps.filter(s => s.code !== undefined && s.code !== 0)
+  check(
+    g.status === 'success' && failed.length === 0,
+    `the gate failed at ${failed.map(s => s.name).join(', ')}:\n${tail(failed.map(s => s.output ?? '').join('\n'), 60)}`
+  )
+  check(g.outputs.result === 'passed', `gate output result ${g.outputs.result}`)
+}
+
+test(
+  'gate: an undeclared input or a missing kubeconfig stops the gate before anything runs',
+  false,
+  async () => {
+    let refused
+    await runGate({ with: { contxt: '.' } }).catch(err => (refused = err.message))
+    check(
+      refused === 'Invalid input, contxt is not defined in the referenced workflow.',
+      `an undeclared input: ${refused}`
+    )
+    const g = await runGate({ with: { cluster: 'existing' } })
+    const kubeconfig = stepOf(g, 'kubeconfig')
+    check(kubeconfig.code === 1, `the kubeconfig step exited ${kubeconfig.code}`)
+    contains(
+      kubeconfig.output,
+      'cluster: existing needs the kubeconfig secret',
+      'the kubeconfig step'
+    )
+    check(stepOf(g, 'smoke').skipped, 'the deploy step ran after the kubeconfig step failed')
+    check(g.outputs.result === '', `result output ${g.outputs.result}`)
+    return 'refused in the call; stopped at the kubeconfig step'
+  }
+)
+
+test(
+  'gate: a Deployment declaring containerPort 8080 and no Service passes through the gate and directly',
+  true,
+  async () => {
+    const ws = helloWorkspace()
+    const expected =
+      'no Service selects deployment "hello": exposing it as service "hello" (port 8080)'
+    const common = {
+      context: 'front',
+      image: 'hello',
+      manifests: 'k8s/hello.yaml',
+      'smoke-path': '/healthz'
+    }
+    // Through the gate as a caller writes it: the gate's default cluster (minikube, the
+    // stand-in here), on a runner whose HOME holds the kubeconfig minikube writes. The deploy
+    // step's KUBECONFIG is empty without the kubeconfig secret, so minikube and the action use
+    // ~/.kube/config: started once more with that HOME, the profile's context is written there
+    // (the case's own HOME, never the machine's).
+    const gated = await withStandinProfile([], async (profile, minikube) => {
+      const home = mkdtempSync(join(tmpdir(), 'e2e-home-'))
+      const env = { ...minikube.env, KUBECONFIG: '', HOME: home }
+      execFileSync(join(STANDIN_BIN, 'minikube'), ['start', '-p', profile], {
+        stdio: 'inherit',
+        env: { ...process.env, ...env }
+      })
+      return runGate({ with: { ...common, profile }, workspace: ws, env })
+    })
+    gatePassed(gated)
+    const via = gated.action
+    check(via.main.output.includes(expected), `through the gate:\n${tail(via.main.output, 40)}`)
+    await assertNothingLeft(gated.outputs.namespace)
+    // Directly, on the same cluster.
+    const direct = await runAction({
+      inputs: { ...common, cluster: 'existing', 'url-host': '127.0.0.1' },
+      env: { ...existing.env, GITHUB_WORKSPACE: ws }
+    })
+    check(direct.main.code === 0, `directly:\n${tail(direct.main.output, 40)}`)
+    contains(direct.main.output, expected, 'the direct run')
+    await assertNothingLeft(direct.outputs.namespace)
+    return `gate ${(via.main.ms / 1000).toFixed(1)} s, direct ${(direct.main.ms / 1000).toFixed(1)} s, both on port 8080`
+  }
+)
+
+test(
+  'gate: two images with build args and a build secret, on the cluster from the kubeconfig secret',
+  true,
+  async () => {
+    const ws = twoImageWorkspace()
+    const secret = `gate-secret-${randomBytes(12).toString('hex')}`
+    const proof = createHash('sha256').update(secret).digest('hex')
+    const g = await runGate({
+      with: {
+        cluster: 'existing',
+        images: `
+- name: shop-front
+  context: front
+  dockerfile: front/Dockerfile.secret
+  build-args:
+    BASE_IMAGE: ${BASE_IMAGE}
+    PROOF_RUN: ${randomBytes(4).toString('hex')}
+- name: weather-api
+  context: api
+  build-args: BASE_IMAGE=${BASE_IMAGE}
+`,
+        manifests: 'k8s',
+        'url-host': '127.0.0.1',
+        'smoke-checks': `
+- name: the build secret reached the front end's build
+  path: /proof
+  expect-body-contains: ${proof}
+- name: the API through the front end
+  path: /api/?msg=Chicago
+  expect-json: { success: true, response.place: Chicago }
+`
+      },
+      secrets: {
+        kubeconfig: readFileSync(CLUSTER_KUBECONFIG, 'utf8'),
+        'build-secrets': `smoke_token=${secret}`
+      },
+      workspace: ws,
+      env: { PATH: buildkitPath() }
+    })
+    gatePassed(g)
+    const images = JSON.parse(g.outputs.images)
+    check(
+      /^shop-front:\S+$/.test(images['shop-front']) &&
+        /^weather-api:\S+$/.test(images['weather-api']),
+      `gate output images ${g.outputs.images}`
+    )
+    check(g.outputs.image === images['shop-front'], `gate output image ${g.outputs.image}`)
+    const leaks = g.action.main.output
+      .split('\n')
+      .filter(l => l.includes(secret) && l !== `::add-mask::${secret}`)
+    check(leaks.length === 0, `the build secret is printed:\n${leaks.join('\n')}`)
+    await assertNothingLeft(g.outputs.namespace)
+    return `${Object.values(images).join(', ')}; main ${(g.action.main.ms / 1000).toFixed(1)} s`
+  }
+)
+
+test(
+  'gate: cluster existing with the kubeconfig secret passes on the local cluster and leaves nothing',
+  true,
+  async () => {
+    const server = await startArtifactServer()
+    try {
+      const g = await runGate({
+        with: {
+          cluster: 'existing',
+          context: 'weather-service',
+          'build-args': `BASE_IMAGE=${BASE_IMAGE}`,
+          manifests: 'weather-service/k8s',
+          'smoke-checks': WEATHER_CHECKS,
+          'url-host': '127.0.0.1',
+          'upload-diagnostics': 'always'
+        },
+        secrets: { kubeconfig: readFileSync(CLUSTER_KUBECONFIG, 'utf8') },
+        // The runner's own KUBECONFIG leads nowhere: only the secret's file can reach the cluster.
+        env: { ...server.env, KUBECONFIG: '/nonexistent/kubeconfig' }
+      })
+      gatePassed(g)
+      const written = stepOf(g, 'kubeconfig').outputs.path
+      check(written.startsWith(`${g.temp}/deploy-gate-kubeconfig-`), `kubeconfig path ${written}`)
+      // The cluster's credential: a client key (or a token, as the harness once wrote).
+      const token = /(?:client-key-data|token): (\S+)/.exec(
+        readFileSync(CLUSTER_KUBECONFIG, 'utf8')
+      )?.[1]
+      check(token, `no credential in ${CLUSTER_KUBECONFIG}`)
+      contains(stepOf(g, 'kubeconfig').output, `::add-mask::${token}`, 'the kubeconfig step')
+      check(!g.action.main.output.includes(token), 'the token is in the deploy step output')
+      check(!existsSync(dirname(written)), `${dirname(written)} is still there after the job`)
+      // Post steps in reverse order: the deploy step's teardown, then the kubeconfig's removal.
+      const order = g.steps.map(s => s.name).filter(n => n.startsWith('Post '))
+      check(
+        JSON.stringify(order) ===
+          JSON.stringify(['Post Deploy and smoke-test', 'Post Kubeconfig for cluster existing']),
+        `post steps ran as ${JSON.stringify(order)}`
+      )
+      check(g.action.post.code === 0, `the deploy step's post:\n${tail(g.action.post.output)}`)
+      contains(
+        g.action.post.output,
+        `Removed: namespace "${g.outputs.namespace}"`,
+        "the deploy step's post"
+      )
+      // The artifact named by the gate's output holds the report and the JUnit file.
+      const artifact = server.artifacts.find(a => a.name === g.outputs['diagnostics-artifact'])
+      check(
+        artifact?.finalize,
+        `gate output diagnostics-artifact ${g.outputs['diagnostics-artifact']}; uploaded: ${JSON.stringify(server.artifacts.map(a => a.name))}`
+      )
+      for (const f of ['report.json', 'junit.xml'])
+        check(artifact.files.has(f), `${f} missing from ${artifact.name}`)
+      await assertNothingLeft(g.outputs.namespace)
+      return `${g.outputs.url}; artifact ${artifact.name}; kubeconfig removed after teardown`
+    } finally {
+      await server.close()
+    }
   }
 )
 

@@ -770,6 +770,21 @@ describe('runMain: diagnostics bundle, secrets, cancel', () => {
     expect(files(always.bundleDir)).toContain('README.txt')
   })
 
+  test('diagnostics-artifact names the uploaded artifact; empty when none was uploaded', async () => {
+    const kept = setup('rollout')
+    await runMain(kept.deps)
+    expect(kept.outputs['diagnostics-artifact']).toBe('')
+    const uploaded = setup('rollout')
+    uploaded.deps.diagnostics.artifacts = {
+      unavailable: () => undefined,
+      upload: async () => ({ id: 7, size: 10 })
+    }
+    await runMain(uploaded.deps)
+    expect(uploaded.outputs['diagnostics-artifact']).toMatch(
+      /^minikube-smoke-diagnostics-\S+-k3y0a$/
+    )
+  })
+
   test('a bad upload-diagnostics is one line before anything starts', async () => {
     const { deps, runner } = setup('none', { 'upload-diagnostics': 'sometimes' })
     expect((await runMain(deps)).failure).toBe(
