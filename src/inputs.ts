@@ -63,6 +63,8 @@ export interface Config {
     urlMode: UrlMode
     /** The readiness probe path of generated manifests. */
     readinessPath: string
+    /** How long every pod must stay ready after readiness for the run to pass; 0: not waited. */
+    stableForMs: number
   }
   smoke: {
     checks: SmokeCheck[]
@@ -311,7 +313,8 @@ export function parseInputs(
       rolloutCheck,
       urlHost,
       urlMode,
-      readinessPath
+      readinessPath,
+      stableForMs: window(text, 'stable-for', 10)
     },
     smoke: { checks, timeoutMs: duration(text, 'smoke-timeout', 60) },
     teardown: { mode, deleteCluster: boolean(text, 'delete-cluster', true) },
@@ -430,6 +433,19 @@ function durationFromZero(text: (n: string) => string, name: string): number {
   const seconds = parseDurationSeconds(value)
   if (seconds === undefined || seconds > MAX_SECONDS) {
     throw new InputError(name, 'must be a duration from 0 to 6h, like 0, 90s, 10m or 1m30s', value)
+  }
+  return seconds * 1000
+}
+
+const MAX_WINDOW_SECONDS = 3600
+
+/** A duration that may be 0 (off), like `stable-for`. */
+function window(text: (n: string) => string, name: string, fallbackSeconds: number): number {
+  const value = text(name)
+  if (value === '') return fallbackSeconds * 1000
+  const seconds = parseDurationSeconds(value)
+  if (seconds === undefined || seconds > MAX_WINDOW_SECONDS) {
+    throw new InputError(name, 'must be a duration from 0 (off) to 1h, like 10s, 30s or 2m', value)
   }
   return seconds * 1000
 }

@@ -20,6 +20,11 @@ export interface RunState {
   /** The cluster main talked to: post talks to the same one, whatever the current context is then. */
   kube?: { context?: string; kubeconfig?: string }
   namespace?: { name: string; created: boolean }
+  /**
+   * The run's other namespaces, one per further namespace the manifests name (namespaces.ts),
+   * each recorded before it is created; only ever ones this run creates, deleted whole.
+   */
+  otherNamespaces?: string[]
   /** Every object applied, and whether this run created it; teardown deletes only those. */
   objects?: ObjectRecord[]
   /** The value of the run label on everything the run applied. */

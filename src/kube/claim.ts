@@ -28,7 +28,7 @@ export interface Holding {
   objects: Typed[]
   /** The run's namespace was made by that run. */
   namespace: boolean
-  /** Where its lease is looked for: the run's namespace, or anywhere (only cluster-scoped objects). */
+  /** Where its lease is looked for first: the run's namespace (else anywhere, by its label). */
   leaseNamespace?: string
   /** The oldest creationTimestamp among them, for its age when it has no lease. */
   since?: string
@@ -58,7 +58,7 @@ export function holdingsOf(snapshot: Snapshot, namespace: string, ownRun: string
     const h = holding(run)
     h.objects.push(t)
     h.names.push(`${resourceName(t.type)} "${t.object.metadata.name}"`)
-    if (t.type.namespaced) h.leaseNamespace = namespace
+    if (t.object.metadata.namespace === namespace) h.leaseNamespace = namespace
     h.since = older(live.metadata.creationTimestamp, h.since)
   }
   const nsRun = nsObject?.metadata.labels?.[RUN_LABEL]
@@ -248,10 +248,18 @@ async function takeOver(kube: KubePort, verdicts: readonly Verdict[], options: C
 }
 
 async function readLease(kube: KubePort, h: Holding): Promise<KubeObject | undefined> {
-  if (h.leaseNamespace) return kube.get<KubeObject>(LEASE_TYPE, leaseName(h.run), h.leaseNamespace)
-  // Only cluster-scoped objects: its lease is in its own namespace, found by its label.
-  const list = await kube.list<KubeObject>(LEASE_TYPE, { labelSelector: `${RUN_LABEL}=${h.run}` })
-  return list.items[0]
+  if (h.leaseNamespace) {
+    const lease = await kube.get<KubeObject>(LEASE_TYPE, leaseName(h.run), h.leaseNamespace)
+    if (lease) return lease
+  }
+  // A run keeps its lease in its own first namespace, which may not be this run's: by its label.
+  try {
+    const list = await kube.list<KubeObject>(LEASE_TYPE, { labelSelector: `${RUN_LABEL}=${h.run}` })
+    return list.items[0]
+  } catch (err) {
+    if (h.leaseNamespace) return undefined // not allowed to list across namespaces: not there
+    throw err
+  }
 }
 
 function seconds(ms: number): string {

@@ -138,6 +138,7 @@ export async function deleteOwned(
     }))
     .sort((a, b) => b.rank - a.rank || b.i - a.i)
     .map(x => x.r)
+  const leftovers: Array<() => Promise<void>> = []
   for (const r of order) {
     const type = typeOfRecord(r)
     const what = `${resourceName(type)} "${r.name}"${r.namespace ? ` in namespace "${r.namespace}"` : ''}`
@@ -148,10 +149,12 @@ export async function deleteOwned(
         if (r.created !== true) kept.push(r)
         continue
       }
+      const leaves = await leftoversOf(kube, r, type, uid)
       if (await kube.delete(type, r.name, r.namespace, { propagationPolicy: 'Background', uid })) {
         deleted.push(r)
         options.log?.(`${what} deleted`)
       }
+      if (leaves) leftovers.push(() => deleteLeftovers(kube, leaves, failures, options.log))
     } catch (err) {
       if (isConflict(err)) {
         options.log?.(`${what} kept: it was made again by someone else (another uid)`)
@@ -161,10 +164,53 @@ export async function deleteOwned(
       }
     }
   }
+  for (const run of leftovers) await run()
   if (failures.length) {
     throw new PhaseError(KubePhase.teardown, `could not delete ${failures.join('; ')}`)
   }
   return { deleted, kept }
+}
+
+interface Leaves {
+  type: ResourceType
+  namespace?: string
+  madeBy: (candidate: KubeObject) => boolean
+}
+
+/** What the object makes that outlives it (kinds.ts `leaves`), read while it still exists. */
+async function leftoversOf(
+  kube: KubePort,
+  r: ObjectRecord,
+  type: ResourceType,
+  uid: string
+): Promise<Leaves | undefined> {
+  const entry = kindOf({ apiVersion: r.apiVersion, kind: r.kind, metadata: {} }, type)
+  if (!entry.leaves) return undefined
+  const live = await kube.get<KubeObject>(type, r.name, r.namespace)
+  if (!live || live.metadata.uid !== uid) return undefined
+  return { type: entry.leaves.type, namespace: r.namespace, madeBy: entry.leaves.madeBy(live) }
+}
+
+/** Deletes them uid-preconditioned (a volume provisioned for a claim goes with it: reclaim Delete). */
+async function deleteLeftovers(
+  kube: KubePort,
+  leaves: Leaves,
+  failures: string[],
+  log?: (message: string) => void
+): Promise<void> {
+  const list = await kube.list<KubeObject>(leaves.type, { namespace: leaves.namespace })
+  for (const o of list.items.filter(leaves.madeBy)) {
+    const what = `${resourceName(leaves.type)} "${o.metadata.name}"${leaves.namespace ? ` in namespace "${leaves.namespace}"` : ''}`
+    try {
+      const uid = o.metadata.uid
+      if (await kube.delete(leaves.type, o.metadata.name!, leaves.namespace, { uid })) {
+        log?.(`${what} deleted`)
+      }
+    } catch (err) {
+      if (isConflict(err)) log?.(`${what} kept: it was made again by someone else (another uid)`)
+      else failures.push(`${what}: ${errorText(err)}`)
+    }
+  }
 }
 
 /**
