@@ -64,6 +64,12 @@ interface Request {
 }
 
 class RawKube implements KubePort {
+  /**
+   * client-node hands every request a new undici Agent (its own pool, TLS context and
+   * handshake): ~0.4 MB held and one handshake per request. The first one is kept for all.
+   */
+  private dispatcher?: unknown
+
   constructor(
     private readonly config: KubeConfig,
     private readonly server: string
@@ -242,7 +248,7 @@ class RawKube implements KubePort {
         method: req.method,
         headers,
         body: req.body === undefined ? undefined : JSON.stringify(req.body),
-        dispatcher: ctx.getDispatcher() as never,
+        dispatcher: (this.dispatcher ??= ctx.getDispatcher()) as never,
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS)
       })
       const text = await res.text()

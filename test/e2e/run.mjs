@@ -18,6 +18,7 @@ import {
   readFileSync,
   readdirSync,
   rmSync,
+  statSync,
   symlinkSync,
   writeFileSync
 } from 'node:fs'
@@ -25,6 +26,7 @@ import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { REPO, runAction } from './github-runner.mjs'
 import { startArtifactServer } from '../support/artifact-server.mjs'
+import { writeLargeApp } from '../support/large-app.mjs'
 import { readAsRunner } from '../support/workflow-commands.mjs'
 
 const STATE = process.env.MINIKUBE_SMOKE_STATE || '/var/lib/minikube-smoke'
@@ -598,6 +600,86 @@ test('fault: main step killed mid-rollout → post still removes everything', tr
   await assertNothingLeft(saved.namespace.name)
   return `killed; post removed ${saved.namespace.name} in ${(r.post.ms / 1000).toFixed(1)} s`
 })
+
+/** A generated app of `n` ConfigMaps + Deployment + NodePort Service, inside the workspace. */
+function largeApp(n) {
+  const dir = join(REPO, '.e2e', `large-${randomBytes(3).toString('hex')}`)
+  return { dir, manifests: writeLargeApp(REPO, dir, n) }
+}
+
+/** Bytes the runner would hand to post: every saved state value (the whole GITHUB_STATE file). */
+const stateBytes = r => statSync(join(r.dir, 'state')).size
+
+test(
+  'large app: 1000 objects pass, state stays small, post starts and removes everything',
+  true,
+  async () => {
+    const app = largeApp(998)
+    try {
+      const r = await runAction({
+        inputs: localInputs({
+          cluster: 'existing',
+          manifests: app.manifests,
+          'smoke-path': '/healthz'
+        }),
+        ...existing
+      })
+      check(r.main.code === 0, `main failed:\n${tail(r.main.output, 40)}`)
+      contains(r.main.output, 'configmap/settings-0997 serverside-applied (created)', 'main output')
+      const written = stateBytes(r)
+      check(written < 8192, `main wrote ${written} bytes to GITHUB_STATE (a few KiB expected)`)
+      const saved = JSON.parse(r.state.run)
+      const journal = readFileSync(saved.objectsFile, 'utf8').trim().split('\n')
+      check(journal.length === 2 * 1000, `the journal holds ${journal.length} lines, not 2000`)
+      check(r.post.code === 0, `post exited ${r.post.code}:\n${tail(r.post.output)}`)
+      contains(r.post.output, `Removed: namespace "${r.outputs.namespace}"`, 'post output')
+      await assertNothingLeft(r.outputs.namespace)
+      const deploy = phaseOf(r, 'deploy')
+      return `state ${written} B; deploy ${(Date.parse(deploy.endedAt) - Date.parse(deploy.startedAt)) / 1000} s; main ${(r.main.ms / 1000).toFixed(1)} s, post ${(r.post.ms / 1000).toFixed(1)} s`
+    } finally {
+      rmSync(app.dir, { recursive: true, force: true })
+    }
+  }
+)
+
+test(
+  'fault: main killed (SIGKILL) halfway through applying 1000 objects → post deletes each one',
+  true,
+  async () => {
+    const app = largeApp(998)
+    // A namespace that exists before the run: kept, so post must delete the run's objects one by
+    // one from its journal (a namespace the run created would take them all with it).
+    const namespace = `e2e-large-${randomBytes(3).toString('hex')}`
+    check(kubectl('create', 'namespace', namespace).code === 0, `cannot create ${namespace}`)
+    const settings = () =>
+      kubectl('get', 'configmaps', '-n', namespace, '-o', 'name')
+        .out.split('\n')
+        .filter(l => l.startsWith('configmap/settings-')).length
+    try {
+      let before
+      const r = await runAction({
+        inputs: localInputs({ cluster: 'existing', manifests: app.manifests, namespace }),
+        ...existing,
+        killMainWhen: line => line.includes('configmap/settings-0500 serverside-applied'),
+        afterMain: async () => (before = settings())
+      })
+      check(r.killed, `main was never killed mid-apply:\n${tail(r.main.output)}`)
+      check(before > 500 && before < 998, `${before} ConfigMaps existed when main was killed`)
+      check(stateBytes(r) < 8192, `main wrote ${stateBytes(r)} bytes to GITHUB_STATE`)
+      check(r.post.code === 0, `post exited ${r.post.code}:\n${tail(r.post.output)}`)
+      const left = settings()
+      check(
+        left === 0,
+        `${left} of the run's ConfigMaps are still there after post:\n${tail(r.post.output)}`
+      )
+      contains(r.post.output, 'Removed: configmap "settings-0000"', 'post output')
+      return `killed with ${before} ConfigMaps applied; post deleted them all in ${(r.post.ms / 1000).toFixed(1)} s`
+    } finally {
+      kubectl('delete', 'namespace', namespace, '--wait=false')
+      rmSync(app.dir, { recursive: true, force: true })
+    }
+  }
+)
 
 test(
   'minikube 1.38 stand-in: a reused none-driver profile builds on the host engine',

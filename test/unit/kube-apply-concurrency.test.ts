@@ -80,7 +80,7 @@ describe('forEachBounded', () => {
       },
       {
         limit: 3,
-        inOrder: (i, o) =>
+        inOrder: (_i, o) =>
           seen.push(o.ok ? `ok ${o.value}` : `failed ${(o.error as Error).message}`)
       }
     )
