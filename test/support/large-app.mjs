@@ -9,9 +9,10 @@ import { dump, load, loadAll } from 'js-yaml'
 /**
  * Writes `<dir>/app.yaml` with `configMaps` ConfigMaps + Deployment + Service (count = configMaps
  * + 2). `dir` must be inside `repo` (the action reads manifests inside the workspace); returns the
- * path relative to it, for the `manifests` input.
+ * path relative to it, for the `manifests` input. `image` replaces the Deployment's image (for a
+ * hand-run kubectl flow: the action substitutes its own build).
  */
-export function writeLargeApp(repo, dir, configMaps) {
+export function writeLargeApp(repo, dir, configMaps, image) {
   mkdirSync(dir, { recursive: true })
   const docs = []
   for (let i = 0; i < configMaps; i++) {
@@ -31,6 +32,7 @@ export function writeLargeApp(repo, dir, configMaps) {
   deployment.spec.template.spec.containers[0].envFrom = [
     { configMapRef: { name: 'settings-0000' } }
   ]
+  if (image) deployment.spec.template.spec.containers[0].image = image
   docs.push(deployment, service)
   const file = join(dir, 'app.yaml')
   writeFileSync(file, docs.map(d => dump(d)).join('---\n'))
