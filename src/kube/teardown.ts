@@ -12,6 +12,7 @@
 
 import { PhaseError } from '../errors.js'
 import { typeOfRecord, type ObjectRecord } from './apply.js'
+import { forEachBounded } from './bounded.js'
 import { KubePhase } from './errors.js'
 import { kindOf, Resources } from './kinds.js'
 import { RUN_LABEL } from './names.js'
@@ -130,41 +131,57 @@ export async function deleteOwned(
   const deleted: ObjectRecord[] = []
   const kept: ObjectRecord[] = []
   const failures: string[] = []
-  const order = records
-    .map((r, i) => ({
-      r,
-      i,
-      rank: kindOf({ apiVersion: r.apiVersion, kind: r.kind, metadata: {} }, typeOfRecord(r)).rank
-    }))
-    .sort((a, b) => b.rank - a.rank || b.i - a.i)
-    .map(x => x.r)
-  for (const r of order) {
-    const type = typeOfRecord(r)
-    const what = `${resourceName(type)} "${r.name}"${r.namespace ? ` in namespace "${r.namespace}"` : ''}`
-    try {
-      let uid = r.created === true ? r.uid : undefined
-      if (r.created === 'pending') uid = await ownedUid(kube, type, r, runLabel)
-      if (!uid) {
-        if (r.created !== true) kept.push(r)
-        continue
+  // Rank by rank in reverse (custom resources before their CRDs), a few requests at a time.
+  const ranks = new Map<number, ObjectRecord[]>()
+  for (const r of records) {
+    const rank = kindOf(
+      { apiVersion: r.apiVersion, kind: r.kind, metadata: {} },
+      typeOfRecord(r)
+    ).rank
+    if (!ranks.has(rank)) ranks.set(rank, [])
+    ranks.get(rank)!.push(r)
+  }
+  for (const [, recorded] of [...ranks].sort(([a], [b]) => b - a)) {
+    const batch = [...recorded].reverse()
+    await forEachBounded(batch, r => deleteRecorded(kube, r, runLabel), {
+      inOrder: (i, outcome) => {
+        const r = batch[i]
+        const what = `${resourceName(typeOfRecord(r))} "${r.name}"${r.namespace ? ` in namespace "${r.namespace}"` : ''}`
+        if (outcome.ok && outcome.value === 'deleted') {
+          deleted.push(r)
+          options.log?.(`${what} deleted`)
+        } else if (outcome.ok && outcome.value === 'not ours') {
+          kept.push(r)
+        } else if (!outcome.ok && isConflict(outcome.error)) {
+          options.log?.(`${what} kept: it was made again by someone else (another uid)`)
+          kept.push(r)
+        } else if (!outcome.ok) {
+          failures.push(`${what}: ${errorText(outcome.error)}`)
+        }
       }
-      if (await kube.delete(type, r.name, r.namespace, { propagationPolicy: 'Background', uid })) {
-        deleted.push(r)
-        options.log?.(`${what} deleted`)
-      }
-    } catch (err) {
-      if (isConflict(err)) {
-        options.log?.(`${what} kept: it was made again by someone else (another uid)`)
-        kept.push(r)
-      } else {
-        failures.push(`${what}: ${errorText(err)}`)
-      }
-    }
+    })
   }
   if (failures.length) {
     throw new PhaseError(KubePhase.teardown, `could not delete ${failures.join('; ')}`)
   }
   return { deleted, kept }
+}
+
+/** Deletes one recorded object if it is shown to be this run's (uid precondition). */
+async function deleteRecorded(
+  kube: KubePort,
+  r: ObjectRecord,
+  runLabel: string
+): Promise<'deleted' | 'gone' | 'not ours'> {
+  const type = typeOfRecord(r)
+  let uid = r.created === true ? r.uid : undefined
+  if (r.created === 'pending') uid = await ownedUid(kube, type, r, runLabel)
+  if (!uid) return r.created === true ? 'gone' : 'not ours'
+  const existed = await kube.delete(type, r.name, r.namespace, {
+    propagationPolicy: 'Background',
+    uid
+  })
+  return existed ? 'deleted' : 'gone'
 }
 
 /**

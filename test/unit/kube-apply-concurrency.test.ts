@@ -5,6 +5,7 @@ import { describe, expect, it } from '@jest/globals'
 import { PhaseError } from '../../src/errors.js'
 import { applyAll, dryRunAll, readExisting, type ObjectRecord } from '../../src/kube/apply.js'
 import { forEachBounded, REQUEST_CONCURRENCY } from '../../src/kube/bounded.js'
+import { deleteOwned } from '../../src/kube/teardown.js'
 import { Discovery } from '../../src/kube/discovery.js'
 import { kindOf } from '../../src/kube/kinds.js'
 import { KubeApiError, type ApplyOptions, type ResourceType } from '../../src/kube/port.js'
@@ -199,5 +200,26 @@ describe('applyAll with many objects', () => {
       '  ConfigMap "settings-25": error applying configmap/settings-25 (Invalid): bad settings-25'
     ])
     expect(kube.callsOf('apply')).toEqual([])
+  })
+})
+
+describe('deleteOwned with many objects', () => {
+  it('deletes a few at a time, rank by rank in reverse, and says so in reverse apply order', async () => {
+    const kube = new SlowKube()
+    const records: ObjectRecord[] = []
+    await applyAll(kube, app(20), new Map(), options(kube, records, []))
+    const last = [...new Map(records.map(r => [`${r.kind}/${r.name}`, r])).values()]
+    const lines: string[] = []
+    const r = await deleteOwned(kube, last, '', { log: l => lines.push(l) })
+    expect(r.deleted).toHaveLength(22)
+    expect(lines).toEqual([
+      `deployment.apps "web" in namespace "${NS}" deleted`,
+      `service "web" in namespace "${NS}" deleted`,
+      ...Array.from(
+        { length: 20 },
+        (_, i) => `configmap "settings-${19 - i}" in namespace "${NS}" deleted`
+      )
+    ])
+    expect(kube.find('ConfigMap', 'settings-3', NS)).toBeUndefined()
   })
 })
