@@ -672,7 +672,15 @@ test(
         left === 0,
         `${left} of the run's ConfigMaps are still there after post:\n${tail(r.post.output)}`
       )
-      contains(r.post.output, 'Removed: configmap "settings-0000"', 'post output')
+      const deleted = r.post.output
+        .split('\n')
+        .filter(l =>
+          new RegExp(`^configmap "settings-\\d+" in namespace "${namespace}" deleted$`).test(l)
+        )
+      check(
+        deleted.length === before,
+        `post said it deleted ${deleted.length} ConfigMaps; ${before} existed`
+      )
       return `killed with ${before} ConfigMaps applied; post deleted them all in ${(r.post.ms / 1000).toFixed(1)} s`
     } finally {
       kubectl('delete', 'namespace', namespace, '--wait=false')
