@@ -68,6 +68,10 @@ if [ "${SKIP_CLUSTER:-}" != 1 ]; then
     count_jest "$RESULTS/integration.json"
 
     section "end-to-end (dist/ like GitHub runs it)"
+    # The job summary's diagrams are rendered in headless chromium (test/support/render-summary.mjs).
+    if ! command -v chromium >/dev/null 2>&1; then
+      step chromium-install bash -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null'
+    fi
     step e2e npm run --silent e2e 2>&1 | tee "$RESULTS/e2e.txt"
     [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
     count_line "$RESULTS/e2e.txt"

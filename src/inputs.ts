@@ -61,6 +61,8 @@ export interface Config {
     urlMode: UrlMode
     /** The readiness probe path of generated manifests. */
     readinessPath: string
+    /** How long every pod must stay ready after readiness for the run to pass; 0: not waited. */
+    stableForMs: number
   }
   smoke: {
     checks: SmokeCheck[]
@@ -308,7 +310,8 @@ export function parseInputs(
       rolloutCheck,
       urlHost,
       urlMode,
-      readinessPath
+      readinessPath,
+      stableForMs: window(text, 'stable-for', 10)
     },
     smoke: { checks, timeoutMs: duration(text, 'smoke-timeout', 60) },
     teardown: { mode, deleteCluster: boolean(text, 'delete-cluster', true) },
@@ -416,6 +419,19 @@ function duration(text: (n: string) => string, name: string, fallbackSeconds: nu
   const seconds = parseDurationSeconds(value)
   if (seconds === undefined || seconds < 1 || seconds > MAX_SECONDS) {
     throw new InputError(name, 'must be a duration from 1s to 6h, like 90, 90s, 2m or 1m30s', value)
+  }
+  return seconds * 1000
+}
+
+const MAX_WINDOW_SECONDS = 3600
+
+/** A duration that may be 0 (off), like `stable-for`. */
+function window(text: (n: string) => string, name: string, fallbackSeconds: number): number {
+  const value = text(name)
+  if (value === '') return fallbackSeconds * 1000
+  const seconds = parseDurationSeconds(value)
+  if (seconds === undefined || seconds > MAX_WINDOW_SECONDS) {
+    throw new InputError(name, 'must be a duration from 0 (off) to 1h, like 10s, 30s or 2m', value)
   }
   return seconds * 1000
 }

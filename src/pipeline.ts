@@ -1,6 +1,7 @@
 // The main step, top to bottom:
 //   inputs → preflight → cluster → image → validate → deploy → rollout → expose → smoke
-//   → (update check) → diagnostics bundle (on failure) → report, job summary
+//   → stable (the rest of the stable-for window) → (update check) → diagnostics bundle (on
+//   failure) → report, job summary. The pods are watched from readiness to the window's end.
 // A cancel (deps.signal) ends the phase under way at once; the runner stops its child processes.
 // Teardown is not here: the post step does it from what this records in state, so it also runs
 // when this step fails or is killed.
@@ -33,8 +34,10 @@ import {
   dryRunAll,
   ensureNamespace,
   FIELD_MANAGER,
+  mapNamespaces,
   nodeInternalIP,
   nodePortUrl,
+  planNamespaces,
   prepareManifests,
   readExisting,
   readServer,
@@ -45,17 +48,23 @@ import {
   SchemaIndex,
   UpdateCheckError,
   waitForWorkloads,
-  watchHealth,
+  watchStability,
+  formatWindow,
+  windowLeft,
+  RolloutError,
   type Connection,
   type ConnectOptions,
   type Deployment,
-  type HealthWatch,
+  type Stability,
   type KubePort,
+  type NamespacePlan,
   type OpenApiV2,
   type PreparedManifests,
-  type Typed
+  type RunNamespace,
+  type Typed,
+  type WorkloadResult as WaitResult
 } from './kube/index.js'
-import { runSmokeChecks, type HttpPort } from './smoke/index.js'
+import { checkProbe, runSmokeChecks, type HttpPort } from './smoke/index.js'
 import { credentialValues } from './smoke/credentials.js'
 import { untilCancelled } from './cancel.js'
 import type { SecretRegistry } from './secrets.js'
@@ -67,7 +76,8 @@ import {
   PhaseRecorder,
   writeSummary,
   type RunReport,
-  type SummaryPort
+  type SummaryPort,
+  type WorkloadResult
 } from './report/index.js'
 
 export interface MainDeps {
@@ -149,8 +159,11 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
   }
   let kube: KubePort | undefined
   let prepared: PreparedManifests | undefined
+  // The run's namespaces: `namespace` first, then one per further namespace the manifests name.
+  let namespaces: NamespacePlan | undefined
   let namespaceReady = false
   let forward: PortForward | undefined
+  let stability: Stability | undefined
   // For the diagnostics bundle.
   let applied: Typed[] = []
   let errorDetails: string | undefined
@@ -210,7 +223,6 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
           ...i,
           aliases: [...(i.aliases ?? []), ...(checked.imageAliases.get(i.repository) ?? [])]
         })),
-        namespace,
         labels: metadata.labels,
         annotations: metadata.annotations,
         containerPort: config.deploy.containerPort,
@@ -219,7 +231,15 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
         // A port-forward reaches any Service with a selector: no NodePort needs adding.
         exposeAsNodePort: config.deploy.urlMode !== 'port-forward'
       })
-      for (const w of prepared.warnings) log.warning(w)
+      // The manifests' own namespaces onto the run's; the smoke target's becomes `namespace`.
+      namespaces = planNamespaces(prepared.objects, {
+        namespace,
+        given: Boolean(config.deploy.namespace),
+        primary: prepared.target.namespace
+      })
+      prepared.objects = mapNamespaces(prepared.objects, namespaces)
+      if (namespaces.line) log.info(namespaces.line)
+      for (const w of [...namespaces.warnings, ...prepared.warnings]) log.warning(w)
       applied = prepared.objects
       log.info(`smoke target: ${prepared.target.why} (port ${prepared.target.port})`)
       if (prepared.target.exposed) log.info(prepared.target.exposed)
@@ -237,14 +257,22 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
       strictFields: ready.server.quirks.strictFieldValidation,
       discovery: ready.discovery,
       checkedAt: ready.checkedAt,
-      record: (r: Parameters<StateRecorder['recordObject']>[0]) => state.recordObject(r),
+      record: (r: Parameters<StateRecorder['recordObject']>[0]) => {
+        state.recordObject(r)
+        // When each object was applied: its rollout bar in the summary's timeline starts there.
+        if (r.uid) appliedAt.set(`${r.kind}/${r.name}`, clock.now())
+      },
       log: (line: string) => log.info(line)
     }
     const objects: Typed[] = prepared!.objects
-    await phase('deploy', `Apply ${objects.length} objects to namespace ${namespace}`, async () => {
+    const runNamespaces = namespaces!.namespaces
+    const into = `namespace${runNamespaces.length > 1 ? 's' : ''} ${runNamespaces.map(n => n.name).join(', ')}`
+    const appliedAt = new Map<string, number>()
+    await phase('deploy', `Apply ${objects.length} objects to ${into}`, async () => {
       const { created } = await ensureNamespace(kube!, namespace, {
-        labels: metadata.labels,
-        annotations: metadata.annotations,
+        // A Namespace of the manifests mapped here brings its labels (Pod Security) too.
+        labels: { ...runNamespaces[0].labels, ...metadata.labels },
+        annotations: { ...runNamespaces[0].annotations, ...metadata.annotations },
         // Recorded before it exists, so a step killed mid-create is still cleaned up.
         onCreating: name => state.update({ namespace: { name, created: true } }),
         log: line => log.info(line)
@@ -252,15 +280,17 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
       if (!created) state.update({ namespace: { name: namespace, created: false } })
       namespaceReady = true
       report.namespace = namespace
-      log.info(
-        created
-          ? `namespace "${namespace}" created`
-          : `namespace "${namespace}" exists: using it (it will not be deleted)`
-      )
+      log.info(namespaceLine(runNamespaces[0], created))
+      const others = await ensureOtherNamespaces(runNamespaces.slice(1))
+      if (runNamespaces.length > 1) report.otherNamespaces = runNamespaces.slice(1).map(n => n.name)
       try {
         await dryRunAll(kube!, objects, applyOptions)
       } catch (err) {
-        // The namespace existed only for the dry run: nothing was applied, nothing stays.
+        // The namespaces existed only for the dry run: nothing was applied, nothing stays.
+        for (const name of others)
+          await deleteNamespace(kube!, name, { wait: false }).catch(() => undefined)
+        state.update({ otherNamespaces: undefined })
+        report.otherNamespaces = undefined
         if (created) {
           await deleteNamespace(kube!, namespace, { wait: false }).catch(() => undefined)
           state.update({ namespace: undefined })
@@ -274,26 +304,35 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
 
     report.workloads = await phase('rollout', `Wait for ${describeTargets(objects)}`, async () => {
       const results = await waitForWorkloads(kube!, objects, {
-        namespace,
+        namespace: oneNamespace(),
         labelSelector,
         timeoutMs: config.deploy.rolloutTimeoutMs,
         maxRestarts: config.deploy.maxRestarts,
         signal: deps.signal,
         // Progress lines carry the cluster's text (conditions, kubelet messages): untrusted.
         log: line => log.untrusted(line)
+      }).catch((err: unknown) => {
+        // A failed rollout still reports where each object was (the summary draws it).
+        if (err instanceof RolloutError && err.results) {
+          report.workloads = err.results.map(r => workloadReport(r, appliedAt))
+        }
+        throw err
       })
       for (const r of results) {
         if (r.state === 'current') log.info(`${r.message} in ${(r.durationMs / 1000).toFixed(1)} s`)
       }
-      return results.map(r => ({
-        kind: r.kind,
-        name: r.name,
-        passed: r.state !== 'failed' && r.state !== 'pending',
-        durationMs: r.durationMs,
-        message: r.message
-      }))
+      return results.map(r => workloadReport(r, appliedAt))
     })
 
+    // Ready: from now on every pod must stay ready (stable-for), through the checks.
+    const readyAt = clock.now()
+    stability = watchStability(kube!, {
+      namespace: oneNamespace(),
+      labelSelector,
+      windowMs: config.deploy.stableForMs,
+      readyAt,
+      now: () => clock.now()
+    })
     const target = prepared!.target
     const url = await phase('expose', `Find the URL of service ${target.service}`, async () => {
       if (config.deploy.urlMode === 'port-forward') {
@@ -321,33 +360,47 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
       return u.url
     })
 
+    const held = stability
     await phase('smoke', `Smoke-test ${url}`, async () => {
       // A pod that restarts or turns unready while the checks run fails the run, even if the
       // checks pass: a service that answers three requests and then crashes is not healthy.
-      let unhealthy: PhaseError | undefined
-      const stop = new AbortController()
-      const health: HealthWatch = watchHealth(kube!, { namespace, labelSelector }, problem => {
-        unhealthy = new PhaseError(
-          'smoke',
-          problem.message,
-          problem.logs && `last log lines of container "${problem.container}":\n${problem.logs}`
-        )
-        stop.abort(new Error(problem.message)) // no point checking a service that just broke
-      })
+      unstable(held, 'smoke')
+      held.during = 'while the smoke checks ran'
       try {
         report.smoke = await runSmokeChecks(url, checked.smokeChecks, {
           deadlineMs: clock.now() + config.smoke.timeoutMs,
           clock,
           http: deps.http,
-          signal: deps.signal ? AbortSignal.any([stop.signal, deps.signal]) : stop.signal,
+          // No point checking a service that just broke.
+          signal: deps.signal ? AbortSignal.any([held.signal, deps.signal]) : held.signal,
           log: line => log.untrusted(line)
         })
       } finally {
-        health.stop()
+        held.during = undefined
       }
-      if (unhealthy) throw unhealthy
+      unstable(held, 'smoke')
       if (report.smoke.some(r => !r.passed)) throw new PhaseError('smoke', failureMessage(report))
     })
+
+    // The rest of the window: the checks already used their part of it.
+    const windowMs = config.deploy.stableForMs
+    if (windowMs > 0) {
+      const left = windowLeft(readyAt, windowMs, clock.now())
+      const title = `Every pod stays ready until ${formatWindow(windowMs)} after readiness (${(left / 1000).toFixed(1)} s left)`
+      await phase('stable', title, async () => {
+        await held.waitOut(deps.signal)
+        unstable(held, 'stable')
+        if (!deps.signal?.aborted) {
+          log.info(
+            `every pod of the run stayed ready for ${formatWindow(windowMs)} after readiness`
+          )
+        }
+      })
+    } else {
+      await held.waitOut(deps.signal) // a problem seen at the checks' end, its logs on the way
+      unstable(held, 'smoke')
+    }
+    held.stop() // before the update check, which replaces the pods on purpose
 
     if (config.deploy.rolloutCheck === 'update') {
       await phase(
@@ -363,6 +416,8 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
           const deployment = objects.find(
             t => t.object.kind === 'Deployment' && t.object.metadata.name === target.workload.name
           )!.object as Deployment
+          // The first check's request, sent and judged by the smoke engine.
+          const probe = checkProbe(url, checked.smokeChecks[0], { http: deps.http })
           try {
             const r = await rolloutUpdateCheck(kube!, {
               namespace,
@@ -370,8 +425,9 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
               fieldManager: FIELD_MANAGER,
               labelSelector,
               maxRestarts: config.deploy.maxRestarts,
-              probeUrl: `${url}${config.smoke.checks[0].path}`,
+              probe,
               timeoutMs: config.deploy.rolloutTimeoutMs,
+              signal: deps.signal,
               log: line => log.info(line)
             })
             report.rollout = updateFacts(r)
@@ -381,12 +437,15 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
           } catch (err) {
             if (err instanceof UpdateCheckError) report.rollout = updateFacts(err.result)
             throw err
+          } finally {
+            await probe.close()
           }
         }
       )
     }
     report.result = 'passed'
   } catch (err) {
+    stability?.stop()
     report.result = 'failed'
     const failedSmoke = report.smoke.some(r => !r.passed)
     if (!failedSmoke) report.error = errorMessage(err)
@@ -396,21 +455,29 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
     }
     // Cancelled: exit promptly, the post step cleans up; no time for diagnostics.
     if (kube && namespaceReady && !deps.signal?.aborted) {
-      const diagnostics = await collectDiagnostics(kube, namespace, {
-        labelSelector,
-        objects: prepared?.objects.map(t => ({
-          kind: t.object.kind,
-          name: t.object.metadata.name!,
-          type: t.type
-        }))
-      })
-      for (const g of diagnostics.groups)
-        await log.group(`Diagnostics: ${g.title}`, async () => log.untrusted(g.text))
-      report.diagnosticsMarkdown = diagnostics.markdown
-      diagnosticsText = diagnostics.text
+      const markdown: string[] = []
+      const text: string[] = []
+      for (const ns of [namespace, ...(state.value.otherNamespaces ?? [])]) {
+        const diagnostics = await collectDiagnostics(kube, ns, {
+          labelSelector,
+          objects: prepared?.objects
+            .filter(t =>
+              t.type.namespaced ? t.object.metadata.namespace === ns : ns === namespace
+            )
+            .map(t => ({ kind: t.object.kind, name: t.object.metadata.name!, type: t.type }))
+        })
+        const where = ns === namespace ? '' : ` (namespace ${ns})`
+        for (const g of diagnostics.groups)
+          await log.group(`Diagnostics: ${g.title}${where}`, async () => log.untrusted(g.text))
+        markdown.push(diagnostics.markdown)
+        text.push(diagnostics.text)
+      }
+      report.diagnosticsMarkdown = markdown.join('\n\n')
+      diagnosticsText = text.join('\n\n')
     }
   }
 
+  if (stability && config.deploy.stableForMs > 0) report.stability = stability.facts()
   if (forward) {
     await forward.stop()
     state.update({ portForward: undefined })
@@ -429,6 +496,8 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
     if (report.diagnosticsBundle) await writeReport(deps, report)
   }
   deps.setOutput('diagnostics-dir', report.diagnosticsBundle?.dir ?? '')
+  // The name another job downloads it by (a path means nothing outside this job).
+  deps.setOutput('diagnostics-artifact', report.diagnosticsBundle?.artifact?.name ?? '')
   await writeSummaryFile(deps, report)
   return { report, failure }
 
@@ -473,6 +542,35 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
     )
   }
 
+  /** The other namespaces of the run, made like the first; returns those this run created. */
+  async function ensureOtherNamespaces(others: readonly RunNamespace[]): Promise<string[]> {
+    const made: string[] = []
+    for (const other of others) {
+      const { created } = await ensureNamespace(kube!, other.name, {
+        labels: { ...other.labels, ...metadata.labels },
+        annotations: { ...other.annotations, ...metadata.annotations },
+        // Recorded before it exists, like the first.
+        onCreating: name =>
+          state.update({ otherNamespaces: [...(state.value.otherNamespaces ?? []), name] }),
+        log: line => log.info(line)
+      })
+      if (created) made.push(other.name)
+      log.info(namespaceLine(other, created))
+    }
+    return made
+  }
+
+  /** The one namespace to watch, or undefined (every namespace) when the run has several. */
+  function oneNamespace(): string | undefined {
+    return (namespaces?.namespaces.length ?? 1) > 1 ? undefined : namespace
+  }
+
+  /** The run's pods did not stay ready: the failure, in the phase that saw it. */
+  function unstable(held: Stability, name: string): void {
+    const p = held.problem
+    if (p) throw new PhaseError(name, p.message, p.details)
+  }
+
   async function phase<T>(name: string, title: string, fn: () => Promise<T>): Promise<T> {
     return log.group(`${name}: ${title}`, async () => {
       try {
@@ -485,6 +583,15 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
   }
 }
 
+function namespaceLine(ns: RunNamespace, created: boolean): string {
+  if (created) return `namespace "${ns.name}" created`
+  // Never changed: what it existed with stays, the manifests' Namespace labels included.
+  const carried = Object.keys({ ...ns.labels, ...ns.annotations }).length
+    ? `; the labels and annotations of Namespace ${ns.from.map(n => `"${n}"`).join(', ')} are not applied to it`
+    : ''
+  return `namespace "${ns.name}" exists: using it (it will not be deleted)${carried}`
+}
+
 /** `deployment/web, statefulset/kv and 2 more`, for the rollout phase's title. */
 function describeTargets(objects: readonly Typed[]): string {
   const names = objects
@@ -494,6 +601,33 @@ function describeTargets(objects: readonly Typed[]): string {
   return names.length > 3
     ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`
     : names.join(', ')
+}
+
+/** A wait result as the report keeps it: applied (or waited) from, ready or failed at. */
+function workloadReport(r: WaitResult, appliedAt: ReadonlyMap<string, number>): WorkloadResult {
+  const out: WorkloadResult = {
+    kind: r.kind,
+    name: r.name,
+    passed: r.state !== 'failed' && r.state !== 'pending',
+    durationMs: r.durationMs,
+    message: r.message,
+    state:
+      r.state === 'failed'
+        ? 'failed'
+        : r.state === 'pending'
+          ? 'waiting'
+          : r.state === 'not-waited'
+            ? 'not-waited'
+            : 'ready',
+    startedAt: new Date(
+      Math.min(appliedAt.get(`${r.kind}/${r.name}`) ?? r.startedAt, r.startedAt)
+    ).toISOString(),
+    endedAt: new Date(r.endedAt).toISOString()
+  }
+  if (r.tolerated) {
+    out.tolerated = r.tolerated.map(t => ({ at: new Date(t.at).toISOString(), message: t.message }))
+  }
+  return out
 }
 
 function imagesTitle(config: Config): string {

@@ -28,6 +28,11 @@ export interface RunState {
   kube?: { context?: string; kubeconfig?: string }
   namespace?: { name: string; created: boolean }
   /**
+   * The run's other namespaces, one per further namespace the manifests name (namespaces.ts),
+   * each recorded before it is created; only ever ones this run creates, deleted whole.
+   */
+  otherNamespaces?: string[]
+  /**
    * Every object applied, and whether this run created it; teardown deletes only those. Never
    * saved in state: loadRunState reads it back from the journal file at `objectsFile`.
    */

@@ -29,6 +29,8 @@ import {
 export interface TeardownPlan {
   /** The run's namespace, deleted whole only when the run created it. */
   namespace?: { name: string; deleteWhole: boolean }
+  /** The run's other namespaces (the manifests named several): created by it, deleted whole. */
+  otherNamespaces?: string[]
   /** Objects the run created, deleted one by one (those outside a namespace deleted whole). */
   objects: ObjectRecord[]
   cluster: 'delete' | 'stop' | 'keep'
@@ -44,12 +46,12 @@ export function planTeardown(state: RunState): TeardownPlan {
       ? clusterTeardownAction(state.cluster.prior, state.cluster.deleteCluster)
       : 'keep'
   const ns = state.namespace
+  const others = state.otherNamespaces ?? []
+  const wholly = new Set([...(ns?.created ? [ns.name] : []), ...others])
   const created = (state.objects ?? []).filter(o => o.created !== false)
-  const individually = created.filter(
-    o => !(ns?.created && o.namespaced && o.namespace === ns.name)
-  )
+  const individually = created.filter(o => !(o.namespaced && wholly.has(o.namespace ?? '')))
   const manual = [
-    ns?.created && `kubectl delete namespace ${ns.name}`,
+    wholly.size > 0 && `kubectl delete namespace ${[...wholly].join(' ')}`,
     individually.length > 0 &&
       `kubectl delete ${individually.map(o => `${resourceName(typeOfRecord(o))}/${o.name}${o.namespace ? ` -n ${o.namespace}` : ''}`).join(' ')}`,
     state.images && manualRemoval(state.images),
@@ -93,6 +95,7 @@ export function planTeardown(state: RunState): TeardownPlan {
     cluster,
     kept,
     objects: individually,
+    ...(others.length ? { otherNamespaces: others } : {}),
     images,
     ...(ns ? { namespace: { name: ns.name, deleteWhole: ns.created } } : {})
   }
@@ -127,14 +130,17 @@ export async function runTeardown(state: RunState, deps: TeardownDeps): Promise<
     else log.info(`the port-forward of the main step (pid ${pid}) had already exited`)
   }
 
-  if (plan.namespace?.deleteWhole || plan.objects.length) {
+  const wholeNamespaces = [
+    ...(plan.namespace?.deleteWhole ? [plan.namespace.name] : []),
+    ...(plan.otherNamespaces ?? [])
+  ]
+  if (wholeNamespaces.length || plan.objects.length) {
     try {
       const { kube } = await deps.connectKube({
         context: state.kube?.context,
         kubeconfigPath: state.kube?.kubeconfig
       })
-      if (plan.namespace?.deleteWhole) {
-        const name = plan.namespace.name
+      for (const name of wholeNamespaces) {
         // Not waited for: pods go at once (grace 0) and the namespace controller finishes within
         // seconds; waiting would add ~5 s to every run for nothing the job can use.
         const r = await deleteNamespace(kube, name, {

@@ -1,4 +1,5 @@
 import { PhaseError } from '../errors.js'
+import type { WorkloadResult } from './wait.js'
 
 /** Phase names this layer's PhaseErrors carry. */
 export const KubePhase = {
@@ -16,6 +17,9 @@ export const KubePhase = {
  * `Kind/name`. `details` holds supporting text, e.g. the crashed container's log tail.
  */
 export class RolloutError extends PhaseError {
+  /** Where every waited object was when the wait failed (set by waitForWorkloads). */
+  results?: WorkloadResult[]
+
   constructor(
     message: string,
     readonly reason: string,

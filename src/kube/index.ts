@@ -14,7 +14,9 @@
 //     readServer(kube)                              version, and the quirks keyed by it
 //     resolveTypes(objects, new Discovery(kube), version)   each object's served resource
 //     checkFields(objects, new SchemaIndex(openapi), quirks)   servers < 1.25 only
-//     prepareManifests(typed, {images, namespace, labels, service, ...})   + the target
+//     prepareManifests(typed, {images, labels, service, ...})   + the target
+//     planNamespaces(objects, {namespace, given, primary}) → mapNamespaces(objects, plan)
+//                                                   the manifests' namespaces onto the run's
 //     readExisting(kube, objects, {fieldManager, force})   what exists; someone else's → error
 //
 //   deploy:
@@ -24,8 +26,12 @@
 //
 //   rollout:
 //     waitForWorkloads(kube, objects, {labelSelector, timeoutMs, maxRestarts})
-//                                                   → WorkloadResult[]; RolloutError on failure
-//   smoke:  watchHealth(kube, {namespace, labelSelector}, onProblem)
+//                                                   → WorkloadResult[] (each with its start, end
+//                                                   and tolerated crashes); RolloutError on failure,
+//                                                   carrying the same in .results
+//   smoke:  watchHealth(kube, {namespace, labelSelector, since?, when?}, onProblem)
+//   stable: watchStability(kube, {namespace, labelSelector, windowMs, readyAt, now}) — watchHealth
+//           from readiness; .signal, .during, .problem, .waitOut(signal), .stop(), .facts()
 //   expose: nodeInternalIP(kube), nodePortUrl(kube, namespace, service, host, port)
 //   on failure: collectDiagnostics(kube, namespace, {objects, labelSelector})   never throws
 //   post step: deleteNamespace(kube, name, {podMakers}) / deleteOwned(kube, records, runLabel)
@@ -75,6 +81,12 @@ export {
   type PrepareOptions,
   type RunImage
 } from './prepare.js'
+export {
+  mapNamespaces,
+  planNamespaces,
+  type NamespacePlan,
+  type RunNamespace
+} from './namespaces.js'
 export { imageRepository, normalizeRepository, sameRepository } from './image-ref.js'
 export {
   FIELD_MANAGER,
@@ -100,6 +112,13 @@ export {
 export { KubePhase, RolloutError } from './errors.js'
 export { notWaited, waitForWorkloads, type WaitOptions, type WorkloadResult } from './wait.js'
 export { watchHealth, type HealthProblem, type HealthWatch } from './health.js'
+export {
+  watchStability,
+  windowLeft,
+  formatWindow,
+  type Stability,
+  type StabilityFacts
+} from './stable.js'
 export { nodeInternalIP, nodePortUrl, serviceUrl, type ServiceUrl } from './expose.js'
 export {
   effectiveMaxUnavailable,

@@ -1,7 +1,7 @@
 // The kind registry: everything the action knows about a Kubernetes kind, in one entry — its
 // resource (group, version the action reads it with, plural, scope), where it goes in the apply
 // order, how its readiness is judged, whether it makes pods (teardown stops it before deleting
-// its pods), or why it is refused. Adding a kind is one line. A kind that is not here is still
+// its pods). Adding a kind is one line. A kind that is not here is still
 // applied, recorded and deleted: API discovery supplies its resource and scope, and the generic
 // kstatus rule judges it (see kindOf).
 
@@ -60,8 +60,43 @@ export interface KindEntry {
   notWaited?: string
   /** Makes pods: at teardown it is deleted first (orphaning) so nothing recreates them. */
   makesPods?: boolean
-  /** Why a manifest may not hold it. */
-  refused?: string
+  /** Objects it makes that Kubernetes keeps after it is deleted: the run's own, deleted with it. */
+  leaves?: Leftovers
+}
+
+export interface Leftovers {
+  type: ResourceType
+  /** Which objects of `type` in its namespace this live object made. */
+  madeBy: (live: KubeObject) => (candidate: KubeObject) => boolean
+}
+
+const CLAIM_TYPE: ResourceType = {
+  group: '',
+  version: 'v1',
+  kind: 'PersistentVolumeClaim',
+  plural: 'persistentvolumeclaims',
+  namespaced: true
+}
+
+/**
+ * A StatefulSet's claims from its volumeClaimTemplates, `<template>-<statefulset>-<ordinal>`: the
+ * StatefulSet controller creates them and never deletes them (no owner reference on 1.20; on 1.27+
+ * only with a persistentVolumeClaimRetentionPolicy). Only claims created after the StatefulSet
+ * (to the second) are its: a claim made beforehand, which it adopted, was someone else's.
+ */
+function statefulSetClaims(live: KubeObject): (candidate: KubeObject) => boolean {
+  const templates =
+    (live.spec as { volumeClaimTemplates?: Array<{ metadata?: { name?: string } }> } | undefined)
+      ?.volumeClaimTemplates ?? []
+  const prefixes = templates.map(t => `${t.metadata?.name}-${live.metadata.name}-`)
+  const since = Math.floor(Date.parse(live.metadata.creationTimestamp ?? '') / 1000) * 1000
+  return c => {
+    const name = c.metadata.name ?? ''
+    const made = Date.parse(c.metadata.creationTimestamp ?? '')
+    return (
+      prefixes.some(p => name.startsWith(p) && /^\d+$/.test(name.slice(p.length))) && made >= since
+    )
+  }
 }
 
 function kind(
@@ -80,9 +115,8 @@ const NO_STATUS = 'it has no status to wait for'
 const R = Rank
 
 export const KINDS: readonly KindEntry[] = [
-  kind('', 'v1', 'Namespace', 'namespaces', false, R.cluster, {
-    refused: "the namespace is chosen by the action (input 'namespace')"
-  }),
+  // Never applied: namespaces.ts maps the manifests' Namespaces onto the run's own.
+  kind('', 'v1', 'Namespace', 'namespaces', false, R.cluster),
   kind(
     'apiextensions.k8s.io',
     'v1',
@@ -158,7 +192,8 @@ export const KINDS: readonly KindEntry[] = [
   }),
   kind('apps', 'v1', 'StatefulSet', 'statefulsets', true, R.workload, {
     readiness: { rule: statefulSetStatus, pods: 'owner' },
-    makesPods: true
+    makesPods: true,
+    leaves: { type: CLAIM_TYPE, madeBy: statefulSetClaims }
   }),
   kind('apps', 'v1', 'DaemonSet', 'daemonsets', true, R.workload, {
     readiness: { rule: daemonSetStatus, pods: 'owner' },

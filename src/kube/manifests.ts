@@ -6,7 +6,6 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { defineScalarTag, loadAll, YAML11_SCHEMA, YAMLException } from 'js-yaml'
 import { InputError } from '../errors.js'
-import { groupOf, knownKind } from './kinds.js'
 import type { KubeObject } from './types.js'
 
 // Like kubectl (sigs.k8s.io/yaml over go-yaml v2): YAML 1.1, so `defaultMode: 0644` is octal and
@@ -92,7 +91,7 @@ export function loadManifestFiles(paths: readonly string[], workspace?: string):
 
 /**
  * The whole set the run applies: at least one object, none defined twice (same kind, name and
- * namespace — the run puts them all in one namespace, so a declared namespace does not count).
+ * declared namespace; two that land in one run namespace are namespaces.ts's to find).
  */
 export function checkManifestSet(objects: readonly KubeObject[]): void {
   if (objects.length === 0) {
@@ -100,7 +99,8 @@ export function checkManifestSet(objects: readonly KubeObject[]): void {
   }
   const seen = new Map<string, number>()
   for (const o of objects) {
-    const key = `${o.kind} "${o.metadata.name}"`
+    const ns = o.metadata.namespace
+    const key = `${o.kind} "${o.metadata.name}"${ns ? ` in namespace "${ns}"` : ''}`
     seen.set(key, (seen.get(key) ?? 0) + 1)
   }
   const problems = [...seen]
@@ -136,8 +136,6 @@ function whyNotApplicable(doc: unknown): string | undefined {
   const kind = o.kind as string
   const name = asObject(o.metadata)?.name
   const what = typeof name === 'string' ? `${kind} "${name}"` : kind
-  const refused = knownKind(groupOf(o.apiVersion as string), kind)?.refused
-  if (refused) return `${what} is not supported: ${refused}`
   if (typeof name !== 'string' || name === '') {
     return `${kind} has no metadata.name (generateName cannot be applied server-side)`
   }

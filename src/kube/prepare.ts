@@ -1,7 +1,6 @@
-// Makes the manifests ready for this run: the run's images, the run's namespace on everything
-// namespaced, run labels, ServiceAccount subjects of bindings moved with their ServiceAccounts, and
-// the target to smoke-test — a workload and the Service in front of it, exposed as a NodePort
-// (the `kubectl expose` step) when it is not one already.
+// Makes the manifests ready for this run: the run's images, run labels, and the target to
+// smoke-test — a workload and the Service in front of it, exposed as a NodePort (the `kubectl
+// expose` step) when it is not one already. Namespaces are namespaces.ts's job, after this.
 
 import { InputError } from '../errors.js'
 import { checkEveryImageUsed, substituteImages, type RunImage } from '../images/substitute.js'
@@ -15,7 +14,6 @@ export type { RunImage }
 
 export interface PrepareOptions {
   images: readonly RunImage[]
-  namespace: string
   labels?: Record<string, string>
   annotations?: Record<string, string>
   /** The port the app listens on; default: what its container declares (else 5000). */
@@ -34,6 +32,8 @@ export interface PreparedManifests {
   target: {
     /** `Deployment/web`: the workload behind the Service. */
     workload: { kind: string; name: string }
+    /** The namespace its manifest names, if any (the run's namespace is mapped from it). */
+    namespace?: string
     /** The Service whose URL is smoke-tested (a NodePort unless exposeAsNodePort is false). */
     service: string
     /** The Service port (its `port`, not the nodePort, which the server assigns). */
@@ -43,7 +43,7 @@ export interface PreparedManifests {
     /** Why this target, for the log. */
     why: string
   }
-  /** Lines worth a warning (one line for all namespace rewrites). */
+  /** Lines worth a warning. */
   warnings: string[]
 }
 
@@ -57,36 +57,7 @@ export function prepareManifests(
   const objects: Typed[] = input.map(t => ({ object: structuredClone(t.object), type: t.type }))
   const warnings: string[] = []
 
-  const moved: string[] = []
-  for (const { object: o, type } of objects) {
-    const declared = o.metadata.namespace
-    if (type.namespaced) {
-      if (declared && declared !== options.namespace)
-        moved.push(`${o.kind} "${o.metadata.name}" (was "${declared}")`)
-      o.metadata.namespace = options.namespace
-    } else {
-      delete o.metadata.namespace
-    }
-    addMetadata(o.metadata, options)
-  }
-  if (moved.length) {
-    const shown = moved.slice(0, 5).join(', ')
-    const more = moved.length > 5 ? ` and ${moved.length - 5} more` : ''
-    warnings.push(
-      `namespace replaced by "${options.namespace}" in ${moved.length} objects: ${shown}${more}`
-    )
-  }
-
-  const accounts = new Set(
-    objects.filter(t => t.object.kind === 'ServiceAccount').map(t => t.object.metadata.name)
-  )
-  for (const { object: o } of objects) {
-    if (o.kind !== 'RoleBinding' && o.kind !== 'ClusterRoleBinding') continue
-    for (const s of (o.subjects as
-      Array<{ kind?: string; name?: string; namespace?: string }> | undefined) ?? []) {
-      if (s.kind === 'ServiceAccount' && accounts.has(s.name)) s.namespace = options.namespace
-    }
-  }
+  for (const { object: o } of objects) addMetadata(o.metadata, options)
 
   const used = new Set<string>()
   for (const { object: o } of objects) {
@@ -110,7 +81,9 @@ export function prepareManifests(
 
   const target = chooseTarget(objects, services, options)
   if (target.add) {
-    target.add.metadata.namespace = options.namespace
+    // With its workload: namespaces.ts moves both into the same run namespace.
+    if (target.workload.metadata.namespace)
+      target.add.metadata.namespace = target.workload.metadata.namespace
     addMetadata(target.add.metadata, options)
     objects.push({ object: target.add, type: Resources.Service })
   }
@@ -122,6 +95,9 @@ export function prepareManifests(
     objects,
     target: {
       workload: { kind: target.workload.kind, name: target.workload.metadata.name! },
+      ...(target.workload.metadata.namespace
+        ? { namespace: target.workload.metadata.namespace }
+        : {}),
       service: target.service,
       port: target.port,
       ...(target.exposed ? { exposed: target.exposed } : {}),
@@ -159,8 +135,7 @@ function chooseTarget(objects: Typed[], services: Service[], options: PrepareOpt
       )
     }
     const workload =
-      workloads.find(w => selects(svc, podLabels(w)) && runsImage(w)) ??
-      workloads.find(w => selects(svc, podLabels(w)))
+      workloads.find(w => selects(svc, w) && runsImage(w)) ?? workloads.find(w => selects(svc, w))
     if (!workload) {
       throw new InputError(
         'service',
@@ -185,7 +160,7 @@ function chooseTarget(objects: Typed[], services: Service[], options: PrepareOpt
   const why = runsImage(workload)
     ? `the first ${workload.kind} running the run's image`
     : `the first ${workload.kind} of the manifests`
-  const selecting = services.filter(s => selects(s, podLabels(workload)))
+  const selecting = services.filter(s => selects(s, workload))
   const svc = (toNodePort && selecting.find(s => s.spec?.type === 'NodePort')) || selecting[0]
   if (svc) return useService(svc, workload, `it selects ${why}`, services, options, toNodePort)
 
@@ -319,8 +294,12 @@ function defaultPortProtocol(c: Container): void {
 }
 
 /** A Service selects pods when its (non-empty) selector is a subset of their labels. */
-function selects(service: Service, labels: Record<string, string>): boolean {
+/** A Service selects pods of its own namespace only (one that names none may be anywhere yet). */
+function selects(service: Service, workload: KubeObject): boolean {
   const selector = service.spec?.selector
   if (!selector || Object.keys(selector).length === 0) return false
+  const [a, b] = [service.metadata.namespace, workload.metadata.namespace]
+  if (a && b && a !== b) return false
+  const labels = podLabels(workload)
   return Object.entries(selector).every(([k, v]) => labels[k] === v)
 }

@@ -141,16 +141,21 @@ export async function deleteOwned(
     if (!ranks.has(rank)) ranks.set(rank, [])
     ranks.get(rank)!.push(r)
   }
+  const leftovers: Array<() => Promise<void>> = []
   for (const [, recorded] of [...ranks].sort(([a], [b]) => b - a)) {
     const batch = [...recorded].reverse()
     await forEachBounded(batch, r => deleteRecorded(kube, r, runLabel), {
       inOrder: (i, outcome) => {
         const r = batch[i]
         const what = `${resourceName(typeOfRecord(r))} "${r.name}"${r.namespace ? ` in namespace "${r.namespace}"` : ''}`
-        if (outcome.ok && outcome.value === 'deleted') {
+        if (outcome.ok) {
+          const { leaves } = outcome.value
+          if (leaves) leftovers.push(() => deleteLeftovers(kube, leaves, failures, options.log))
+        }
+        if (outcome.ok && outcome.value.result === 'deleted') {
           deleted.push(r)
           options.log?.(`${what} deleted`)
-        } else if (outcome.ok && outcome.value === 'not ours') {
+        } else if (outcome.ok && outcome.value.result === 'not ours') {
           kept.push(r)
         } else if (!outcome.ok && isConflict(outcome.error)) {
           options.log?.(`${what} kept: it was made again by someone else (another uid)`)
@@ -161,6 +166,7 @@ export async function deleteOwned(
       }
     })
   }
+  for (const run of leftovers) await run()
   if (failures.length) {
     throw new PhaseError(KubePhase.teardown, `could not delete ${failures.join('; ')}`)
   }
@@ -172,16 +178,59 @@ async function deleteRecorded(
   kube: KubePort,
   r: ObjectRecord,
   runLabel: string
-): Promise<'deleted' | 'gone' | 'not ours'> {
+): Promise<{ result: 'deleted' | 'gone' | 'not ours'; leaves?: Leaves }> {
   const type = typeOfRecord(r)
   let uid = r.created === true ? r.uid : undefined
   if (r.created === 'pending') uid = await ownedUid(kube, type, r, runLabel)
-  if (!uid) return r.created === true ? 'gone' : 'not ours'
+  if (!uid) return { result: r.created === true ? 'gone' : 'not ours' }
+  const leaves = await leftoversOf(kube, r, type, uid)
   const existed = await kube.delete(type, r.name, r.namespace, {
     propagationPolicy: 'Background',
     uid
   })
-  return existed ? 'deleted' : 'gone'
+  return { result: existed ? 'deleted' : 'gone', leaves }
+}
+
+interface Leaves {
+  type: ResourceType
+  namespace?: string
+  madeBy: (candidate: KubeObject) => boolean
+}
+
+/** What the object makes that outlives it (kinds.ts `leaves`), read while it still exists. */
+async function leftoversOf(
+  kube: KubePort,
+  r: ObjectRecord,
+  type: ResourceType,
+  uid: string
+): Promise<Leaves | undefined> {
+  const entry = kindOf({ apiVersion: r.apiVersion, kind: r.kind, metadata: {} }, type)
+  if (!entry.leaves) return undefined
+  const live = await kube.get<KubeObject>(type, r.name, r.namespace)
+  if (!live || live.metadata.uid !== uid) return undefined
+  return { type: entry.leaves.type, namespace: r.namespace, madeBy: entry.leaves.madeBy(live) }
+}
+
+/** Deletes them uid-preconditioned (a volume provisioned for a claim goes with it: reclaim Delete). */
+async function deleteLeftovers(
+  kube: KubePort,
+  leaves: Leaves,
+  failures: string[],
+  log?: (message: string) => void
+): Promise<void> {
+  const list = await kube.list<KubeObject>(leaves.type, { namespace: leaves.namespace })
+  for (const o of list.items.filter(leaves.madeBy)) {
+    const what = `${resourceName(leaves.type)} "${o.metadata.name}"${leaves.namespace ? ` in namespace "${leaves.namespace}"` : ''}`
+    try {
+      const uid = o.metadata.uid
+      if (await kube.delete(leaves.type, o.metadata.name!, leaves.namespace, { uid })) {
+        log?.(`${what} deleted`)
+      }
+    } catch (err) {
+      if (isConflict(err)) log?.(`${what} kept: it was made again by someone else (another uid)`)
+      else failures.push(`${what}: ${errorText(err)}`)
+    }
+  }
 }
 
 /**

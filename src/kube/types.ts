@@ -240,3 +240,20 @@ export interface Node extends KubeObject {
     conditions?: Condition[]
   }
 }
+
+export interface PersistentVolumeClaim extends KubeObject {
+  spec?: {
+    /** Unset: the DefaultStorageClass admission plugin filled it if the cluster had a default. */
+    storageClassName?: string | null
+    volumeName?: string
+    accessModes?: string[]
+    resources?: { requests?: { storage?: string } }
+  }
+  status?: { phase?: string }
+}
+
+export interface StorageClass extends KubeObject {
+  provisioner?: string
+  reclaimPolicy?: string
+  volumeBindingMode?: string
+}

@@ -1,8 +1,8 @@
 // `rollout-check: update`: after a healthy first rollout, roll the Deployment again (a new pod
 // template annotation, like `kubectl rollout restart`) while requesting the Service, and count the
 // requests that fail. With an effective maxUnavailable of 0 a rolling update must drop none.
+// The requests are the first smoke check's, sent and judged by the smoke engine (a 401 fails).
 
-import http from 'node:http'
 import { PhaseError } from '../errors.js'
 import { KubePhase } from './errors.js'
 import { Resources } from './kinds.js'
@@ -11,8 +11,13 @@ import type { KubePort } from './port.js'
 import type { Deployment } from './types.js'
 import { waitForWorkloads, type WorkloadResult } from './wait.js'
 
-/** One request; resolves with the HTTP status, rejects on a network error or timeout. */
-export type Requester = (url: string, timeoutMs: number) => Promise<number>
+/** What is requested during the rollout (smoke/probe.ts: checkProbe). */
+export interface UpdateProbe {
+  /** e.g. `GET http://127.0.0.1:30080/healthz`, for the messages. */
+  label: string
+  /** One request: undefined when it passed, else why it failed. Never rejects. */
+  send(): Promise<string | undefined>
+}
 
 export interface UpdateCheckOptions {
   namespace: string
@@ -22,17 +27,15 @@ export interface UpdateCheckOptions {
   /** The run's label selector (what the wait watches). */
   labelSelector: string
   maxRestarts: number
-  /** What to request during the rollout, e.g. the smoke URL. */
-  probeUrl: string
+  /** What to request during the rollout: the first smoke check. */
+  probe: UpdateProbe
   timeoutMs: number
   /** Pause between requests (default 100 ms). */
   intervalMs?: number
-  requestTimeoutMs?: number
   /** Keep requesting this long after the rollout is done, while old pods terminate (default 2 s). */
   settleMs?: number
   signal?: AbortSignal
   log?: (message: string) => void
-  request?: Requester
 }
 
 export interface UpdateCheckResult {
@@ -42,7 +45,7 @@ export interface UpdateCheckResult {
   /** maxUnavailable as the controller resolves it for this Deployment. */
   maxUnavailable: number
   rollout: WorkloadResult
-  /** The first few failures, e.g. `HTTP 503`, `ECONNREFUSED`. */
+  /** The first few distinct failures, e.g. `expected status 2xx, got 401`, `connection refused`. */
   failures: string[]
 }
 
@@ -67,12 +70,7 @@ export async function rolloutUpdateCheck(
   }
   const maxUnavailable = effectiveMaxUnavailable(live)
   const started = Date.now()
-  const prober = startProber(
-    options.probeUrl,
-    options.request ?? httpStatus,
-    options.intervalMs ?? 100,
-    options.requestTimeoutMs ?? 2000
-  )
+  const prober = startProber(options.probe, options.intervalMs ?? 100)
   let rollout: WorkloadResult
   try {
     const next = structuredClone(options.deployment)
@@ -105,7 +103,7 @@ export async function rolloutUpdateCheck(
     rollout,
     failures: prober.samples
   }
-  const summary = `${result.failedRequests} of ${result.totalRequests} requests to ${options.probeUrl} failed during the rolling update of deployment "${name}"`
+  const summary = `${result.failedRequests} of ${result.totalRequests} requests (${options.probe.label}) failed during the rolling update of deployment "${name}"`
   if (maxUnavailable === 0 && result.failedRequests > 0) {
     throw new UpdateCheckError(
       `${summary}, although maxUnavailable is 0 (first failures: ${result.failures.join('; ')})`,
@@ -141,12 +139,7 @@ interface Prober {
   stop(): Promise<void>
 }
 
-function startProber(
-  url: string,
-  request: Requester,
-  intervalMs: number,
-  timeoutMs: number
-): Prober {
+function startProber(probe: UpdateProbe, intervalMs: number): Prober {
   let running = true
   const prober: Prober = {
     total: 0,
@@ -161,35 +154,22 @@ function startProber(
     prober.total++
     if (failure === undefined) return
     prober.failed++
-    if (prober.samples.length < 5) prober.samples.push(failure)
+    // Distinct failures: 40 times the same 401 says no more than once.
+    if (prober.samples.length < 5 && !prober.samples.includes(failure)) prober.samples.push(failure)
   }
   const loop = (async () => {
     while (running) {
       const t0 = Date.now()
       try {
-        const status = await request(url, timeoutMs)
-        record(status >= 500 ? `HTTP ${status}` : undefined)
+        record(await probe.send())
       } catch (err) {
-        record((err as NodeJS.ErrnoException).code ?? (err as Error).message ?? String(err))
+        record(err instanceof Error ? err.message : String(err))
       }
       const wait = intervalMs - (Date.now() - t0)
       if (running && wait > 0) await sleep(wait)
     }
   })()
   return prober
-}
-
-/** A GET on a fresh connection each time: kept-alive connections would hide endpoint changes. */
-export function httpStatus(url: string, timeoutMs: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = http.get(url, { agent: false, timeout: timeoutMs }, res => {
-      res.resume()
-      res.on('end', () => resolve(res.statusCode ?? 0))
-      res.on('error', reject)
-    })
-    req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })))
-    req.on('error', reject)
-  })
 }
 
 function sleep(ms: number): Promise<void> {

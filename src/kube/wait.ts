@@ -12,6 +12,9 @@ import { kindOf, Resources, type KindEntry } from './kinds.js'
 import { listWatch, type ListWatchLoop } from './list-watch.js'
 import { KubeApiError, resourceName, type KubePort, type ResourceType } from './port.js'
 import { explainNotReady } from './status/explain.js'
+import { schedulingVerdict } from './status/scheduling.js'
+import { pendingClaimLines } from './status/storage.js'
+import { watchStorage, type StorageWatch } from './storage-watch.js'
 import { hasObservableStatus } from './status/generic.js'
 import {
   crashCounts,
@@ -27,7 +30,8 @@ import type { KubeEvent, KubeObject, Pod, ReplicaSet } from './types.js'
 import type { Typed } from './validate.js'
 
 export interface WaitOptions {
-  namespace: string
+  /** Undefined: the run's several namespaces, all watched (the run's label selects its objects). */
+  namespace?: string
   /** `minikube-smoke/run=<key>`: what every object of the run carries. */
   labelSelector: string
   timeoutMs: number
@@ -50,6 +54,11 @@ export interface WorkloadResult {
   message: string
   /** From the start of the wait until it was ready (or failed). */
   durationMs: number
+  /** Epoch ms: the wait's start, and when it was ready or failed (else when the wait ended). */
+  startedAt: number
+  endedAt: number
+  /** Crashes tolerated while other workloads still started: when each was seen (epoch ms). */
+  tolerated?: Array<{ at: number; message: string }>
 }
 
 const DEFAULT_WATCH_TIMEOUT_SECONDS = 25 // below client-node's 30 s inactivity abort
@@ -59,6 +68,7 @@ interface Workload {
   key: string
   kind: string
   name: string
+  namespace?: string
   type: ResourceType
   entry: KindEntry
   live?: KubeObject
@@ -66,6 +76,7 @@ interface Workload {
   doneAt?: number
   /** Crash counts of its containers when every other workload was ready (crash policy). */
   baseline?: Map<string, number>
+  tolerated?: Array<{ at: number; message: string }>
 }
 
 /** Objects the rule has nothing to observe on: logged, not waited for. */
@@ -107,6 +118,7 @@ export function waitForWorkloads(
         key: `${t.object.kind}/${t.object.metadata.name}`,
         kind: t.object.kind,
         name: t.object.metadata.name!,
+        namespace: t.object.metadata.namespace,
         type: t.type,
         entry,
         verdict: {
@@ -118,27 +130,39 @@ export function waitForWorkloads(
   for (const s of skipped) {
     log(`${resourceName(s.t.type)}/${s.t.object.metadata.name}: applied, not waited for (${s.why})`)
   }
-  const results = (): WorkloadResult[] => [
-    ...workloads.map(w => ({
-      kind: w.kind,
-      name: w.name,
-      state:
-        w.verdict.state === 'current' ||
-        w.verdict.state === 'unwaitable' ||
-        w.verdict.state === 'failed'
-          ? w.verdict.state
-          : ('pending' as const),
-      message: w.verdict.message,
-      durationMs: (w.doneAt ?? Date.now()) - started
-    })),
-    ...skipped.map(s => ({
-      kind: s.t.object.kind,
-      name: s.t.object.metadata.name!,
-      state: 'not-waited' as const,
-      message: `not waited for: ${s.why}`,
-      durationMs: 0
-    }))
-  ]
+  /** Every object's result; `failed` names the one a RolloutError is about (Kind/name). */
+  const results = (failed?: RolloutError): WorkloadResult[] => {
+    const now = Date.now()
+    return [
+      ...workloads.map(w => {
+        // A timeout or a cancel is about every unfinished object, not the one it names first.
+        const failedHere =
+          failed?.workload === w.key &&
+          !['RolloutTimeout', 'Aborted', 'Forbidden'].includes(failed.reason)
+        const endedAt = w.doneAt ?? now
+        const r: WorkloadResult = {
+          kind: w.kind,
+          name: w.name,
+          state: failedHere ? 'failed' : settledState(w.verdict.state),
+          message: failedHere ? failed.message : w.verdict.message,
+          durationMs: endedAt - started,
+          startedAt: started,
+          endedAt
+        }
+        if (w.tolerated) r.tolerated = w.tolerated
+        return r
+      }),
+      ...skipped.map(s => ({
+        kind: s.t.object.kind,
+        name: s.t.object.metadata.name!,
+        state: 'not-waited' as const,
+        message: `not waited for: ${s.why}`,
+        durationMs: 0,
+        startedAt: started,
+        endedAt: started
+      }))
+    ]
+  }
   if (workloads.length === 0) return Promise.resolve(results())
 
   const pods = new Map<string, Pod>()
@@ -148,13 +172,23 @@ export function waitForWorkloads(
   const toleratedLogged = new Set<string>()
   const loops: ListWatchLoop[] = []
   const messages = new Map<string, string>()
+  const waitingLogged = new Set<string>()
+  let storage: StorageWatch | undefined
+  // Re-judges unschedulable pods each second: a provisioner's patience runs out with no event.
+  let tick: NodeJS.Timeout | undefined
   let lastError: unknown
 
-  return new Promise<WorkloadResult[]>((resolve, reject) => {
+  return new Promise<WorkloadResult[]>((resolve, rejectWith) => {
+    // Every rejection carries where each object was, for the report's timeline.
+    const reject = (err: unknown) => {
+      if (err instanceof RolloutError) err.results = results(err)
+      rejectWith(err)
+    }
     let settled = false
     const finish = () => {
       settled = true
       clearTimeout(timer)
+      clearInterval(tick)
       options.signal?.removeEventListener('abort', onAbort)
       for (const loop of loops) loop.stop()
     }
@@ -225,7 +259,10 @@ export function waitForWorkloads(
     for (const group of byType.values()) {
       watchInto<KubeObject>(group[0].type, (items, event) => {
         for (const o of items ?? [event!.object]) {
-          const w = group.find(x => x.name === o.metadata.name)
+          const w = group.find(
+            x =>
+              x.name === o.metadata.name && (!x.namespace || x.namespace === o.metadata.namespace)
+          )
           if (!w) continue
           if (event?.type === 'DELETED') {
             return fail(
@@ -270,6 +307,10 @@ export function waitForWorkloads(
           loopOptions
         )
       )
+    }
+    if (needPods) {
+      storage = watchStorage(kube, options.namespace, () => evaluate(), loopOptions)
+      loops.push(...storage.loops)
     }
     if (workloads.some(w => w.entry.readiness?.pods === 'replicaset')) {
       watchInto<ReplicaSet>(Resources.ReplicaSet, (items, event) => {
@@ -346,9 +387,10 @@ export function waitForWorkloads(
         const others = workloads.filter(x => x !== w)
         const othersReady = others.every(isDone)
         const current = podsOf(w)
-        const problems = current.flatMap(p =>
-          podProblems(p, { jobPod: w.entry.readiness?.jobPods, overlays })
-        )
+        const problems = [
+          ...current.flatMap(p => podProblems(p, { jobPod: w.entry.readiness?.jobPods, overlays })),
+          ...schedulingProblems(w, current)
+        ]
         if (othersReady && !w.baseline) {
           w.baseline = others.length ? crashCounts(current) : new Map()
         }
@@ -372,6 +414,7 @@ export function waitForWorkloads(
               const key = `${p.pod}/${p.container}/${p.restarts}`
               if (!toleratedLogged.has(key)) {
                 toleratedLogged.add(key)
+                w.tolerated = [...(w.tolerated ?? []), { at: Date.now(), message: p.message }]
                 log(`${resourceName(w.type)} "${w.name}": ${tolerated}`)
               }
               continue
@@ -387,6 +430,36 @@ export function waitForWorkloads(
       }
     }
 
+    /** Unschedulable pods that cannot be scheduled without the user; logs the ones that wait. */
+    function schedulingProblems(w: Workload, current: Pod[]): PodProblem[] {
+      const out: PodProblem[] = []
+      if (!storage) return out
+      const all = [...pods.values()]
+      const podsLeaving =
+        all.some(p => p.metadata.deletionTimestamp) ||
+        all.length > workloads.reduce((n, x) => n + podsOf(x).length, 0)
+      for (const pod of current) {
+        const snapshot = storage.snapshot(Date.now(), pod.metadata.namespace)
+        const v = schedulingVerdict(pod, { ...snapshot, podsLeaving })
+        if (v?.state === 'failed') {
+          out.push({
+            kind: 'fatal',
+            reason: 'FailedScheduling',
+            pod: pod.metadata.name ?? '?',
+            message: v.message,
+            rule: v.rule
+          })
+        } else if (v) {
+          tick ??= setInterval(() => evaluate(), 1000)
+          if (!waitingLogged.has(v.message)) {
+            waitingLogged.add(v.message)
+            log(`${resourceName(w.type)} "${w.name}": ${v.message}`)
+          }
+        }
+      }
+      return out
+    }
+
     function failWith(w: Workload, p: PodProblem, rule: string | undefined) {
       finish()
       const container = 'container' in p ? p.container : undefined
@@ -399,7 +472,10 @@ export function waitForWorkloads(
           // the one before it (previous) is there too once it has restarted.
           const read = (previous: boolean) =>
             withTimeout(
-              kube.podLogs(options.namespace, p.pod, container, { previous, tailLines: lines }),
+              kube.podLogs((w.namespace ?? options.namespace)!, p.pod, container, {
+                previous,
+                tailLines: lines
+              }),
               5000
             ).catch(() => undefined)
           const latest = await read(false)
@@ -425,6 +501,10 @@ export function waitForWorkloads(
       for (const w of waiting) {
         parts.push(`${resourceName(w.type)} "${w.name}": ${w.verdict.message}`)
         parts.push(...explainNotReady(podsOf(w), events?.items ?? []))
+        if (storage) {
+          const snapshot = storage.snapshot(Date.now(), podsOf(w)[0]?.metadata.namespace)
+          parts.push(...pendingClaimLines(podsOf(w), snapshot))
+        }
       }
       for (const r of retrying.values()) parts.push(`still retrying: ${r}`)
       if (lastError && waiting.every(w => !w.live))
@@ -439,7 +519,11 @@ export function waitForWorkloads(
   })
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+function settledState(state: Verdict['state']): WorkloadResult['state'] {
+  return state === 'current' || state === 'unwaitable' || state === 'failed' ? state : 'pending'
+}
+
+export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)

@@ -82,7 +82,11 @@ function workloadCase(w: WorkloadResult): Case {
     timeMs: w.durationMs
   }
   if (w.passed) c.out = w.message
-  else c.failure = { message: w.message, type: 'RolloutFailed', text: w.message }
+  else if (w.state === 'waiting') {
+    // Not ready when the wait ended (a timeout, or another object failed first).
+    const message = `not ready when the rollout ended: ${w.message}`
+    c.failure = { message, type: 'NotReady', text: message }
+  } else c.failure = { message: w.message, type: 'RolloutFailed', text: w.message }
   return c
 }
 

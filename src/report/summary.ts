@@ -2,8 +2,12 @@
 
 import type { DeliveredImage } from '../images/deliver.js'
 import type { SmokeResult } from '../smoke/index.js'
+import type { StabilityFacts } from '../kube/stable.js'
+import { latencyChart } from './latency-chart.js'
+import { mermaidBlock } from './mermaid.js'
 import { failureMessage } from './outcome.js'
-import type { Phase, RunReport } from './types.js'
+import { ganttTimeline } from './timeline.js'
+import type { Phase, RunReport, TimedEntry } from './types.js'
 
 /** GitHub's limit for one step's summary. */
 export const SUMMARY_LIMIT_BYTES = 1024 * 1024
@@ -11,6 +15,8 @@ export const SUMMARY_LIMIT_BYTES = 1024 * 1024
 export const DEFAULT_SUMMARY_BYTES = SUMMARY_LIMIT_BYTES - 64 * 1024
 /** Smoke table rows shown; the report file has them all. */
 export const MAX_SMOKE_ROWS = 200
+/** Load checks drawn as a latency chart. */
+export const MAX_LOAD_CHARTS = 10
 
 /** The part of core.summary we use, so tests can pass a fake. */
 export interface SummaryPort {
@@ -44,11 +50,13 @@ export function renderSummaryMarkdown(report: RunReport, options: SummaryOptions
   const out: string[] = []
   out.push(`## ${passed ? '✅' : '❌'} minikube-smoke ${passed ? 'passed' : 'failed'}`, '')
   if (!passed) out.push(`**${cell(failureMessage(report), 1000)}**`, '')
+  out.push(...timelineLines(report))
 
   const facts: Array<[string, string | undefined]> = [
     ['URL', report.url],
     ['Image', report.image],
     ['Namespace', report.namespace],
+    ['Other namespaces', report.otherNamespaces?.join(', ')],
     ['NodePort', report.nodePort === undefined ? undefined : String(report.nodePort)],
     ['Duration', formatDuration(report.durationMs)],
     ['Started', report.startedAt]
@@ -56,6 +64,7 @@ export function renderSummaryMarkdown(report: RunReport, options: SummaryOptions
   for (const [key, value] of facts) {
     if (value !== undefined && value !== '') out.push(`- **${key}:** ${code(value)}`)
   }
+  if (report.stability) out.push(`- **Stable for:** ${stabilityLine(report.stability)}`)
   if (report.diagnosticsBundle) out.push(`- **Diagnostics bundle:** ${bundleLine(report)}`)
   out.push('')
 
@@ -99,6 +108,22 @@ export function renderSummaryMarkdown(report: RunReport, options: SummaryOptions
     )
     for (const r of loads) out.push(loadRow(r))
     out.push('')
+    out.push(...loadChartLines(loads))
+  }
+
+  const steps = report.timeline ?? []
+  if (steps.length > 0) {
+    out.push(
+      '### Steps',
+      '',
+      '| Section | Step | Result | Duration | Note |',
+      '|---|---|---|---:|---|'
+    )
+    for (const e of steps.slice(0, MAX_SMOKE_ROWS)) out.push(stepRow(e))
+    if (steps.length > MAX_SMOKE_ROWS) {
+      out.push('', `_…and ${steps.length - MAX_SMOKE_ROWS} more steps: see the report file._`)
+    }
+    out.push('')
   }
 
   const rollout = Object.entries(report.rollout ?? {})
@@ -125,6 +150,50 @@ export function renderSummaryMarkdown(report: RunReport, options: SummaryOptions
     return `${head}\n_Diagnostics left out: the summary size limit was reached. See the job log._\n`
   }
   return `${head}\n${title}${boundMarkdown(diagnostics, budget, 'diagnostics')}\n`
+}
+
+/** `10 s after readiness: ✅ held`, or what broke it and when. */
+function stabilityLine(s: StabilityFacts): string {
+  const window = `${formatDuration(s.windowMs)} after readiness`
+  if (s.result === 'held') return `${window}: ✅ held`
+  if (s.result === 'broken') {
+    const after = s.brokenAfterMs === undefined ? '' : ` after ${formatDuration(s.brokenAfterMs)}`
+    return `${window}: ❌ broken${after}: ${cell(s.problem ?? '', 400)}`
+  }
+  return `${window}: ⏭️ not watched to the end (the run stopped first)`
+}
+
+/** The run's gantt timeline, and what it had to aggregate to stay small. */
+function timelineLines(report: RunReport): string[] {
+  const timeline = ganttTimeline(report)
+  if (!timeline) return []
+  const out = [mermaidBlock(timeline.text), '']
+  if (timeline.notes.length > 0) {
+    out.push(`_Timeline kept small: ${cell(timeline.notes.join(' '), 3000)}_`, '')
+  }
+  return out
+}
+
+/** Each load check's latency by percentile, as a chart and the same numbers in words. */
+function loadChartLines(loads: readonly SmokeResult[]): string[] {
+  const out: string[] = []
+  for (const r of loads.slice(0, MAX_LOAD_CHARTS)) {
+    const chart = latencyChart(r.check, r.load!)
+    if (!chart) continue
+    out.push(mermaidBlock(chart.text), '', `${cell(r.check, 150)}: ${cell(chart.plain, 500)}`, '')
+  }
+  if (loads.length > MAX_LOAD_CHARTS) {
+    out.push(
+      `_Latency charts for the first ${MAX_LOAD_CHARTS} load checks only; the report file has every distribution._`,
+      ''
+    )
+  }
+  return out
+}
+
+function stepRow(e: TimedEntry): string {
+  const icon = e.status === 'ok' ? '✅ ok' : e.status === 'failed' ? '❌ failed' : '⏭️ skipped'
+  return `| ${cell(e.section, 60)} | ${cell(e.name, 150)} | ${icon} | ${formatDuration(e.durationMs)} | ${cell(e.note ?? '', 300)} |`
 }
 
 function imageRow(i: DeliveredImage): string {

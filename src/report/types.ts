@@ -1,5 +1,6 @@
 import type { DeliveredImage } from '../images/deliver.js'
 import type { SmokeResult } from '../smoke/index.js'
+import type { StabilityFacts } from '../kube/stable.js'
 
 export type PhaseStatus = 'ok' | 'failed' | 'skipped'
 
@@ -24,6 +25,29 @@ export interface WorkloadResult {
   durationMs: number
   /** What happened: `successfully rolled out`, or the failure. */
   message: string
+  /** `ready`, `failed`, `waiting` (the wait stopped first) or `not-waited`; older reports lack it. */
+  state?: 'ready' | 'failed' | 'waiting' | 'not-waited'
+  /** ISO: when it was applied (else when the wait started), and when it was ready or failed. */
+  startedAt?: string
+  endedAt?: string
+  /** Crashes tolerated while other workloads still started (max-restarts), when each was seen. */
+  tolerated?: Array<{ at: string; message: string }>
+}
+
+/**
+ * One timed step outside the phases, workloads and checks (e.g. a Helm hook, a chart test):
+ * drawn in the summary's timeline under its section, and listed in a table.
+ */
+export interface TimedEntry {
+  /** The timeline section it belongs to, e.g. `hooks`, `chart tests`. */
+  section: string
+  name: string
+  /** ISO. */
+  startedAt: string
+  durationMs: number
+  status: 'ok' | 'failed' | 'skipped'
+  /** What happened, for the table. */
+  note?: string
 }
 
 export interface RunReport {
@@ -36,6 +60,8 @@ export interface RunReport {
   /** Every image of the run: reference, build time, how it reached the cluster. */
   images?: DeliveredImage[]
   namespace?: string
+  /** The run's further namespaces, one per further namespace the manifests name. */
+  otherNamespaces?: string[]
   /** The service URL the smoke checks used. */
   url?: string
   nodePort?: number
@@ -43,6 +69,10 @@ export interface RunReport {
   smoke: SmokeResult[]
   /** Every object of the run the rollout phase looked at, and how it ended (a JUnit test case each). */
   workloads?: WorkloadResult[]
+  /** `stable-for`: the window after readiness, and whether every pod stayed ready through it. */
+  stability?: StabilityFacts
+  /** Other timed steps (hooks, chart tests, …), in the order they ran. */
+  timeline?: TimedEntry[]
   /** Free-form extras from the rollout (update check counts, replicas, …): shown as key/value. */
   rollout?: Record<string, unknown>
   /** The error that stopped the run, when it was not a smoke check. */

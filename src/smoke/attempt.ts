@@ -4,6 +4,7 @@
 import { errorMessage } from '../errors.js'
 import { NOT_SENT_CODES } from './http.js'
 import { statusMatches } from './status.js'
+import { joinUrl, withScheme } from './url.js'
 import {
   HttpRequestError,
   type HttpMethod,
@@ -145,6 +146,22 @@ export async function attempt(t: AttemptTarget, timeoutMs: number): Promise<Atte
       )
     }
     url = next
+  }
+}
+
+/** Where a check's attempts go: the service URL with the check's scheme, then its path. */
+export function checkTarget(
+  serviceUrl: URL,
+  check: SmokeCheck,
+  options: Pick<AttemptTarget, 'http' | 'maxBodyBytes' | 'maxRedirects' | 'now' | 'signal'>
+): AttemptTarget {
+  const base = withScheme(serviceUrl, check.scheme)
+  return {
+    ...options,
+    origin: base.origin,
+    url: joinUrl(base, check.path),
+    check,
+    headers: requestHeaders(check)
   }
 }
 

@@ -16,8 +16,12 @@ import { HttpRequestError, type HttpPort, type HttpRequest, type HttpResponse } 
 /** Marks our own timer firing, so it is told apart from the run being stopped. */
 class Timeout extends Error {}
 
-/** A client with its own connection pools; close() releases them. */
-export function createHttpClient(): HttpPort {
+/**
+ * A client with its own connection pools; close() releases them. `keepAlive: false` opens a
+ * connection per request (a prober that must see endpoint changes, not one pod's socket).
+ */
+export function createHttpClient(options: { keepAlive?: boolean } = {}): HttpPort {
+  const keepAlive = options.keepAlive ?? true
   const agents = new Map<string, http.Agent>()
   const agentFor = (secure: boolean, req: HttpRequest): http.Agent => {
     const insecure = secure && req.tls?.insecure === true
@@ -26,8 +30,8 @@ export function createHttpClient(): HttpPort {
     let agent = agents.get(key)
     if (!agent) {
       agent = secure
-        ? new https.Agent({ keepAlive: true, rejectUnauthorized: !insecure, ...(ca ? { ca } : {}) })
-        : new http.Agent({ keepAlive: true })
+        ? new https.Agent({ keepAlive, rejectUnauthorized: !insecure, ...(ca ? { ca } : {}) })
+        : new http.Agent({ keepAlive })
       agents.set(key, agent)
     }
     return agent

@@ -37,6 +37,10 @@
 //     createHttpClient() is the real one (node:http/https Agents: keep-alive, TLS, Host/SNI).
 //
 //   checkLabel(check), checkUrl(baseUrl, path, scheme?) — labels and URLs as the report shows them.
+//
+//   checkProbe(baseUrl, check, {http?}): {label, send(signal?), close()} — one attempt of a check
+//     per send(), judged like the checks (undefined: passed, else the reason); no retry. A fresh
+//     connection per request by default. The rolling-update check counts with it.
 
 export {
   parseSmokeChecks,
@@ -56,6 +60,7 @@ export {
   type RunSmokeOptions
 } from './run.js'
 export { checkLabel, checkUrl } from './url.js'
+export { checkProbe, type CheckProbe, type CheckProbeOptions } from './probe.js'
 export {
   DEFAULT_BACKOFF,
   DEFAULT_MISMATCH_GRACE_MS,
@@ -85,6 +90,7 @@ export {
   type LoadResult,
   type LoadSecond,
   type LoadSpec,
+  type Percentile,
   type ResponseExcerpt,
   type RetryKind,
   type SamplesResult,

@@ -3,7 +3,7 @@
 // (samples or load) run and are judged. Every attempt is recorded.
 
 import type { Clock } from '../ports.js'
-import { attempt, requestHeaders, type AttemptOutcome, type AttemptTarget } from './attempt.js'
+import { attempt, checkTarget, type AttemptOutcome, type AttemptTarget } from './attempt.js'
 import { createHttpClient } from './http.js'
 import { judge } from './judge.js'
 import { judgeAttemptLatency, judgeSeries, round } from './policy/latency.js'
@@ -126,19 +126,14 @@ async function runCheck(
   const maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
   const minWindow = Math.min(MIN_ATTEMPT_WINDOW_MS, requestTimeoutMs)
   const label = checkLabel(check)
-  const base = withScheme(serviceUrl, check.scheme)
-  const url = joinUrl(base, check.path)
-  const target: AttemptTarget = {
+  const target: AttemptTarget = checkTarget(serviceUrl, check, {
     http,
-    origin: base.origin,
-    url,
-    check,
-    headers: requestHeaders(check),
     maxBodyBytes,
     maxRedirects: opts.maxRedirects ?? DEFAULT_MAX_REDIRECTS,
     now: clock.monotonic ? () => clock.monotonic!() : () => clock.now(),
     signal
-  }
+  })
+  const url = target.url
 
   const attempts: SmokeAttempt[] = []
   const notes: string[] = []
@@ -308,8 +303,9 @@ async function runCheck(
     }
   }
   if (passed && failure === undefined && check.samples !== undefined) {
+    const startedAt = new Date(clock.now()).toISOString()
     const s = await runSamples(target, check.samples, requestTimeoutMs)
-    result.samples = s.result
+    result.samples = { startedAt, ...s.result }
     keep(s.last?.response, s.last?.url ?? url.href)
     const l = s.result.latency
     log(
@@ -322,6 +318,13 @@ async function runCheck(
     const spec = check.load
     log(`${label}: load: ${describeLoad(spec)} …`)
     const r = await runLoad(target, spec, requestTimeoutMs, clock)
+    // Kept with the numbers, so the report (and its chart) shows what they were judged against.
+    if (check.maxP95Ms !== undefined || check.maxP99Ms !== undefined) {
+      r.thresholds = {
+        ...(check.maxP95Ms !== undefined ? { maxP95Ms: check.maxP95Ms } : {}),
+        ...(check.maxP99Ms !== undefined ? { maxP99Ms: check.maxP99Ms } : {})
+      }
+    }
     result.load = r
     log(
       `${label}: load: ${r.requests} requests in ${formatWait(r.durationMs)} (${r.requestsPerSecond}/s), ` +

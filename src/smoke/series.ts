@@ -54,6 +54,7 @@ export async function runLoad(
 ): Promise<LoadResult> {
   const { maxRequests, durationMs } = loadLimits(spec)
   const tally = new LoadTally()
+  const startedAt = new Date(clock.now()).toISOString()
   const t0 = t.now()
   let next = 0
   const worker = async (): Promise<void> => {
@@ -73,7 +74,8 @@ export async function runLoad(
     }
   }
   await Promise.all(Array.from({ length: Math.min(spec.concurrency, maxRequests) }, worker))
-  return tally.result(spec, t.signal?.aborted ? stopReason(t.signal) : undefined)
+  const result = tally.result(spec, t.signal?.aborted ? stopReason(t.signal) : undefined)
+  return { startedAt, ...result }
 }
 
 /** How a failed load request is counted: `status 503`, `connection reset`, `body: …`. */

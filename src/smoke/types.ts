@@ -193,6 +193,8 @@ export interface LatencyStats {
 
 /** `samples: N`: the series sent one after another once the check passed. */
 export interface SamplesResult {
+  /** ISO time the first sample started. */
+  startedAt?: string
   requested: number
   /** Samples that got an answer that passed (the series stops at the first that does not). */
   passed: number
@@ -212,7 +214,15 @@ export interface LoadSecond {
   p99: number
 }
 
+/** One point of a latency distribution: the p-th percentile (nearest rank), in ms. */
+export interface Percentile {
+  p: number
+  ms: number
+}
+
 export interface LoadResult {
+  /** ISO time the load started. */
+  startedAt?: string
   concurrency: number
   /** Requests started per second asked for, if any. */
   rate?: number
@@ -226,6 +236,10 @@ export interface LoadResult {
   requestsPerSecond: number
   /** Over every request, failed ones at the time they took to fail. */
   latency: LatencyStats
+  /** The distribution: p50, p75, p90, p95, p99, p99.9 and the max (p 100). */
+  percentiles?: Percentile[]
+  /** The check's thresholds the load was judged against. */
+  thresholds?: { maxP95Ms?: number; maxP99Ms?: number }
   /** Failed requests by what went wrong: `status 500`, `connection reset`, `body`, … */
   errors: Record<string, number>
   series: LoadSecond[]

@@ -12,6 +12,8 @@
 //                                          --load-duration 20, --load-concurrency 32)
 //   npm run bench -- --only kinds          the multi-kind app against a hand-written flow only
 //                                          (--kinds-pairs 3; --warmup applies too)
+//   npm run bench -- --only storage        the StatefulSet-with-claim app against a hand-written
+//                                          flow only (--storage-pairs 3; --warmup applies too)
 //   npm run bench -- --only large          apps of 10/100/1000 objects against kubectl only
 //                                          (--large-sizes 10,100,1000, --large-pairs 1)
 //   npm run bench -- --no-cluster-up ...   never start the cluster: wait (up to 15 min) until
@@ -53,7 +55,12 @@
 //     the Job's completion and rollout status of the Deployment in parallel → curl every 100 ms
 //     until 200 with schema v1; from the first apply to that answer (rendering, namespace and
 //     teardown untimed). Interleaved pairs; cluster-scoped objects gone between samples.
-//  8. Large apps (test/support/large-app.mjs: N-2 ConfigMaps + the weather Deployment reading one
+//  8. Storage (test/fixtures/e2e/storage/app.yaml, see test/bench/storage.mjs): A = the action as
+//     in 1 (GET /k/boot until "written": true, what the database wrote to its claim) against P =
+//     kubectl apply --server-side → rollout status of the StatefulSet and the Deployment in
+//     parallel → get svc → curl every 100 ms until that answer. Interleaved pairs; each sample
+//     waits until the last one's namespace and volumes are gone.
+//  9. Large apps (test/support/large-app.mjs: N-2 ConfigMaps + the weather Deployment reading one
 //     + its NodePort Service, N = 10, 100, 1000): A = the action, validate.startedAt → smoke.endedAt
 //     (GET /healthz until 200), with its peak RSS (VmHWM polled every 100 ms), the bytes it saved to
 //     GITHUB_STATE and its post step's time; K = `kubectl apply --server-side -n NS -f app.yaml` →
@@ -92,6 +99,13 @@ import {
   writeShopManifests,
   writeWeatherManifest
 } from './cluster.mjs'
+import {
+  STORAGE_APP,
+  STORAGE_CHECKS,
+  storageGone,
+  storagePeer,
+  writeStorageManifest
+} from './storage.mjs'
 
 // ------------------------------------------------------------------------------------ options
 
@@ -104,6 +118,7 @@ const opts = {
   loadDuration: 20,
   loadConcurrency: 32,
   kindsPairs: 3,
+  storagePairs: 3,
   largeSizes: [10, 100, 1000],
   largePairs: 1,
   clusterUp: true,
@@ -125,6 +140,7 @@ for (let i = 2; i < process.argv.length; i++) {
     opts.loadConcurrency = Math.min(256, Math.max(1, Number(next())))
   else if (a === '--label') opts.label = next()
   else if (a === '--kinds-pairs') opts.kindsPairs = Math.max(1, Number(next()))
+  else if (a === '--storage-pairs') opts.storagePairs = Math.max(1, Number(next()))
   else if (a === '--large-sizes')
     opts.largeSizes = next()
       .split(',')
@@ -136,7 +152,7 @@ for (let i = 2; i < process.argv.length; i++) {
     process.exit(2)
   }
 }
-const PARTS = ['cold', 'pairs', 'load', 'kinds', 'large']
+const PARTS = ['cold', 'pairs', 'load', 'kinds', 'storage', 'large']
 if (opts.only !== undefined && !PARTS.includes(opts.only)) {
   console.error(`--only must be one of ${PARTS.join(', ')}`)
   process.exit(2)
@@ -907,7 +923,7 @@ async function sampleLoad() {
   }
 }
 
-// ------------------------------------------------------------------------------------ 8. large
+// ------------------------------------------------------------------------------------ 9. large
 
 /** Polls a process's peak RSS (VmHWM) every 100 ms until stop(); peak in kB. */
 function peakRss(pid) {
@@ -1059,7 +1075,7 @@ async function buildOnce(name, context) {
 }
 const builtImages = []
 
-if (want('pairs') || want('load') || want('kinds') || want('large')) {
+if (want('pairs') || want('load') || want('kinds') || want('storage') || want('large')) {
   log(
     opts.clusterUp
       ? 'Checking the cluster (cluster.sh status; cluster.sh up when it is not healthy) ...'
@@ -1169,6 +1185,44 @@ if (want('kinds')) {
   }
   results.kinds = kinds
 }
+if (want('storage')) {
+  results.storage_image = results.kinds_image ?? (await buildOnce('shop', SHOP))
+  const manifest = writeStorageManifest(`shop:${handTag()}`)
+  const samples = []
+  const total = opts.warmup + opts.storagePairs
+  log(
+    `Storage (${STORAGE_APP}): ${opts.storagePairs} interleaved pairs of the action and the hand-written flow after ${opts.warmup} warm-up ...`
+  )
+  for (let i = 0; i < total; i++) {
+    const warm = i < opts.warmup
+    const tag = warm ? `warm-up ${i + 1}` : `pair ${i - opts.warmup + 1}/${opts.storagePairs}`
+    const x = await actionRun({
+      context: SHOP,
+      image: 'shop',
+      manifests: STORAGE_APP,
+      service: 'db',
+      'smoke-checks': STORAGE_CHECKS
+    })
+    if (x.r.main.code !== 0 || x.report?.result !== 'passed') {
+      throw new Error(
+        `the action failed on the storage app:\n${x.r.main.output.split('\n').slice(-40).join('\n')}`
+      )
+    }
+    await storageGone(x.ns)
+    const a = {
+      ns: x.ns,
+      ms: t(phase(x.report, 'smoke').endedAt) - t(phase(x.report, 'deploy').startedAt),
+      rollout_ms: phase(x.report, 'rollout').durationMs,
+      waited_for_storage: x.r.main.output.includes('waiting for storage')
+    }
+    const p = await storagePeer(manifest)
+    log(
+      `  ${tag}: action ${ms(a.ms)} (rollout ${ms(a.rollout_ms)})  peer ${ms(p.ms)}  ratio ${(a.ms / p.ms).toFixed(2)}`
+    )
+    samples.push({ warmup: warm, ratio: a.ms / p.ms, a, p })
+  }
+  results.storage = samples
+}
 if (want('large')) {
   if (!results.image) results.image = await buildOnce('weather-service', 'weather-service')
   log(
@@ -1238,6 +1292,17 @@ const K = {
   ratio: summary(kindsMeasured.map(k => k.ratio)),
   a: summary(kindsMeasured.map(k => k.a.ms)),
   p: summary(kindsMeasured.map(k => k.p.ms))
+}
+
+const storageMeasured = (results.storage ?? []).filter(k => !k.warmup)
+const ST = { ratio: summary(storageMeasured.map(k => k.ratio)) }
+if (storageMeasured.length) {
+  log(
+    `\n=== 8. Storage (${STORAGE_APP}): action ÷ hand-written peer (apply --server-side, rollout status ×2, curl every 100 ms), ${storageMeasured.length} pairs ===`
+  )
+  log(
+    `  median ratio ${ST.ratio.median.toFixed(3)} (min ${ST.ratio.min.toFixed(3)}, max ${ST.ratio.max.toFixed(3)}); action ${storageMeasured.map(k => ms(k.a.ms)).join(', ')}; peer ${storageMeasured.map(k => ms(k.p.ms)).join(', ')}`
+  )
 }
 
 const loads = results.load ?? []
@@ -1529,7 +1594,7 @@ const largeBySize = opts.largeSizes
   .filter(x => x.n > 0)
 if (large.length) {
   log(
-    '\n=== 8. Large apps: N-2 ConfigMaps + Deployment + NodePort Service, action (A) vs kubectl (K) ==='
+    '\n=== 9. Large apps: N-2 ConfigMaps + Deployment + NodePort Service, action (A) vs kubectl (K) ==='
   )
   log(
     '  A = the action, validate.startedAt → smoke.endedAt (GET /healthz until 200); K = kubectl apply --server-side → rollout status'
@@ -1754,6 +1819,13 @@ const out = {
   kinds_peer_ms_samples: kindsMeasured.map(k => k.p.ms),
   kinds_peer:
     'kubectl apply --server-side CRD → wait established → apply --server-side the rest → rollout status sts/kv, wait job/migrate complete, rollout status deploy/api in parallel → curl every 100 ms until 200 with schema v1',
+  storage_app: STORAGE_APP,
+  storage_ratio_median: round(ST.ratio.median, 3),
+  storage_ratio_samples: storageMeasured.map(k => round(k.ratio, 3)),
+  storage_action_ms_samples: storageMeasured.map(k => k.a.ms),
+  storage_peer_ms_samples: storageMeasured.map(k => k.p.ms),
+  storage_peer:
+    'kubectl apply --server-side → rollout status sts/db and deploy/files in parallel → get svc → curl every 100 ms until GET /k/boot says written: true',
   large_app: 'N-2 ConfigMaps + weather Deployment + NodePort Service (test/support/large-app.mjs)',
   large_sizes: largeBySize.map(x => x.size),
   large_ratio_median: largeBySize.map(x => round(x.ratio.median, 3)),
@@ -1772,9 +1844,11 @@ const partOf = key =>
       ? 'load'
       : key.startsWith('kinds')
         ? 'kinds'
-        : key.startsWith('large')
-          ? 'large'
-          : 'pairs'
+        : key.startsWith('storage')
+          ? 'storage'
+          : key.startsWith('large')
+            ? 'large'
+            : 'pairs'
 let written = out
 if (opts.only !== undefined && existsSync(opts.out)) {
   const before = JSON.parse(readFileSync(opts.out, 'utf8'))

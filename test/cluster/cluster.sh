@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # A real single-node Kubernetes 1.20.2 on this machine, for the minikube-smoke e2e tests.
 #
-#   cluster.sh up         install what is missing, build Kubernetes once (cached), start the cluster
-#                         and a registry on 127.0.0.1:5000 (Debian's docker-registry)
+#   cluster.sh up         install what is missing, build Kubernetes once (cached), start the cluster,
+#                         a registry on 127.0.0.1:5000 (Debian's docker-registry) and minikube's
+#                         default storage (StorageClass `standard` + storage-provisioner.mjs)
 #   cluster.sh down       stop what `up` started, remove what it left (containers, mounts, chains)
 #   cluster.sh down --all the same, and also stop a dockerd that the harness started
 #   cluster.sh status     each component's pid and state, node readiness; exit 0 when healthy
@@ -34,6 +35,7 @@ DOCKER_BRIDGE_CIDR=172.17.0.0/16 # pods get addresses on docker's default bridge
 REGISTRY_PORT=5000
 REGISTRY_URL="http://127.0.0.1:$REGISTRY_PORT"
 REGISTRY_DATA="$STATE/registry"
+HOSTPATH_ROOT="$STATE/hostpath-provisioner" # the provisioner's volumes (minikube: /tmp/hostpath-provisioner)
 APT_UPDATED=""
 
 log() { echo "[cluster] $*" >&2; }
@@ -229,7 +231,7 @@ remove_kube_chains() {
 
 # Everything a running or killed cluster leaves behind, except dockerd.
 cleanup() {
-  stop_recorded kube-proxy kubelet kube-scheduler kube-controller-manager registry
+  stop_recorded storage-provisioner kube-proxy kubelet kube-scheduler kube-controller-manager registry
   stop_recorded kube-apiserver etcd
   remove_kubelet_containers
   unmount_kubelet_volumes
@@ -237,7 +239,7 @@ cleanup() {
   if ! grep -q " $KUBELET_ROOT/" /proc/self/mounts; then rm -rf "$KUBELET_ROOT/pods"; fi
   rm -rf /var/log/pods/* /var/log/containers/*
   remove_kube_chains
-  rm -rf "$STATE/etcd" "$REGISTRY_DATA"
+  rm -rf "$STATE/etcd" "$REGISTRY_DATA" "$HOSTPATH_ROOT"
 }
 
 # One up or down at a time (tests may call them concurrently).
@@ -298,6 +300,37 @@ ensure_registry() {
   start registry docker-registry serve "$STATE/registry.yml"
   wait_for registry 30 registry_ready || fail_start registry
   log "registry answering on $REGISTRY_URL (data in $REGISTRY_DATA)"
+}
+
+# minikube's `default-storageclass` and `storage-provisioner` addons: the default StorageClass
+# `standard` (as minikube's storageclass.yaml: provisioner k8s.io/minikube-hostpath; reclaim Delete
+# and binding Immediate are the API defaults) and a provisioner that watches claims of that class
+# and binds each to a hostPath volume about 0.5 s later (storage-provisioner.mjs). Started on its
+# own when it is the only part down, like the registry. The DefaultStorageClass admission plugin
+# that gives class-less claims the default class is on by default in 1.20's API server.
+ensure_storage() {
+  kctl apply -f - >/dev/null <<'EOF' || die "cannot apply StorageClass standard"
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata:
+  name: standard
+  annotations:
+    storageclass.kubernetes.io/is-default-class: "true"
+  labels:
+    addonmanager.kubernetes.io/mode: EnsureExists
+provisioner: k8s.io/minikube-hostpath
+reclaimPolicy: Delete
+volumeBindingMode: Immediate
+EOF
+  recorded_pid storage-provisioner >/dev/null && return 0
+  local node=node
+  [ -x "$HERE/../../node_modules/.bin/node" ] && node="$HERE/../../node_modules/.bin/node"
+  command -v "$node" >/dev/null || die "no node to run the storage provisioner with"
+  mkdir -p "$HOSTPATH_ROOT"
+  start storage-provisioner "$node" "$HERE/storage-provisioner.mjs" "$STATE"
+  wait_for "storage-provisioner watching" 20 grep -q watching "$LOGS/storage-provisioner.log" ||
+    fail_start storage-provisioner
+  log "storage: StorageClass standard (default) provisioned by storage-provisioner (volumes in $HOSTPATH_ROOT)"
 }
 
 start_components() {
@@ -382,6 +415,7 @@ cmd_up() {
   if [ -s "$KUBECONFIG_FILE" ] && healthy; then
     install_missing
     ensure_registry
+    ensure_storage
     log "already up; KUBECONFIG=$KUBECONFIG_FILE, logs in $LOGS"
     return 0
   fi
@@ -397,6 +431,7 @@ cmd_up() {
   log "starting etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kube-proxy"
   start_components
   ensure_registry
+  ensure_storage
   log "up in $((SECONDS - t0)) s: node $NODE_NAME Ready"
   log "KUBECONFIG=$KUBECONFIG_FILE (context $CONTEXT); logs in $LOGS; pids in $PIDS"
 }
@@ -444,6 +479,11 @@ cmd_status() {
     printf '%-24s pid %-8s %s\n' registry "$pid" "answering on $REGISTRY_URL"
   else
     printf '%-24s %-12s %s\n' registry "" "not answering on $REGISTRY_URL"; ok=1
+  fi
+  if pid=$(recorded_pid storage-provisioner); then
+    printf '%-24s pid %-8s %s\n' storage-provisioner "$pid" "alive (StorageClass standard, volumes in $HOSTPATH_ROOT)"
+  else
+    printf '%-24s %-12s %s\n' storage-provisioner "" "not running"; ok=1
   fi
   echo "kubeconfig: $KUBECONFIG_FILE   logs: $LOGS"
   return $ok

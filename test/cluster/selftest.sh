@@ -72,6 +72,26 @@ workload() {
   check "the kubelet pulls $pushed" quietly kubectl -n "$ns" rollout status deployment/pulled --timeout=120s
   check "the registry served the pull" grep -qE "\"(HEAD|GET) /v2/selftest/hello-$$/manifests/" "$LOGS/registry.log"
 
+  # Default storage: a claim with no class gets `standard`, is Pending first, then bound to a
+  # hostPath volume; deleting it deletes the volume and its directory (reclaim Delete).
+  kubectl -n "$ns" apply -f - >/dev/null <<'YAML'
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: selftest-claim}
+spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Mi}}}
+YAML
+  check "a claim with no class gets the default class standard" bash -c \
+    "[ \"\$(kubectl -n $ns get pvc selftest-claim -o jsonpath='{.spec.storageClassName}')\" = standard ]"
+  check "the provisioner binds it" eventually bash -c \
+    "[ \"\$(kubectl -n $ns get pvc selftest-claim -o jsonpath='{.status.phase}')\" = Bound ]"
+  local pv dir
+  pv=$(kubectl -n "$ns" get pvc selftest-claim -o jsonpath='{.spec.volumeName}')
+  dir=$(kubectl get pv "$pv" -o jsonpath='{.spec.hostPath.path}')
+  check "its volume is a directory under $STATE/hostpath-provisioner" test -d "$dir"
+  kubectl -n "$ns" delete pvc selftest-claim --wait=false >/dev/null
+  check "deleting the claim deletes its volume and directory" eventually bash -c \
+    "! kubectl get pv $pv >/dev/null 2>&1 && [ ! -d '$dir' ]"
+
   # The stand-in, as the action drives it, with a kubeconfig of its own.
   local url
   local -x KUBECONFIG="$STATE/selftest-kubeconfig"
@@ -104,7 +124,8 @@ nothing_left() {
   ! iptables-save 2>/dev/null | grep -q 'KUBE-' || { echo "  KUBE- iptables chains/rules left"; bad=1; }
   [ ! -d "$STATE/etcd" ] || { echo "  etcd data left"; bad=1; }
   [ ! -d "$STATE/registry" ] || { echo "  registry data left"; bad=1; }
-  for c in etcd kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy registry; do
+  [ ! -d "$STATE/hostpath-provisioner" ] || { echo "  provisioned volumes left"; bad=1; }
+  for c in etcd kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy registry storage-provisioner; do
     pid=$(recorded_pid "$c") && { echo "  $c still running (pid $pid)"; bad=1; }
   done
   return $bad
@@ -120,7 +141,7 @@ lifecycle() {
   check "up after down" timed "$HERE/cluster.sh" up
   workload_pods
   local c pid
-  for c in etcd kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy registry; do
+  for c in etcd kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy registry storage-provisioner; do
     pid=$(recorded_pid "$c") && kill -9 "$pid"
   done
   sleep 1

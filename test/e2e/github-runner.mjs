@@ -131,7 +131,7 @@ function runNode(entry, env, { onLine, onSpawn, timeoutMs = 15 * 60_000 } = {}) 
  * Runs main then post. `killMainWhen(line)` returning true kills main with SIGKILL at that line,
  * as a cancelled or crashed job would; `signalMainWhen(line)` returning a signal name sends it to
  * main (only to main, as the runner's cancel does), recording main's descendants at that moment.
- * Post still runs, as GitHub runs it. `onMainSpawn(child)` sees main's process; `afterMain(outputs)`
+ * Post still runs, as GitHub runs it. `onMainSpawn(child)` sees main's process; `afterMain(outputs, main)`
  * runs between the steps (what main deployed is still there), as a later step of the job would.
  */
 export async function runAction({
@@ -192,7 +192,9 @@ export async function runAction({
   )
   // Checked the moment main is gone, before post runs: nothing it started may outlive it.
   if (signalled) signalled.descendantsAliveAtExit = signalled.descendants.filter(isAlive)
-  const between = afterMain ? await afterMain(parseFileCommands(files.GITHUB_OUTPUT)) : undefined
+  const between = afterMain
+    ? await afterMain(parseFileCommands(files.GITHUB_OUTPUT), main)
+    : undefined
   const state = parseFileCommands(files.GITHUB_STATE)
   let post
   if (!skipPost) {

@@ -23,13 +23,17 @@ import {
   writeFileSync
 } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, relative } from 'node:path'
+import { dirname, join, relative } from 'node:path'
 import { REPO, runAction } from './github-runner.mjs'
+import { runGate, stepOf } from './gate-runner.mjs'
 import { startArtifactServer } from '../support/artifact-server.mjs'
 import { writeLargeApp } from '../support/large-app.mjs'
 import { readAsRunner } from '../support/workflow-commands.mjs'
+import { renderSummary } from '../support/render-summary.mjs'
 
 const STATE = process.env.MINIKUBE_SMOKE_STATE || '/var/lib/minikube-smoke'
+// What a run leaves to look at afterwards (summaries and their screenshots), like the timings file.
+const ARTIFACTS = process.env.E2E_ARTIFACTS || join(tmpdir(), 'minikube-smoke-e2e-artifacts')
 const CLUSTER = join(REPO, 'test/cluster/cluster.sh')
 const STANDIN_BIN = join(REPO, 'test/cluster/bin')
 const CLUSTER_KUBECONFIG = join(STATE, 'kubeconfig')
@@ -91,11 +95,16 @@ async function assertNothingLeft(namespace) {
   }
 }
 
-/** Inputs every case against the local cluster shares. */
+/**
+ * Inputs every case against the local cluster shares. stable-for is 2 s where it is not the
+ * subject: the action's 10 s, counted from readiness, would add ~8 s to every passing run (the
+ * stable-for case deletes the key to run with the action's default).
+ */
 function localInputs(extra = {}) {
   return {
     'build-args': `BASE_IMAGE=${BASE_IMAGE}`,
     'url-host': '127.0.0.1',
+    'stable-for': '2s',
     ...extra
   }
 }
@@ -136,6 +145,28 @@ async function processesGone(matches, ms) {
     await new Promise(resolve => setTimeout(resolve, 250))
   }
 }
+
+/**
+ * The run's job summary as GitHub shows it: every Mermaid diagram must parse and draw in headless
+ * chromium (mermaid from node_modules). Keeps the summary, and with `shot` a screenshot, in
+ * ARTIFACTS. Returns the diagrams' results ({kind, ok, texts}).
+ */
+function summaryRenders(r, name, { shot = false, kinds = ['gantt'] } = {}) {
+  mkdirSync(ARTIFACTS, { recursive: true })
+  writeFileSync(join(ARTIFACTS, `${name}.md`), r.summary)
+  const screenshot = shot ? join(ARTIFACTS, `${name}.png`) : undefined
+  const rendered = renderSummary(r.summary, { screenshot })
+  check(rendered.done, `the summary page did not finish rendering: ${rendered.error}`)
+  const bad = rendered.results.filter(d => !d.ok)
+  check(
+    bad.length === 0,
+    `diagrams that did not render: ${JSON.stringify(bad.map(d => [d.kind, d.error]))}`
+  )
+  const drawn = rendered.results.map(d => d.kind)
+  for (const kind of kinds) check(drawn.includes(kind), `no ${kind} diagram drawn: ${drawn}`)
+  return rendered.results
+}
+const drawnTexts = diagrams => diagrams.flatMap(d => d.texts ?? []).join('\n')
 
 /** What the runner would make of main's output: its commands, annotations, masks, shown lines. */
 const asRunner = r => readAsRunner(r.main.output)
@@ -248,6 +279,26 @@ const imageExists = ref => docker('image', 'inspect', ref).code === 0
 const cases = []
 const test = (name, needsCluster, fn) => cases.push({ name, needsCluster, fn })
 
+test(
+  'summary rendering: the checker itself catches a diagram Mermaid cannot draw',
+  false,
+  async () => {
+    // The same page and browser as every run's summary: one good diagram, one broken.
+    const md = [
+      '## x',
+      '```mermaid\ngantt\n    dateFormat x\n    section a\n    ok :t1, 0, 1000\n```',
+      '```mermaid\nxychart-beta\n    bar [1, 2\n```'
+    ].join('\n\n')
+    const { done, results } = renderSummary(md)
+    check(done, 'the page finished')
+    check(
+      results.length === 2 && results[0].ok && !results[1].ok,
+      `one drawn, one refused: ${JSON.stringify(results.map(r => [r.ok, r.error]))}`
+    )
+    return `broken diagram reported: ${results[1].error.split('\n')[0].slice(0, 120)}`
+  }
+)
+
 test('bad inputs: one line each, nothing started', false, async () => {
   const bad = [
     [{ replicas: 'abc' }, `input 'replicas' must be an integer from 1 to 50, got "abc"`],
@@ -259,6 +310,7 @@ test('bad inputs: one line each, nothing started', false, async () => {
     [{ 'url-mode': 'ingress' }, `input 'url-mode' must be one of "nodeport", "port-forward"`],
     [{ teardown: 'maybe' }, `input 'teardown' must be one of "always", "on-success", "never"`],
     [{ 'rollout-timeout': 'forever' }, `input 'rollout-timeout' must be a duration`],
+    [{ 'stable-for': 'a while' }, `input 'stable-for' must be a duration from 0 (off) to 1h`],
     [{ image: 'Weather:1' }, `input 'image' must be an image repository name`],
     [{ context: '../../etc' }, `input 'context' must be a path inside the workspace`],
     [
@@ -437,8 +489,10 @@ test('fault: container exits → CrashLoopBackOff, fast, with its logs', true, a
   )
   const rollout = phaseOf(r, 'rollout')
   check(rollout.durationMs < 45_000, `rollout phase took ${rollout.durationMs} ms`)
+  const diagrams = summaryRenders(r, 'summary-failed-rollout', { shot: true })
+  contains(drawnTexts(diagrams), 'Deployment/weather-crash failed after', 'the drawn timeline')
   await assertNothingLeft(r.outputs.namespace)
-  return `failed in the rollout phase after ${(rollout.durationMs / 1000).toFixed(1)} s`
+  return `failed in the rollout phase after ${(rollout.durationMs / 1000).toFixed(1)} s; its summary renders`
 })
 
 test('fault: image that does not exist → ErrImageNeverPull in < 10 s', true, async () => {
@@ -483,8 +537,14 @@ test('fault: smoke check gets 500 → failed, reported, torn down', true, async 
     'the report shows the failed check and its attempts'
   )
   contains(r.summary, '500', 'the job summary')
+  // The failing check's attempts, drawn (runs of the same outcome as one bar).
+  contains(
+    drawnTexts(summaryRenders(r, 'summary-failed-smoke')),
+    'status 500',
+    'the drawn timeline'
+  )
   await assertNothingLeft(r.outputs.namespace)
-  return `${report.smoke[0].attempts.length} attempts reported`
+  return `${report.smoke[0].attempts.length} attempts reported and drawn`
 })
 
 test(
@@ -534,7 +594,19 @@ test(
       `load result: ${JSON.stringify(load)?.slice(0, 400)}`
     )
     check(load.latency.p95 > 0 && load.series.length > 0, 'latency percentiles and a series')
+    check(
+      load.percentiles?.map(p => p.p).join() === '50,75,90,95,99,99.9,100' && load.startedAt,
+      `load percentiles and start: ${JSON.stringify(load.percentiles)} ${load.startedAt}`
+    )
     contains(r.summary, '### Load', 'the job summary')
+    const diagrams = summaryRenders(r, 'summary-passed-load', {
+      shot: true,
+      kinds: ['gantt', 'xychart-beta']
+    })
+    const drawn = drawnTexts(diagrams)
+    contains(drawn, 'ready in', 'the drawn timeline (the Deployment)')
+    contains(drawn, 'load 300 requests', 'the drawn timeline (the load)')
+    contains(drawn, 'p99.9', 'the drawn latency chart')
     const junit = readFileSync(r.outputs.junit, 'utf8')
     check(
       /<testsuite name="smoke" tests="2" failures="0"/.test(junit),
@@ -843,6 +915,7 @@ test('local debugger: @github/local-action runs main and post, post tears down',
     'INPUT_BUILD-ARGS': `BASE_IMAGE=${BASE_IMAGE}`,
     'INPUT_URL-HOST': '127.0.0.1',
     'INPUT_SMOKE-PATH': '/healthz',
+    'INPUT_STABLE-FOR': '2s',
     KUBECONFIG: CLUSTER_KUBECONFIG,
     GITHUB_WORKSPACE: REPO,
     RUNNER_TEMP: dir
@@ -1375,7 +1448,7 @@ test(
       'smoke-timeout': '60s'
     })
     check(
-      /container "app" of pod "weather-dies-[a-z0-9-]+" restarted while the smoke checks ran|pod "weather-dies-[a-z0-9-]+" stopped being ready while the smoke checks ran/.test(
+      /(container "app" of pod "weather-dies-[a-z0-9-]+" (restarted|terminated)|pod "weather-dies-[a-z0-9-]+" stopped being ready) .*while the smoke checks ran/.test(
         error
       ),
       `the failure should name the pod that broke: ${error}`
@@ -1389,6 +1462,89 @@ test(
     )
     await assertNothingLeft(r.outputs.namespace)
     return `${error.replace('::error::', '').slice(0, 140)} after ${(smoke.durationMs / 1000).toFixed(1)} s of checks`
+  }
+)
+
+test(
+  'stable-for: an app that crashes 6 s after start, after its checks passed, fails within the window, the crash named',
+  true,
+  async () => {
+    const inputs = localInputs({
+      cluster: 'existing',
+      manifests: 'test/fixtures/e2e/crash-after-start.yaml'
+    })
+    delete inputs['stable-for'] // the action's default, 10s
+    const r = await runAction({ inputs, ...existing })
+    check(r.main.code === 1, `main exited ${r.main.code}:\n${tail(r.main.output, 40)}`)
+    const error = errorLines(r.main.output).join('\n')
+    check(
+      /container "app" of pod "weather-crash6-[a-z0-9-]+" (restarted|terminated) \d+\.\d s after every workload was ready \(stable-for 10s\)(, while the smoke checks ran)?: last exit code 3/.test(
+        error
+      ),
+      `the failure should name the pod, the container and the exit code: ${error}`
+    )
+    contains(r.main.output, 'fatal: the background worker died', 'the output (its last log lines)')
+    const report = JSON.parse(readFileSync(r.outputs.report, 'utf8'))
+    check(
+      report.smoke[0]?.attempts.some(a => a.passed),
+      'the app answered a check before it crashed'
+    )
+    const s = report.stability
+    check(s?.windowMs === 10_000 && s.result === 'broken', `report.stability: ${JSON.stringify(s)}`)
+    check(
+      s.brokenAfterMs < 10_000,
+      `broken ${s.brokenAfterMs} ms after readiness: outside the window`
+    )
+    contains(r.summary, '**Stable for:** 10.0 s after readiness: ❌ broken', 'job summary')
+    await assertNothingLeft(r.outputs.namespace)
+    const failed = report.phases.at(-1)
+    return `failed in ${failed.name}, ${(s.brokenAfterMs / 1000).toFixed(1)} s after readiness (checks took ${(phaseOf(r, 'smoke').durationMs / 1000).toFixed(1)} s)`
+  }
+)
+
+test(
+  'rollout-check update: a service that needs a credential — the update check fails without it (401), passes with it',
+  true,
+  async () => {
+    const base = {
+      cluster: 'existing',
+      manifests: 'test/fixtures/e2e/auth-update.yaml',
+      'rollout-check': 'update'
+    }
+    const without = await runAction({
+      inputs: localInputs({ ...base, 'smoke-checks': '- path: /' }),
+      ...existing
+    })
+    check(
+      without.main.code === 1,
+      `main exited ${without.main.code}:\n${tail(without.main.output, 40)}`
+    )
+    check(
+      phaseOf(without, 'smoke')?.status === 'ok',
+      'the smoke checks passed (the first version asks no credential)'
+    )
+    check(phaseOf(without, 'rollout-check')?.status === 'failed', 'the update check failed')
+    const error = errorLines(without.main.output).join('\n')
+    contains(
+      error,
+      'failed during the rolling update of deployment "weather-auth", although maxUnavailable is 0 (first failures: expected status 2xx, got 401',
+      'the failure'
+    )
+    await assertNothingLeft(without.outputs.namespace)
+
+    const withIt = await runAction({
+      inputs: localInputs({
+        ...base,
+        'smoke-checks': '- path: /\n  headers:\n    Authorization: Bearer e2e-update-token'
+      }),
+      ...existing
+    })
+    check(withIt.main.code === 0, `main failed:\n${tail(withIt.main.output, 40)}`)
+    const report = JSON.parse(readFileSync(withIt.outputs.report, 'utf8'))
+    const counted = report.rollout['update check: failed requests']
+    check(/^0 of \d+$/.test(counted), `update check counts: ${counted}`)
+    await assertNothingLeft(withIt.outputs.namespace)
+    return `without: ${/(\d+ of \d+) requests/.exec(error)?.[1]} failed (401); with: ${counted} failed`
   }
 )
 
@@ -1542,6 +1698,121 @@ test(
     check(!out.includes('registry.example.test'), 'the renamed reference was never deployed')
     await assertNothingLeft(r.outputs.namespace)
     return `main ${(r.main.ms / 1000).toFixed(1)} s`
+  }
+)
+
+// ------------------------------------------------------------------------------------ storage
+
+const STORAGE = 'test/fixtures/e2e/storage'
+/** The app on claims (StatefulSet volumeClaimTemplates + a Deployment's own claim), on the shop's image. */
+const storageInputs = extra =>
+  localInputs(
+    shopInputs({
+      cluster: 'existing',
+      manifests: `${STORAGE}/app.yaml`,
+      service: 'db',
+      'smoke-checks': `
+- name: the database wrote to its volume and reads it back
+  path: /k/boot
+  expect-json:
+    written: true
+    dir: /data
+`,
+      ...extra
+    })
+  )
+
+/** PersistentVolumeClaims in the namespace, and PersistentVolumes bound to a claim of it. */
+function storageOf(ns) {
+  const claims = kubectl('get', 'pvc', '-n', ns, '-o', 'name').out.trim()
+  const volumes = kubectl(
+    'get',
+    'pv',
+    '-o',
+    'jsonpath={range .items[*]}{.metadata.name} {.spec.claimRef.namespace}{"\\n"}{end}'
+  )
+    .out.split('\n')
+    .filter(l => l.endsWith(` ${ns}`))
+  return { claims, volumes }
+}
+
+/** No claim in `ns` and no volume of it (deletion waits for the pods to go: generous deadline). */
+async function noStorageLeft(ns) {
+  const deadline = Date.now() + 120_000
+  for (;;) {
+    const { claims, volumes } = storageOf(ns)
+    if (!claims && volumes.length === 0) return
+    check(
+      Date.now() < deadline,
+      `storage of namespace ${ns} left 120 s after the post step: ${claims} ${volumes.join(', ')}`
+    )
+    await new Promise(resolve => setTimeout(resolve, 500))
+  }
+}
+
+test(
+  'storage: a StatefulSet with a volumeClaimTemplates claim on standard and a Deployment with its own claim pass; the pod writes to the volume',
+  true,
+  async () => {
+    const r = await runAction({ inputs: storageInputs(), ...existing })
+    check(r.main.code === 0, `main failed:\n${tail(r.main.output, 60)}`)
+    const out = r.main.output
+    contains(out, 'statefulset "db" successfully rolled out', 'the output')
+    contains(out, 'deployment "files" successfully rolled out', 'the output')
+    const report = JSON.parse(readFileSync(r.outputs.report, 'utf8'))
+    check(report.smoke[0].passed, 'the smoke check read back what the pod wrote to its volume')
+    const provisioned = readFileSync(join(STATE, 'logs/storage-provisioner.log'), 'utf8')
+    const ns = r.outputs.namespace
+    contains(provisioned, `for ${ns}/data-db-0 at`, 'the provisioner log')
+    contains(provisioned, `for ${ns}/uploads at`, 'the provisioner log')
+    await assertNothingLeft(ns)
+    await noStorageLeft(ns)
+    const waited = out.includes('waiting for storage') ? ', waited for storage' : ''
+    return `rollout ${(phaseOf(r, 'rollout').durationMs / 1000).toFixed(1)} s${waited}; main ${(r.main.ms / 1000).toFixed(1)} s`
+  }
+)
+
+test(
+  'storage: a claim on a StorageClass that does not exist fails at once, naming the claim and the class',
+  true,
+  async () => {
+    const { r, error } = await runFailing(
+      shopInputs({ manifests: `${STORAGE}/missing-class.yaml` })
+    )
+    contains(
+      error,
+      'statefulset.apps "db" failed: persistentvolumeclaim "uploads-db-0" cannot be bound: storageclass "fast-ssd" not found',
+      'the failure'
+    )
+    const rollout = phaseOf(r, 'rollout')
+    check(rollout.status === 'failed', `the rollout phase should fail, it was ${rollout.status}`)
+    await assertNothingLeft(r.outputs.namespace)
+    return `failed after ${(rollout.durationMs / 1000).toFixed(2)} s of rollout (goal < 5 s)`
+  }
+)
+
+test(
+  'storage: in a given namespace the post step deletes the StatefulSet’s claims; no claim and no volume of the run left',
+  true,
+  async () => {
+    const ns = `e2e-storage-${randomBytes(3).toString('hex')}`
+    check(kubectl('create', 'namespace', ns).code === 0, `create namespace ${ns}`)
+    try {
+      const r = await runAction({ inputs: storageInputs({ namespace: ns }), ...existing })
+      check(r.main.code === 0, `main failed:\n${tail(r.main.output, 60)}`)
+      for (const claim of ['data-db-0', 'uploads'])
+        contains(
+          r.post.output,
+          `persistentvolumeclaim "${claim}" in namespace "${ns}" deleted`,
+          'the post output'
+        )
+      const t0 = Date.now()
+      await noStorageLeft(ns)
+      check(kubectl('get', 'namespace', ns).code === 0, 'the given namespace still exists')
+      return `claims and volumes gone ${((Date.now() - t0) / 1000).toFixed(1)} s after the post step`
+    } finally {
+      kubectl('delete', 'namespace', ns, '--wait=false')
+    }
   }
 )
 
@@ -1772,6 +2043,14 @@ test(
     )
     contains(r.main.output, 'database http://127.0.0.1:7999 not reachable', 'the output (its log)')
     check(othersReadyAt !== undefined, 'the store and the migration became ready first')
+    const report = JSON.parse(readFileSync(r.outputs.report, 'utf8'))
+    const api = report.workloads?.find(w => w.kind === 'Deployment' && w.name === 'api')
+    check(api?.state === 'failed', `the report's api: ${JSON.stringify(api)}`)
+    const drawn = drawnTexts(summaryRenders(r, 'summary-crash-policy'))
+    contains(drawn, 'Deployment/api failed after', 'the drawn timeline')
+    // Crashes before the others were ready were tolerated: each is marked where it was seen.
+    if (api.tolerated?.length)
+      contains(drawn, 'Deployment/api crash tolerated', 'the drawn timeline')
     const failedAt = Date.parse(phaseOf(r, 'rollout').endedAt)
     const after = failedAt - othersReadyAt
     // At its next crash: that waits for the kubelet's restart back-off (10 s, 20 s, 40 s), so
@@ -1780,6 +2059,411 @@ test(
     await assertNothingLeft(r.outputs.namespace)
     const restarts = /restarted (\d+) time/.exec(error)?.[1]
     return `failed ${(after / 1000).toFixed(1)} s after the store and the migration were ready (restarted ${restarts} times)`
+  }
+)
+
+// ------------------------------------------------------------- deploy folders with namespaces
+
+const OWN_NAMESPACE = 'test/fixtures/e2e/namespaces/own'
+const TWO_NAMESPACES = 'test/fixtures/e2e/namespaces/two'
+
+/** `kubectl get … -o json`, parsed; undefined when it does not exist. */
+function getJson(...args) {
+  const r = kubectl('get', ...args, '-o', 'json')
+  return r.code === 0 ? JSON.parse(r.out) : undefined
+}
+
+/** The manifests' own namespace does not exist: the run never creates it. */
+function notCreated(name, when) {
+  const r = kubectl('get', 'namespace', name, '-o', 'name')
+  check(
+    r.code !== 0 && /NotFound|not found/.test(r.out),
+    `namespace ${name} exists ${when}: the run must never create the manifests' own namespace (${r.out.trim()})`
+  )
+}
+
+/** What the cluster holds for the run between main and post (checked after post has run). */
+function snapshot(namespaces, objects) {
+  return {
+    namespaces: Object.fromEntries(namespaces.map(n => [n, getJson('namespace', n)?.metadata])),
+    objects: Object.fromEntries(objects.map(args => [args.join(' '), getJson(...args)])),
+    manifestsOwn: ['shop-prod', 'shop-monitoring'].filter(n => getJson('namespace', n))
+  }
+}
+
+test(
+  'namespaces: a deploy folder with its own Namespace (Pod Security labels) and metadata.namespace on every object passes as it is',
+  true,
+  async () => {
+    notCreated('shop-prod', 'before the run')
+    let seen
+    const r = await runAction({
+      inputs: localInputs({
+        cluster: 'existing',
+        manifests: OWN_NAMESPACE,
+        'smoke-checks': WEATHER_CHECKS
+      }),
+      ...existing,
+      afterMain: outputs => {
+        const ns = outputs.namespace
+        seen = snapshot(
+          [ns],
+          [
+            ['deployment', 'weather-service', '-n', ns],
+            ['rolebinding', 'weather-view', '-n', ns]
+          ]
+        )
+      }
+    })
+    check(r.main.code === 0, `main failed:\n${tail(r.main.output, 60)}`)
+    const ns = r.outputs.namespace
+    contains(r.main.output, `namespaces: shop-prod → ${ns};`, 'the output (the mapping line)')
+    const meta = seen.namespaces[ns]
+    check(meta, `the run's namespace ${ns} existed during the run`)
+    check(
+      meta.labels?.['pod-security.kubernetes.io/enforce'] === 'baseline' &&
+        meta.labels?.['pod-security.kubernetes.io/warn'] === 'restricted',
+      `the Namespace's Pod Security labels are on ${ns}: ${JSON.stringify(meta.labels)}`
+    )
+    check(
+      meta.annotations?.['shop.example.test/owner'] === 'team-shop',
+      `the Namespace's annotation is on ${ns}: ${JSON.stringify(meta.annotations)}`
+    )
+    check(seen.objects[`deployment weather-service -n ${ns}`], `the Deployment ran in ${ns}`)
+    const subject = seen.objects[`rolebinding weather-view -n ${ns}`]?.subjects?.[0]
+    check(
+      subject?.namespace === ns,
+      `the RoleBinding's ServiceAccount subject moved to ${ns}: ${JSON.stringify(subject)}`
+    )
+    check(seen.manifestsOwn.length === 0, `shop-prod existed during the run`)
+    await assertNothingLeft(ns)
+    notCreated('shop-prod', 'after the post step')
+    return `shop-prod → ${ns}, labels carried, nothing left; main ${(r.main.ms / 1000).toFixed(1)} s`
+  }
+)
+
+test(
+  'namespaces: an app and its monitoring (kustomize, two namespaces) pass in two namespaces of the run, both removed',
+  true,
+  async () => {
+    for (const n of ['shop-prod', 'shop-monitoring']) notCreated(n, 'before the run')
+    let seen
+    const r = await runAction({
+      inputs: localInputs({
+        cluster: 'existing',
+        manifests: TWO_NAMESPACES,
+        'smoke-checks': WEATHER_CHECKS
+      }),
+      ...existing,
+      afterMain: outputs => {
+        const ns = outputs.namespace
+        const monitoring = `${ns}-shop-monitoring`
+        seen = snapshot(
+          [ns, monitoring],
+          [
+            ['deployment', 'weather-service', '-n', ns],
+            ['deployment', 'prober', '-n', monitoring],
+            ['clusterrolebinding', 'minikube-smoke-e2e-scraper']
+          ]
+        )
+      }
+    })
+    check(r.main.code === 0, `main failed:\n${tail(r.main.output, 60)}`)
+    const ns = r.outputs.namespace
+    const monitoring = `${ns}-shop-monitoring`
+    contains(
+      r.main.output,
+      `namespaces: shop-prod → ${ns}, shop-monitoring → ${monitoring};`,
+      'the output (the mapping line)'
+    )
+    contains(r.main.output, 'smoke target: service "weather-service"', 'the output')
+    const ready = d => d?.status?.readyReplicas === 1
+    check(
+      ready(seen.objects[`deployment weather-service -n ${ns}`]),
+      `weather-service ran in ${ns}`
+    )
+    check(ready(seen.objects[`deployment prober -n ${monitoring}`]), `prober ran in ${monitoring}`)
+    const labels = n => seen.namespaces[n]?.labels?.['pod-security.kubernetes.io/enforce']
+    check(
+      labels(ns) === 'baseline' && labels(monitoring) === 'privileged',
+      `each Namespace's labels on its run namespace: ${labels(ns)}, ${labels(monitoring)}`
+    )
+    const subject = seen.objects['clusterrolebinding minikube-smoke-e2e-scraper']?.subjects?.[0]
+    check(
+      subject?.namespace === monitoring,
+      `the ClusterRoleBinding's subject moved to ${monitoring}: ${JSON.stringify(subject)}`
+    )
+    check(seen.manifestsOwn.length === 0, `${seen.manifestsOwn.join(', ')} existed during the run`)
+    const report = JSON.parse(readFileSync(r.outputs.report, 'utf8'))
+    check(
+      JSON.stringify(report.otherNamespaces) === JSON.stringify([monitoring]),
+      `the report lists the other namespace: ${JSON.stringify(report.otherNamespaces)}`
+    )
+    await assertNothingLeft(ns)
+    await assertNothingLeft(monitoring)
+    await clusterObjectsGone([['clusterrolebinding', 'minikube-smoke-e2e-scraper']])
+    for (const n of ['shop-prod', 'shop-monitoring']) notCreated(n, 'after the post step')
+    return `shop-prod → ${ns}, shop-monitoring → ${monitoring}, both gone; main ${(r.main.ms / 1000).toFixed(1)} s`
+  }
+)
+
+test(
+  'namespaces: with a namespace input, both namespaces of the manifests map into it',
+  true,
+  async () => {
+    const given = `e2e-given-${randomBytes(3).toString('hex')}`
+    let seen
+    const r = await runAction({
+      inputs: localInputs({
+        cluster: 'existing',
+        manifests: TWO_NAMESPACES,
+        namespace: given,
+        'smoke-checks': WEATHER_CHECKS
+      }),
+      ...existing,
+      afterMain: () => {
+        seen = snapshot(
+          [given],
+          [
+            ['deployment', 'weather-service', '-n', given],
+            ['deployment', 'prober', '-n', given]
+          ]
+        )
+      }
+    })
+    check(r.main.code === 0, `main failed:\n${tail(r.main.output, 60)}`)
+    contains(
+      r.main.output,
+      `namespaces: shop-prod → ${given}, shop-monitoring → ${given} (all into the namespace input "${given}")`,
+      'the output (the mapping line)'
+    )
+    for (const d of ['weather-service', 'prober'])
+      check(seen.objects[`deployment ${d} -n ${given}`], `${d} ran in ${given}`)
+    // Two Namespaces with different enforce levels: the first stays, the other is a warning.
+    contains(r.main.output, 'pod-security.kubernetes.io/enforce=', 'the output (the warning)')
+    check(seen.manifestsOwn.length === 0, `${seen.manifestsOwn.join(', ')} existed during the run`)
+    await assertNothingLeft(given) // the run created it, so it deleted it
+    return `both into ${given}; main ${(r.main.ms / 1000).toFixed(1)} s`
+  }
+)
+
+// ---------------------------------------------------------------------------------- the gate
+
+/**
+ * A workspace with the front end's binary and Dockerfile in front/ and k8s/hello.yaml, the
+ * Deployment `kubectl create deployment hello --port=8080` writes (containerPort 8080, no Service).
+ */
+function helloWorkspace() {
+  const ws = twoImageWorkspace()
+  const yaml = execFileSync(
+    'kubectl',
+    [
+      'create',
+      'deployment',
+      'hello',
+      '--image=hello',
+      '--port=8080',
+      '--dry-run=client',
+      '-o',
+      'yaml'
+    ],
+    { encoding: 'utf8' }
+  )
+  check(/containerPort: 8080/.test(yaml), `kubectl wrote no containerPort 8080:\n${yaml}`)
+  writeFileSync(join(ws, 'k8s/hello.yaml'), yaml)
+  return ws
+}
+
+/** The gate's job ran every step it should, the deploy step's post included. */
+function gatePassed(g) {
+  const failed = g.steps.filter(s => s.code !== undefined && s.code !== 0)
+  check(
+    g.status === 'success' && failed.length === 0,
+    `the gate failed at ${failed.map(s => s.name).join(', ')}:\n${tail(failed.map(s => s.output ?? '').join('\n'), 60)}`
+  )
+  check(g.outputs.result === 'passed', `gate output result ${g.outputs.result}`)
+}
+
+test(
+  'gate: an undeclared input or a missing kubeconfig stops the gate before anything runs',
+  false,
+  async () => {
+    let refused
+    await runGate({ with: { contxt: '.' } }).catch(err => (refused = err.message))
+    check(
+      refused === 'Invalid input, contxt is not defined in the referenced workflow.',
+      `an undeclared input: ${refused}`
+    )
+    const g = await runGate({ with: { cluster: 'existing' } })
+    const kubeconfig = stepOf(g, 'kubeconfig')
+    check(kubeconfig.code === 1, `the kubeconfig step exited ${kubeconfig.code}`)
+    contains(
+      kubeconfig.output,
+      'cluster: existing needs the kubeconfig secret',
+      'the kubeconfig step'
+    )
+    check(stepOf(g, 'smoke').skipped, 'the deploy step ran after the kubeconfig step failed')
+    check(g.outputs.result === '', `result output ${g.outputs.result}`)
+    return 'refused in the call; stopped at the kubeconfig step'
+  }
+)
+
+test(
+  'gate: a Deployment declaring containerPort 8080 and no Service passes through the gate and directly',
+  true,
+  async () => {
+    const ws = helloWorkspace()
+    const expected =
+      'no Service selects deployment "hello": exposing it as service "hello" (port 8080)'
+    const common = {
+      context: 'front',
+      image: 'hello',
+      manifests: 'k8s/hello.yaml',
+      'smoke-path': '/healthz'
+    }
+    // Through the gate as a caller writes it: the gate's default cluster (minikube, the
+    // stand-in here), on a runner whose HOME holds the kubeconfig minikube writes. The deploy
+    // step's KUBECONFIG is empty without the kubeconfig secret, so minikube and the action use
+    // ~/.kube/config: started once more with that HOME, the profile's context is written there
+    // (the case's own HOME, never the machine's).
+    const gated = await withStandinProfile([], async (profile, minikube) => {
+      const home = mkdtempSync(join(tmpdir(), 'e2e-home-'))
+      const env = { ...minikube.env, KUBECONFIG: '', HOME: home }
+      execFileSync(join(STANDIN_BIN, 'minikube'), ['start', '-p', profile], {
+        stdio: 'inherit',
+        env: { ...process.env, ...env }
+      })
+      return runGate({ with: { ...common, profile }, workspace: ws, env })
+    })
+    gatePassed(gated)
+    const via = gated.action
+    check(via.main.output.includes(expected), `through the gate:\n${tail(via.main.output, 40)}`)
+    await assertNothingLeft(gated.outputs.namespace)
+    // Directly, on the same cluster.
+    const direct = await runAction({
+      inputs: { ...common, cluster: 'existing', 'url-host': '127.0.0.1' },
+      env: { ...existing.env, GITHUB_WORKSPACE: ws }
+    })
+    check(direct.main.code === 0, `directly:\n${tail(direct.main.output, 40)}`)
+    contains(direct.main.output, expected, 'the direct run')
+    await assertNothingLeft(direct.outputs.namespace)
+    return `gate ${(via.main.ms / 1000).toFixed(1)} s, direct ${(direct.main.ms / 1000).toFixed(1)} s, both on port 8080`
+  }
+)
+
+test(
+  'gate: two images with build args and a build secret, on the cluster from the kubeconfig secret',
+  true,
+  async () => {
+    const ws = twoImageWorkspace()
+    const secret = `gate-secret-${randomBytes(12).toString('hex')}`
+    const proof = createHash('sha256').update(secret).digest('hex')
+    const g = await runGate({
+      with: {
+        cluster: 'existing',
+        images: `
+- name: shop-front
+  context: front
+  dockerfile: front/Dockerfile.secret
+  build-args:
+    BASE_IMAGE: ${BASE_IMAGE}
+    PROOF_RUN: ${randomBytes(4).toString('hex')}
+- name: weather-api
+  context: api
+  build-args: BASE_IMAGE=${BASE_IMAGE}
+`,
+        manifests: 'k8s',
+        'url-host': '127.0.0.1',
+        'smoke-checks': `
+- name: the build secret reached the front end's build
+  path: /proof
+  expect-body-contains: ${proof}
+- name: the API through the front end
+  path: /api/?msg=Chicago
+  expect-json: { success: true, response.place: Chicago }
+`
+      },
+      secrets: {
+        kubeconfig: readFileSync(CLUSTER_KUBECONFIG, 'utf8'),
+        'build-secrets': `smoke_token=${secret}`
+      },
+      workspace: ws,
+      env: { PATH: buildkitPath() }
+    })
+    gatePassed(g)
+    const images = JSON.parse(g.outputs.images)
+    check(
+      /^shop-front:\S+$/.test(images['shop-front']) &&
+        /^weather-api:\S+$/.test(images['weather-api']),
+      `gate output images ${g.outputs.images}`
+    )
+    check(g.outputs.image === images['shop-front'], `gate output image ${g.outputs.image}`)
+    const leaks = g.action.main.output
+      .split('\n')
+      .filter(l => l.includes(secret) && l !== `::add-mask::${secret}`)
+    check(leaks.length === 0, `the build secret is printed:\n${leaks.join('\n')}`)
+    await assertNothingLeft(g.outputs.namespace)
+    return `${Object.values(images).join(', ')}; main ${(g.action.main.ms / 1000).toFixed(1)} s`
+  }
+)
+
+test(
+  'gate: cluster existing with the kubeconfig secret passes on the local cluster and leaves nothing',
+  true,
+  async () => {
+    const server = await startArtifactServer()
+    try {
+      const g = await runGate({
+        with: {
+          cluster: 'existing',
+          context: 'weather-service',
+          'build-args': `BASE_IMAGE=${BASE_IMAGE}`,
+          manifests: 'weather-service/k8s',
+          'smoke-checks': WEATHER_CHECKS,
+          'url-host': '127.0.0.1',
+          'upload-diagnostics': 'always'
+        },
+        secrets: { kubeconfig: readFileSync(CLUSTER_KUBECONFIG, 'utf8') },
+        // The runner's own KUBECONFIG leads nowhere: only the secret's file can reach the cluster.
+        env: { ...server.env, KUBECONFIG: '/nonexistent/kubeconfig' }
+      })
+      gatePassed(g)
+      const written = stepOf(g, 'kubeconfig').outputs.path
+      check(written.startsWith(`${g.temp}/deploy-gate-kubeconfig-`), `kubeconfig path ${written}`)
+      // The cluster's credential: a client key (or a token, as the harness once wrote).
+      const token = /(?:client-key-data|token): (\S+)/.exec(
+        readFileSync(CLUSTER_KUBECONFIG, 'utf8')
+      )?.[1]
+      check(token, `no credential in ${CLUSTER_KUBECONFIG}`)
+      contains(stepOf(g, 'kubeconfig').output, `::add-mask::${token}`, 'the kubeconfig step')
+      check(!g.action.main.output.includes(token), 'the token is in the deploy step output')
+      check(!existsSync(dirname(written)), `${dirname(written)} is still there after the job`)
+      // Post steps in reverse order: the deploy step's teardown, then the kubeconfig's removal.
+      const order = g.steps.map(s => s.name).filter(n => n.startsWith('Post '))
+      check(
+        JSON.stringify(order) ===
+          JSON.stringify(['Post Deploy and smoke-test', 'Post Kubeconfig for cluster existing']),
+        `post steps ran as ${JSON.stringify(order)}`
+      )
+      check(g.action.post.code === 0, `the deploy step's post:\n${tail(g.action.post.output)}`)
+      contains(
+        g.action.post.output,
+        `Removed: namespace "${g.outputs.namespace}"`,
+        "the deploy step's post"
+      )
+      // The artifact named by the gate's output holds the report and the JUnit file.
+      const artifact = server.artifacts.find(a => a.name === g.outputs['diagnostics-artifact'])
+      check(
+        artifact?.finalize,
+        `gate output diagnostics-artifact ${g.outputs['diagnostics-artifact']}; uploaded: ${JSON.stringify(server.artifacts.map(a => a.name))}`
+      )
+      for (const f of ['report.json', 'junit.xml'])
+        check(artifact.files.has(f), `${f} missing from ${artifact.name}`)
+      await assertNothingLeft(g.outputs.namespace)
+      return `${g.outputs.url}; artifact ${artifact.name}; kubeconfig removed after teardown`
+    } finally {
+      await server.close()
+    }
   }
 )
 

@@ -25,6 +25,7 @@ import {
   type PreparedManifests,
   type PrepareOptions
 } from '../../src/kube/prepare.js'
+import { mapNamespaces, planNamespaces } from '../../src/kube/namespaces.js'
 import { FIELD_MANAGER, RUN_LABEL, runMetadata } from '../../src/kube/names.js'
 import type { KubePort } from '../../src/kube/port.js'
 import { SchemaIndex, type OpenApiV2 } from '../../src/kube/schema.js'
@@ -210,12 +211,15 @@ export async function deploy(
     images: options.image
       ? [{ repository: IMAGE_REPOSITORY, ref: options.image, pullPolicy: 'Never' }]
       : [],
-    namespace,
     labels: METADATA.labels,
     annotations: METADATA.annotations,
     containerPort: 8080,
     ...options
   })
+  prepared.objects = mapNamespaces(
+    prepared.objects,
+    planNamespaces(prepared.objects, { namespace, given: true })
+  )
   const checkedAt = Date.now()
   const existing = await readExisting(client, prepared.objects, {
     fieldManager: FIELD_MANAGER,

@@ -12,6 +12,7 @@ import {
   UpdateCheckError,
   type UpdateCheckResult
 } from '../../src/kube/update-check.js'
+import { checkProbe, parseSmokeChecks } from '../../src/smoke/index.js'
 import {
   app,
   deploy,
@@ -54,20 +55,25 @@ async function deployed(label: string, drainSeconds: number) {
   return { namespace, url, deployment }
 }
 
+/** GET / expecting 2xx, through the smoke engine, as the pipeline sends it. */
+const probeOf = (url: string) =>
+  checkProbe(url, parseSmokeChecks({ checksYaml: '', smokePath: '/', expectStatus: '' })[0])
+
 describe('rolling update check on the local cluster', () => {
   it('rolls out a second time with no failed request when pods drain before exiting (maxUnavailable 0)', async () => {
     const { namespace, url, deployment } = await deployed('drain', 3)
     const lines: string[] = []
+    const probe = probeOf(url)
     const result = await rolloutUpdateCheck(client, {
       namespace,
       deployment,
       fieldManager: FIELD_MANAGER,
       labelSelector: LABEL_SELECTOR,
       maxRestarts: 3,
-      probeUrl: `${url}/`,
+      probe,
       timeoutMs: 60_000,
       log: l => lines.push(l)
-    })
+    }).finally(() => probe.close())
     console.log(
       `[measure] update check (drain 3 s): ${result.failedRequests}/${result.totalRequests} failed, ` +
         `rollout ${result.rollout.durationMs} ms, total ${result.durationMs} ms`
@@ -76,7 +82,7 @@ describe('rolling update check on the local cluster', () => {
     expect(result.failedRequests).toBe(0)
     expect(result.totalRequests).toBeGreaterThan(10)
     expect(lines.at(-1)).toMatch(
-      /^0 of \d+ requests to http:\/\/127\.0\.0\.1:\d+\/ failed during the rolling update of deployment "web" \(maxUnavailable 0\)$/
+      /^0 of \d+ requests \(GET http:\/\/127\.0\.0\.1:\d+\/\) failed during the rolling update of deployment "web" \(maxUnavailable 0\)$/
     )
 
     // A second revision really rolled out: two ReplicaSets, the new one owning both pods.
@@ -93,6 +99,7 @@ describe('rolling update check on the local cluster', () => {
   it('reports failed requests when pods exit at once on SIGTERM (the number is measured, not fixed)', async () => {
     const { namespace, url, deployment } = await deployed('nodrain', 0)
     let result: UpdateCheckResult
+    const probe = probeOf(url)
     try {
       result = await rolloutUpdateCheck(client, {
         namespace,
@@ -100,13 +107,15 @@ describe('rolling update check on the local cluster', () => {
         fieldManager: FIELD_MANAGER,
         labelSelector: LABEL_SELECTOR,
         maxRestarts: 3,
-        probeUrl: `${url}/`,
+        probe,
         timeoutMs: 60_000
       })
     } catch (err) {
       expect(err).toBeInstanceOf(UpdateCheckError)
       result = (err as UpdateCheckError).result
       expect((err as Error).message).toContain('although maxUnavailable is 0')
+    } finally {
+      await probe.close()
     }
     console.log(
       `[measure] update check (no drain): ${result.failedRequests}/${result.totalRequests} failed`

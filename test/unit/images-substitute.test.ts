@@ -119,8 +119,7 @@ spec:
 
   test('prepareManifests: both Deployments rewritten; the target runs the first image', () => {
     const prepared = prepareManifests(typed(parseManifests(APP, 'app.yaml')), {
-      images: run('Never'),
-      namespace: 'ns'
+      images: run('Never')
     })
     const image = (name: string) =>
       (
@@ -140,8 +139,8 @@ spec:
       ...run('Never'),
       { repository: 'worker', ref: 'worker:t1', pullPolicy: 'Never' as const }
     ]
-    expect(() =>
-      prepareManifests(typed(parseManifests(APP, 'app.yaml')), { images, namespace: 'ns' })
-    ).toThrow(`no container has the image "worker" (any tag)`)
+    expect(() => prepareManifests(typed(parseManifests(APP, 'app.yaml')), { images })).toThrow(
+      `no container has the image "worker" (any tag)`
+    )
   })
 })

@@ -123,6 +123,18 @@ describe('parseInputs defaults', () => {
     expect(c.deploy.urlHost).toBe('127.0.0.1')
   })
 
+  test.each([
+    ['', 10_000], // the default
+    ['0', 0], // off
+    ['0s', 0],
+    ['30', 30_000],
+    ['45s', 45_000],
+    ['1m30s', 90_000],
+    ['1h', 3_600_000]
+  ])('stable-for %j → %d ms', (value, ms) => {
+    expect(parse({ 'stable-for': value }).deploy.stableForMs).toBe(ms)
+  })
+
   test('start-args as a YAML list', () => {
     expect(parse({ 'start-args': '- --cpus=2\n- --addons=ingress' }).cluster.startArgs).toEqual([
       '--cpus=2',
@@ -219,7 +231,14 @@ describe('parseInputs rejects bad input with one line naming it', () => {
     [{ profile: 'My Profile' }, `input 'profile' must be lowercase letters`],
     [{ service: 'Web_Svc' }, `input 'service' must be a Service name`],
     [{ 'max-restarts': '-1' }, `input 'max-restarts' must be an integer from 0 to 100`],
-    [{ 'force-conflicts': 'yes' }, `input 'force-conflicts' must be true or false`]
+    [{ 'force-conflicts': 'yes' }, `input 'force-conflicts' must be true or false`],
+    [
+      { 'stable-for': 'a while' },
+      `input 'stable-for' must be a duration from 0 (off) to 1h, like 10s, 30s or 2m, got "a while"`
+    ],
+    [{ 'stable-for': '-5s' }, `input 'stable-for' must be a duration from 0 (off) to 1h`],
+    [{ 'stable-for': '2h' }, `input 'stable-for' must be a duration from 0 (off) to 1h`],
+    [{ 'stable-for': '10ms' }, `input 'stable-for' must be a duration from 0 (off) to 1h`]
   ]
   test.each(cases)('%j', (values, expected) => {
     const message = errorOf(values)

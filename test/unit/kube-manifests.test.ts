@@ -214,7 +214,6 @@ describe('parseManifests', () => {
         '  k8s/all.yaml document 1: is not a Kubernetes object (it is a string)',
         '  k8s/all.yaml document 2: is not a Kubernetes object (it is a list)',
         '  k8s/all.yaml document 3: is not a Kubernetes object: missing "apiVersion"',
-        '  k8s/all.yaml document 4: Namespace "mine" is not supported: the namespace is chosen by the action (input \'namespace\')',
         '  k8s/all.yaml document 5: ConfigMap has no metadata.name (generateName cannot be applied server-side)',
         '  k8s/all.yaml document 6: Deployment "empty" has no containers in its pod template',
         '  k8s/all.yaml document 7: Job "notemplate" has no pod template'
@@ -262,17 +261,21 @@ describe('loadManifestFiles and checkManifestSet', () => {
     )
   })
 
-  it('refuses an object defined twice, and a set with no objects', () => {
-    const objects = [
-      ...parseManifests(APP_YAML, 'a.yaml'),
-      ...parseManifests(
-        'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: other}\n',
-        'dup.yaml'
+  it('refuses an object defined twice in one namespace, and a set with no objects', () => {
+    const configMap = (ns: string) =>
+      parseManifests(
+        `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: ${ns}}\n`,
+        'c.yaml'
       )
-    ]
+    const objects = [...parseManifests(APP_YAML, 'a.yaml'), ...parseManifests(APP_YAML, 'b.yaml')]
     expect(errorOf(() => checkManifestSet(objects)).message).toContain(
       'ConfigMap "settings" is defined 2 times'
     )
+    expect(
+      errorOf(() => checkManifestSet([...configMap('shop'), ...configMap('shop')])).message
+    ).toContain('ConfigMap "c" in namespace "shop" is defined 2 times')
+    // One name in two namespaces: each maps to a run namespace of its own (namespaces.ts).
+    expect(() => checkManifestSet([...configMap('shop'), ...configMap('monitoring')])).not.toThrow()
     expect(errorOf(() => checkManifestSet([])).message).toBe(
       "input 'manifests' must contain at least one Kubernetes object"
     )
@@ -284,7 +287,6 @@ describe('prepareManifests', () => {
     images: [
       { repository: 'weather-service', ref: 'weather-service:smoke-42-1', pullPolicy: 'Never' }
     ],
-    namespace: 'smoke-42-1',
     labels: { 'app.kubernetes.io/managed-by': 'minikube-smoke', 'minikube-smoke/run': '42-1' },
     annotations: { 'minikube-smoke/sha': 'abc123' }
   }
@@ -345,12 +347,11 @@ describe('prepareManifests', () => {
     expect(replicasOf({ replicas: 3 })).toBe(3)
   })
 
-  it('puts namespaced objects in the run namespace with one warning line, and cluster-scoped ones in none', () => {
+  it('labels every object and leaves namespaces as written (namespaces.ts maps them)', () => {
     const role =
-      'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: reader, namespace: stray}\nrules: []\n'
+      'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: reader}\nrules: []\n'
     const prepared = prepareManifests(parse(`${APP_YAML}\n---\n${role}`), options)
-    for (const { object: o, type } of prepared.objects) {
-      expect(o.metadata.namespace).toBe(type.namespaced ? 'smoke-42-1' : undefined)
+    for (const { object: o } of prepared.objects) {
       expect(o.metadata.labels).toMatchObject(options.labels!)
       expect(o.metadata.annotations).toMatchObject(options.annotations!)
     }
@@ -362,25 +363,21 @@ describe('prepareManifests', () => {
     })
     expect(d.spec.template.metadata?.annotations).toEqual(options.annotations)
     expect(d.spec.selector).toEqual({ matchLabels: { app: 'weather-service' } })
-    expect(prepared.warnings).toEqual([
-      'namespace replaced by "smoke-42-1" in 1 objects: Deployment "weather-service" (was "somewhere")'
-    ])
+    expect(d.metadata.namespace).toBe('somewhere')
+    expect(prepared.warnings).toEqual([])
+    // The target names its namespace; the Service added in front of it goes with it.
+    expect(prepared.target.namespace).toBe('somewhere')
+    expect(find<Service>(prepared.objects, 'Service').metadata.namespace).toBe('somewhere')
   })
 
-  it('moves the ServiceAccount subjects of bindings with their ServiceAccounts', () => {
-    const rbac = [
-      'apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: app}',
-      'apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: app}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: r}\nsubjects: [{kind: ServiceAccount, name: app, namespace: prod}, {kind: ServiceAccount, name: other, namespace: kube-system}]',
-      'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: app-reader}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: reader}\nsubjects: [{kind: ServiceAccount, name: app}]'
-    ].join('\n---\n')
-    const prepared = prepareManifests(parse(`${APP_YAML}\n---\n${rbac}`), options)
-    expect(find<KubeObject>(prepared.objects, 'RoleBinding').subjects).toEqual([
-      { kind: 'ServiceAccount', name: 'app', namespace: 'smoke-42-1' },
-      { kind: 'ServiceAccount', name: 'other', namespace: 'kube-system' }
-    ])
-    expect(find<KubeObject>(prepared.objects, 'ClusterRoleBinding').subjects).toEqual([
-      { kind: 'ServiceAccount', name: 'app', namespace: 'smoke-42-1' }
-    ])
+  it('a Service of another namespace does not select the target', () => {
+    const elsewhere =
+      'apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: monitoring}\nspec: {type: NodePort, selector: {app: weather-service}, ports: [{port: 80}]}'
+    const prepared = prepareManifests(parse(`${APP_YAML}\n---\n${elsewhere}`), options)
+    expect(prepared.target.service).toBe('weather-service') // added in front of it instead
+    expect(prepared.target.exposed).toContain('no Service selects deployment "weather-service"')
+    const same = elsewhere.replace('monitoring', 'somewhere')
+    expect(prepareManifests(parse(`${APP_YAML}\n---\n${same}`), options).target.service).toBe('web')
   })
 
   it('exposes the target like kubectl expose when no Service selects it, on the port the container declares', () => {

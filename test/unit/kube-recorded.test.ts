@@ -11,6 +11,8 @@ import { kindOf } from '../../src/kube/kinds.js'
 import { explainNotReady } from '../../src/kube/status/explain.js'
 import { crdStatus } from '../../src/kube/status/generic.js'
 import { podProblems } from '../../src/kube/status/pods.js'
+import { schedulingVerdict } from '../../src/kube/status/scheduling.js'
+import { isDefaultClass } from '../../src/kube/status/storage.js'
 import {
   daemonSetStatus,
   deploymentStatus,
@@ -23,9 +25,11 @@ import type {
   Job,
   KubeEvent,
   KubeObject,
+  PersistentVolumeClaim,
   Pod,
   ReplicaSet,
-  StatefulSet
+  StatefulSet,
+  StorageClass
 } from '../../src/kube/types.js'
 import { FakeKube } from './kube-fake.js'
 
@@ -76,16 +80,29 @@ describe('recorded Pods', () => {
       'pod-createcontainerconfigerror',
       'CreateContainerConfigError',
       'container "app" is in CreateContainerConfigError: configmap "missing" not found'
-    ],
-    [
-      'pod-unschedulable',
-      'FailedScheduling',
-      /^pod "unschedulable-[a-z0-9]+-[a-z0-9]+" cannot be scheduled: 0\/1 nodes are available: 1 Insufficient cpu\.$/
     ]
   ])('%s fails fast with %s', (file, reason, message) => {
     const [failure] = podProblems(recorded<Pod>(file))
     expect(failure?.reason).toBe(reason)
     expect(failure?.message).toMatch(message)
+  })
+
+  it('pod-unschedulable (Insufficient cpu, nothing leaving) fails fast, naming the rule', () => {
+    const p = recorded<Pod>('pod-unschedulable')
+    expect(podProblems(p)).toEqual([])
+    const v = schedulingVerdict(p, {
+      claims: new Map(),
+      claimEvents: [],
+      now: 0,
+      podsLeaving: false
+    })
+    expect(v).toEqual({
+      state: 'failed',
+      message: expect.stringMatching(
+        /^pod "unschedulable-[a-z0-9]+-[a-z0-9]+" cannot be scheduled: 0\/1 nodes are available: 1 Insufficient cpu\.$/
+      ),
+      rule: 'no pod of the run is going away to free what it needs'
+    })
   })
 
   it('a pod whose readiness probe fails is not a fail-fast case, and is explained', () => {
@@ -104,6 +121,70 @@ describe('recorded Pods', () => {
       kind: 'crash',
       container: 'kv',
       reason: 'CrashLoopBackOff'
+    })
+  })
+})
+
+describe('recorded storage (record.sh storage: the harness’s StorageClass standard and provisioner)', () => {
+  const claims = new Map(
+    ['storage-claim-bound', 'storage-claim-missing-class', 'storage-claim-no-class'].map(f => {
+      const c = recorded<PersistentVolumeClaim>(f)
+      return [c.metadata.name!, c]
+    })
+  )
+  const snap = (now: number) => ({
+    claims,
+    classes: [recorded<StorageClass>('storage-class-standard')],
+    claimEvents: items<KubeEvent>('storage-claim-events'),
+    now,
+    podsLeaving: false
+  })
+  const created = (name: string) => Date.parse(claims.get(name)!.metadata.creationTimestamp!)
+
+  it('a claim on a class that does not exist fails at once, naming claim and class', () => {
+    const pod = recorded<Pod>('storage-pod-missing-class')
+    expect(schedulingVerdict(pod, snap(created('data-missing-0') + 1000))).toEqual({
+      state: 'failed',
+      message:
+        'persistentvolumeclaim "data-missing-0" cannot be bound: storageclass "fast-ssd" not found',
+      rule: 'its storage class does not exist'
+    })
+  })
+
+  it('a claim asking for no class fails on the PV controller’s FailedBinding event', () => {
+    const pod = recorded<Pod>('storage-pod-no-class')
+    expect(schedulingVerdict(pod, snap(created('data-noclass-0') + 1000))).toMatchObject({
+      state: 'failed',
+      rule: 'nothing provisions a volume for a claim without a storage class'
+    })
+  })
+
+  it('the same pod waits for storage while its claim on standard is Pending, until the provisioner’s patience runs out', () => {
+    const pod = recorded<Pod>('storage-pod-missing-class')
+    pod.spec!.volumes = [{ name: 'data', persistentVolumeClaim: { claimName: 'data-db-0' } }]
+    const pending = structuredClone(claims.get('data-db-0')!)
+    pending.status = { phase: 'Pending' }
+    delete pending.spec!.volumeName
+    const s = { ...snap(created('data-db-0') + 1000), claims: new Map([['data-db-0', pending]]) }
+    expect(schedulingVerdict(pod, s)).toMatchObject({
+      state: 'waiting',
+      rule: 'waiting for storage'
+    })
+    expect(schedulingVerdict(pod, { ...s, now: created('data-db-0') + 61_000 })).toMatchObject({
+      state: 'failed',
+      rule: 'the provisioner did not act within 60 s'
+    })
+    // Bound: the scheduler retries, nothing to fail.
+    expect(schedulingVerdict(pod, snap(created('data-db-0') + 61_000))?.state).toBe('waiting')
+  })
+
+  it('the default class as the harness serves it', () => {
+    const sc = recorded<StorageClass>('storage-class-standard')
+    expect(isDefaultClass(sc)).toBe(true)
+    expect(sc).toMatchObject({
+      provisioner: 'k8s.io/minikube-hostpath',
+      reclaimPolicy: 'Delete',
+      volumeBindingMode: 'Immediate'
     })
   })
 })

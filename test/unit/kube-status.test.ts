@@ -452,27 +452,19 @@ describe('podProblems (fail fast)', () => {
     )
   })
 
-  it('an unschedulable pod fails, unless the node is just not ready yet', () => {
-    const unschedulable = (message: string) =>
-      pod('p', 'abc', [], {
-        phase: 'Pending',
-        conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message }]
-      })
-    expect(podProblems(unschedulable('0/1 nodes are available: 1 Insufficient cpu.'))).toEqual([
-      {
-        kind: 'fatal',
-        reason: 'FailedScheduling',
-        pod: 'p',
-        message: 'pod "p" cannot be scheduled: 0/1 nodes are available: 1 Insufficient cpu.'
-      }
-    ])
-    expect(
-      podProblems(
-        unschedulable(
-          "0/1 nodes are available: 1 node(s) had taint {node.kubernetes.io/not-ready: }, that the pod didn't tolerate."
-        )
-      )
-    ).toEqual([])
+  it('leaves an unschedulable pod to the scheduling rule (kube-scheduling.test.ts)', () => {
+    const p = pod('p', 'abc', [], {
+      phase: 'Pending',
+      conditions: [
+        {
+          type: 'PodScheduled',
+          status: 'False',
+          reason: 'Unschedulable',
+          message: '0/1 nodes are available: 1 Insufficient cpu.'
+        }
+      ]
+    })
+    expect(podProblems(p)).toEqual([])
   })
 
   it('ignores ordinary waiting, running containers, and crashes of Job pods', () => {

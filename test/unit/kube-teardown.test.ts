@@ -144,6 +144,61 @@ describe('deleteOwned: only what the run created', () => {
     expect(kube.find('ConfigMap', 'shared', 'team')).toEqual(theirs)
   })
 
+  it('deletes the claims a StatefulSet of the run made from its volumeClaimTemplates, uid-preconditioned; not older or other claims', async () => {
+    const kube = new FakeKube()
+    const at = (s: string) => `2026-12-06T19:00:${s}Z`
+    const sts = kube.put<KubeObject>({
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: { name: 'db', namespace: 'team', creationTimestamp: at('10') },
+      spec: { volumeClaimTemplates: [{ metadata: { name: 'data' } }] }
+    })
+    const claim = (name: string, created: string) =>
+      kube.put<KubeObject>({
+        apiVersion: 'v1',
+        kind: 'PersistentVolumeClaim',
+        metadata: { name, namespace: 'team', creationTimestamp: at(created) }
+      })
+    claim('data-db-0', '10')
+    claim('data-db-1', '12')
+    claim('data-db-2', '05') // made before the StatefulSet: someone's, adopted — kept
+    claim('data-db-x', '12') // not an ordinal
+    claim('data-dbx-0', '12') // another StatefulSet's
+    claim('uploads', '12') // not from a template
+    const lines: string[] = []
+    await deleteOwned(kube, [record('StatefulSet', 'db', true, { uid: sts.metadata.uid })], 'k', {
+      log: l => lines.push(l)
+    })
+    expect(lines).toEqual([
+      'statefulset.apps "db" in namespace "team" deleted',
+      'persistentvolumeclaim "data-db-0" in namespace "team" deleted',
+      'persistentvolumeclaim "data-db-1" in namespace "team" deleted'
+    ])
+    const claimDeletes = kube.callsOf('delete').filter(c => c.args[0] === 'PersistentVolumeClaim')
+    expect(claimDeletes.every(c => (c.args[3] as { uid?: string }).uid?.startsWith('uid-'))).toBe(
+      true
+    )
+    for (const kept of ['data-db-2', 'data-db-x', 'data-dbx-0', 'uploads'])
+      expect(kube.find('PersistentVolumeClaim', kept, 'team')).toBeDefined()
+  })
+
+  it('a StatefulSet that is not the run’s (another uid) leaves its claims alone', async () => {
+    const kube = new FakeKube()
+    kube.put<KubeObject>({
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: { name: 'db', namespace: 'team', uid: 'uid-theirs' },
+      spec: { volumeClaimTemplates: [{ metadata: { name: 'data' } }] }
+    })
+    kube.put<KubeObject>({
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: { name: 'data-db-0', namespace: 'team' }
+    })
+    await deleteOwned(kube, [record('StatefulSet', 'db', true, { uid: 'uid-ours' })], 'k')
+    expect(kube.find('PersistentVolumeClaim', 'data-db-0', 'team')).toBeDefined()
+  })
+
   it('leaves an object someone made again under the same name (another uid)', async () => {
     const kube = new FakeKube()
     kube.put({

@@ -242,7 +242,7 @@ describe('waitForWorkloads: Deployments (kubectl rollout status)', () => {
     const kube = cluster()
     const done = waitForWorkloads(kube, [web], opts())
     await settle()
-    expect(kube.watchers.size).toBe(4) // deployments, pods, events, replica sets
+    expect(kube.watchers.size).toBe(7) // deployments, pods, events, replica sets; claims, classes, claim events
     kube.dropWatches()
     // What happens while disconnected reaches no watcher: only the re-list can see it.
     kube.put(deployment({ updated: 1, total: 1, available: 1, revision: '1' }))
@@ -425,6 +425,95 @@ describe('waitForWorkloads: every workload kind, in parallel', () => {
   })
 })
 
+describe('waitForWorkloads: storage', () => {
+  const UNBOUND = '0/1 nodes are available: 1 pod has unbound immediate PersistentVolumeClaims.'
+  /** StatefulSet kv's pod kv-0, unschedulable until its claim data-kv-0 (of `className`) binds. */
+  function storageCluster(className: string): FakeKube {
+    const kube = new FakeKube()
+    kube.put(statefulSet())
+    kube.put<KubeObject>({
+      apiVersion: 'storage.k8s.io/v1',
+      kind: 'StorageClass',
+      metadata: {
+        name: 'standard',
+        annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' }
+      },
+      provisioner: 'k8s.io/minikube-hostpath'
+    })
+    kube.put<KubeObject>({
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: { name: 'data-kv-0', namespace: NS, labels: { app: 'kv' } },
+      spec: { storageClassName: className },
+      status: { phase: 'Pending' }
+    })
+    const p = pod(
+      'kv-0',
+      'x',
+      [],
+      {
+        phase: 'Pending',
+        conditions: [
+          { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: UNBOUND }
+        ]
+      },
+      'StatefulSet/uid-kv',
+      'kv'
+    )
+    p.metadata.labels!['controller-revision-hash'] = 'kv-rev1'
+    p.spec!.volumes = [{ name: 'data', persistentVolumeClaim: { claimName: 'data-kv-0' } }]
+    kube.put(p)
+    return kube
+  }
+
+  it('waits for storage while the claim is being provisioned, then passes', async () => {
+    const kube = storageCluster('standard')
+    const lines: string[] = []
+    const done = waitForWorkloads(kube, [typed(statefulSet())], opts({ log: l => lines.push(l) }))
+    for (let i = 0; i < 100 && !lines.some(l => l.includes('waiting for storage')); i++) {
+      await settle(20)
+    }
+    expect(lines).toContain(
+      'statefulset.apps "kv": pod "kv-0": waiting for storage: persistentvolumeclaim "data-kv-0" is Pending, waiting for the provisioner "k8s.io/minikube-hostpath" of storageclass "standard"'
+    )
+    kube.put<KubeObject>({
+      ...kube.find<KubeObject>('PersistentVolumeClaim', 'data-kv-0', NS)!,
+      status: { phase: 'Bound' }
+    })
+    kube.put(statefulSet({ current: 1, ready: 1 }))
+    const [r] = await done
+    expect(r).toMatchObject({ kind: 'StatefulSet', state: 'current' })
+  })
+
+  it('fails at once when the claim’s StorageClass does not exist, naming claim and class', async () => {
+    const kube = storageCluster('fast-ssd')
+    const err = await rejection(waitForWorkloads(kube, [typed(statefulSet())], opts()))
+    expect(err.message).toBe(
+      'statefulset.apps "kv" failed: persistentvolumeclaim "data-kv-0" cannot be bound: storageclass "fast-ssd" not found (its storage class does not exist)'
+    )
+    expect(err.reason).toBe('FailedScheduling')
+  })
+
+  it('at the timeout, says which claims are still Pending and the last event of each', async () => {
+    const kube = storageCluster('standard')
+    kube.put<KubeObject>({
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name: 'data-kv-0.1', namespace: NS },
+      involvedObject: { kind: 'PersistentVolumeClaim', name: 'data-kv-0' },
+      reason: 'ExternalProvisioning',
+      message:
+        'waiting for a volume to be created, either by external provisioner "k8s.io/minikube-hostpath"'
+    })
+    const err = await rejection(
+      waitForWorkloads(kube, [typed(statefulSet())], opts({ timeoutMs: 300 }))
+    )
+    expect(err.message).toContain(
+      'persistentvolumeclaim "data-kv-0" is still Pending (last event: ExternalProvisioning: waiting for a volume to be created, either by external provisioner "k8s.io/minikube-hostpath")'
+    )
+  })
+})
+
 describe('waitForWorkloads: the crash policy', () => {
   // api (a Deployment) crashes until its database (a StatefulSet) is ready.
   function app(): FakeKube {
@@ -449,6 +538,60 @@ describe('waitForWorkloads: the crash policy', () => {
     const tolerated = lines.filter(l => l.includes('tolerated while other workloads start'))
     expect(tolerated).toHaveLength(1)
     expect(tolerated[0]).toMatch(/^deployment\.apps "web": .*CrashLoopBackOff.*max-restarts 3\)$/)
+  })
+
+  it('reports when each object was ready and when each tolerated crash was seen', async () => {
+    const kube = app()
+    kube.put(pod('web-abc-1', 'abc', [crashLooping(1)]))
+    const before = Date.now()
+    const done = waitForWorkloads(kube, both, opts())
+    await settle(30)
+    const crashSeenBy = Date.now()
+    kube.put(statefulSet({ ready: 1, current: 1 }))
+    await settle(30)
+    kube.put(pod('web-abc-1', 'abc', [running(2, true)]))
+    kube.put(deployment({ updated: 1, total: 1, available: 1, revision: '1' }))
+    const [api, db] = await done
+    const after = Date.now()
+    for (const r of [api, db]) {
+      expect(r.startedAt).toBeGreaterThanOrEqual(before)
+      expect(r.endedAt).toBeGreaterThanOrEqual(r.startedAt)
+      expect(r.endedAt).toBeLessThanOrEqual(after)
+      expect(r.durationMs).toBe(r.endedAt - r.startedAt)
+    }
+    expect(db.endedAt).toBeLessThanOrEqual(api.endedAt) // the database was ready first
+    expect(api.tolerated).toHaveLength(1)
+    expect(api.tolerated![0].message).toContain('CrashLoopBackOff')
+    expect(api.tolerated![0].at).toBeGreaterThanOrEqual(before)
+    expect(api.tolerated![0].at).toBeLessThanOrEqual(crashSeenBy)
+    expect(db.tolerated).toBeUndefined()
+  })
+
+  it('a failed wait still says where each object was: the failed one, the ready one', async () => {
+    const kube = app()
+    const done = waitForWorkloads(kube, both, opts({ maxRestarts: 2 }))
+    await settle()
+    kube.put(pod('web-abc-1', 'abc', [crashLooping(1)]))
+    await settle(30)
+    kube.put(pod('web-abc-1', 'abc', [crashLooping(2)]))
+    const err = await rejection(done)
+    const [api, db] = err.results!
+    expect(api).toMatchObject({
+      kind: 'Deployment',
+      name: 'web',
+      state: 'failed',
+      message: err.message
+    })
+    expect(api.tolerated).toHaveLength(1) // the first crash, tolerated while the database started
+    expect(db).toMatchObject({ kind: 'StatefulSet', state: 'pending' })
+    expect(db.endedAt).toBeGreaterThanOrEqual(db.startedAt)
+  })
+
+  it('a timeout names no object failed: each unfinished one is pending', async () => {
+    const kube = app()
+    const err = await rejection(waitForWorkloads(kube, both, opts({ timeoutMs: 100 })))
+    expect(err.reason).toBe('RolloutTimeout')
+    expect(err.results!.map(r => r.state)).toEqual(['pending', 'pending'])
   })
 
   it('fails when it crashes again after every other workload is ready', async () => {

@@ -11,10 +11,10 @@ import { loadRunState, type RunState } from '../../src/state.js'
 import { planTeardown, runTeardown } from '../../src/teardown.js'
 import type { CachePort } from '../../src/system.js'
 import type { HttpPort } from '../../src/smoke/index.js'
-import type { Deployment, KubeObject, Service } from '../../src/kube/index.js'
+import type { ContainerStatus, Deployment, KubeObject, Pod, Service } from '../../src/kube/index.js'
 import { KubeApiError } from '../../src/kube/index.js'
 import { fakeConnection, FakeKube } from './kube-fake.js'
-import { replicaSet } from './kube-objects.js'
+import { crashLooping, pod, replicaSet, running } from './kube-objects.js'
 import { FakeRunner, MemoryLogger } from './fakes/runner.js'
 import { FakeProcesses } from './fakes/processes.js'
 import { NULL_STATUS, PROFILE_LIST_DOCKER } from './fakes/minikube-outputs.js'
@@ -46,6 +46,8 @@ function controller(kube: FakeKube, rolloutCompletes: boolean): void {
       const rs = replicaSet(d.metadata.name!, 'h1', '1')
       kube.put({ ...rs, metadata: { ...rs.metadata, namespace: d.metadata.namespace } })
       setTimeout(() => {
+        // Its pod, ready, with the template's labels (the run's): what stable-for watches.
+        kube.put(readyPodOf(d))
         kube.put({
           ...d,
           metadata: { ...d.metadata, annotations: { 'deployment.kubernetes.io/revision': '1' } },
@@ -59,6 +61,21 @@ function controller(kube: FakeKube, rolloutCompletes: boolean): void {
       }, 20)
     }
   }
+}
+
+const READY = { conditions: [{ type: 'Ready', status: 'True' }] }
+
+/** The Deployment's one pod, running and ready (or as `status` says). */
+function readyPodOf(d: Deployment, status: Partial<ContainerStatus> = running(0, true)): Pod {
+  const p = pod(
+    `${d.metadata.name}-h1-1`,
+    'h1',
+    [status],
+    status.ready ? READY : { conditions: [{ type: 'Ready', status: 'False' }] }
+  )
+  p.metadata.namespace = d.metadata.namespace
+  p.metadata.labels = { ...d.spec.template.metadata?.labels }
+  return p
 }
 
 function setup(fault: Fault, inputs: Record<string, string> = {}) {
@@ -111,6 +128,8 @@ function setup(fault: Fault, inputs: Record<string, string> = {}) {
     manifests: 'weather-service/k8s',
     'rollout-timeout': '1s',
     'smoke-timeout': '1s',
+    // Off unless a test is about it: the default would make every run here last 10 s.
+    'stable-for': '0',
     ...inputs
   }
   const cache: CachePort = {
@@ -235,6 +254,52 @@ describe('runMain', () => {
     )
   })
 
+  test('stable-for: only the rest of the window is waited for; the report says it held', async () => {
+    const { deps } = setup('none', { 'stable-for': '1s' })
+    let summary = ''
+    deps.summary = { addRaw: t => (summary += t), write: async () => undefined }
+    const outcome = await runMain(deps)
+    expect(outcome.failure).toBe('')
+    const phases = outcome.report!.phases
+    expect(phases.map(p => [p.name, p.status]).slice(-3)).toEqual([
+      ['expose', 'ok'],
+      ['smoke', 'ok'],
+      ['stable', 'ok']
+    ])
+    const rolloutEnd = Date.parse(phases.find(p => p.name === 'rollout')!.endedAt)
+    const stableEnd = Date.parse(phases.find(p => p.name === 'stable')!.endedAt)
+    expect(stableEnd - rolloutEnd).toBeGreaterThanOrEqual(990) // the window, counted from readiness
+    expect(outcome.report!.stability).toMatchObject({ windowMs: 1000, result: 'held' })
+    expect(summary).toContain('**Stable for:** 1.0 s after readiness: ✅ held')
+    expect((deps.log as MemoryLogger).lines).toContain(
+      'every pod of the run stayed ready for 1s after readiness'
+    )
+  })
+
+  test('stable-for: a restart in the window fails the run naming the pod, the container, the exit code, with its log', async () => {
+    const { deps, kube } = setup('none', { 'stable-for': '30s' })
+    const onApply = kube.onApply!
+    kube.onApply = o => {
+      onApply(o)
+      if (o.kind !== 'Deployment') return
+      const d = o as Deployment
+      kube.logs.set(`${d.metadata.name}-h1-1/app/previous`, 'serving\nfatal: lost the database')
+      // Well after readiness (20 ms) and the instant checks: inside the window.
+      setTimeout(() => kube.put(readyPodOf(d, crashLooping(1))), 400)
+    }
+    const outcome = await runMain(deps)
+    expect(outcome.failure).toMatch(
+      /^container "app" of pod "weather-service-h1-1" restarted \d+\.\d s after every workload was ready \(stable-for 30s\): last exit code 3 \(Error\): config file missing$/
+    )
+    const report = outcome.report!
+    expect(report.phases.at(-1)).toMatchObject({ name: 'stable', status: 'failed' })
+    expect(report.phases.at(-1)!.durationMs).toBeLessThan(20_000) // at the crash, not the window's end
+    expect(report.stability).toMatchObject({ windowMs: 30_000, result: 'broken' })
+    expect((deps.log as MemoryLogger).lines.join('\n')).toContain(
+      'last 20 log lines of container "app" of pod "weather-service-h1-1":\nserving\nfatal: lost the database'
+    )
+  })
+
   test('success: every phase ok, outputs set, teardown deletes the cluster it started', async () => {
     const { deps, runner, outputs, saved, kube, cache, junit } = setup('none')
     const outcome = await runMain(deps)
@@ -267,6 +332,35 @@ describe('runMain', () => {
     expect((await teardown(state, { runner, kube, cache })).commands).toEqual([
       'minikube delete -p minikube'
     ])
+  })
+
+  test('a deploy folder with its own Namespace: mapped onto the run namespace, which gets its labels', async () => {
+    const { deps, outputs, saved, kube } = setup('none', {
+      manifests: 'test/fixtures/e2e/namespaces/own'
+    })
+    const outcome = await runMain(deps)
+    expect(outcome.failure).toBe('')
+    const ns = 'smoke-77-1-k3y0a'
+    expect(outputs.namespace).toBe(ns)
+    expect((deps.log as MemoryLogger).lines).toContain(
+      `namespaces: shop-prod → ${ns}; the manifests' own namespaces are never created, changed or deleted`
+    )
+    expect(kube.find('Namespace', 'shop-prod')).toBeUndefined()
+    expect(kube.find('Namespace', ns)?.metadata).toMatchObject({
+      labels: {
+        'pod-security.kubernetes.io/enforce': 'baseline',
+        'minikube-smoke/run': '77-1-k3y0a'
+      },
+      annotations: { 'shop.example.test/owner': 'team-shop' }
+    })
+    expect(kube.find('Deployment', 'weather-service', ns)).toBeDefined()
+    expect(kube.find<KubeObject>('RoleBinding', 'weather-view', ns)?.subjects).toEqual([
+      { kind: 'ServiceAccount', name: 'weather', namespace: ns }
+    ])
+    const state = stateOf(saved)
+    expect(state.namespace).toEqual({ name: ns, created: true })
+    expect(state.otherNamespaces).toBeUndefined()
+    expect(state.objects?.every(o => !o.namespaced || o.namespace === ns)).toBe(true)
   })
 
   test.each([
@@ -308,6 +402,21 @@ describe('runMain', () => {
       ])
     }
   )
+
+  test('the report times each waited object from its apply to ready, also when the rollout fails', async () => {
+    for (const fault of ['none', 'rollout'] as const) {
+      const { report } = await runMain(setup(fault).deps)
+      const deploy = report!.phases.find(p => p.name === 'deploy')!
+      const rollout = report!.phases.find(p => p.name === 'rollout')!
+      const web = report!.workloads!.find(w => w.kind === 'Deployment')!
+      // Applied during the deploy phase; ready (or still waiting at the timeout) in the rollout.
+      expect(Date.parse(web.startedAt!)).toBeGreaterThanOrEqual(Date.parse(deploy.startedAt))
+      expect(Date.parse(web.startedAt!)).toBeLessThanOrEqual(Date.parse(deploy.endedAt))
+      expect(Date.parse(web.endedAt!)).toBeLessThanOrEqual(Date.parse(rollout.endedAt))
+      expect(web.state).toBe(fault === 'none' ? 'ready' : 'waiting')
+      expect(web.passed).toBe(fault === 'none')
+    }
+  })
 
   test('on a reused cluster a failed run deletes its namespace and keeps the cluster', async () => {
     const { deps, runner, saved, kube, cache } = setup('rollout')
@@ -530,6 +639,27 @@ describe('planTeardown', () => {
     expect(plan.namespace).toBeUndefined()
     expect(plan.kept[0]).toContain('teardown: never')
   })
+  test('the other namespaces of a run go whole, with everything in them', () => {
+    const monitoring = {
+      ...base.objects![0],
+      name: 'prometheus',
+      namespace: 'smoke-1-1-monitoring',
+      uid: 'u2'
+    }
+    const state: RunState = {
+      ...base,
+      cluster: { kind: 'existing', deleteCluster: false },
+      otherNamespaces: ['smoke-1-1-monitoring'],
+      objects: [...base.objects!, monitoring]
+    }
+    const plan = planTeardown(state)
+    expect(plan.namespace).toEqual({ name: 'smoke-1-1', deleteWhole: true })
+    expect(plan.otherNamespaces).toEqual(['smoke-1-1-monitoring'])
+    expect(plan.objects).toEqual([]) // they go with their namespaces
+    expect(planTeardown({ ...state, teardown: 'never' }).kept[0]).toContain(
+      'kubectl delete namespace smoke-1-1 smoke-1-1-monitoring'
+    )
+  })
   test('a stopped cluster that was started is stopped again', () => {
     expect(planTeardown({ ...base, cluster: { ...base.cluster!, prior: 'stopped' } }).cluster).toBe(
       'stop'
@@ -643,6 +773,21 @@ describe('runMain: diagnostics bundle, secrets, cancel', () => {
     await runMain(always.deps)
     expect(always.outputs['diagnostics-dir']).toBe(always.bundleDir)
     expect(files(always.bundleDir)).toContain('README.txt')
+  })
+
+  test('diagnostics-artifact names the uploaded artifact; empty when none was uploaded', async () => {
+    const kept = setup('rollout')
+    await runMain(kept.deps)
+    expect(kept.outputs['diagnostics-artifact']).toBe('')
+    const uploaded = setup('rollout')
+    uploaded.deps.diagnostics.artifacts = {
+      unavailable: () => undefined,
+      upload: async () => ({ id: 7, size: 10 })
+    }
+    await runMain(uploaded.deps)
+    expect(uploaded.outputs['diagnostics-artifact']).toMatch(
+      /^minikube-smoke-diagnostics-\S+-k3y0a$/
+    )
   })
 
   test('a bad upload-diagnostics is one line before anything starts', async () => {

@@ -122,6 +122,42 @@ describe('renderJUnit', () => {
     })
   })
 
+  test('a failed rollout: the failed object, and one still starting as not ready', () => {
+    const r = report({
+      result: 'failed',
+      smoke: [],
+      workloads: [
+        {
+          kind: 'Deployment',
+          name: 'api',
+          passed: false,
+          durationMs: 9000,
+          state: 'failed',
+          message: 'deployment.apps "api" failed: CrashLoopBackOff'
+        },
+        {
+          kind: 'StatefulSet',
+          name: 'kv',
+          passed: false,
+          durationMs: 9000,
+          state: 'waiting',
+          message: 'Waiting for 1 pods to be ready...'
+        }
+      ]
+    })
+    const { suites } = parse(renderJUnit(r))
+    expect(suites.map(s => s.name)).toEqual(['rollout'])
+    const [api, kv] = cases(suites[0])
+    expect(api.failure).toMatchObject({
+      type: 'RolloutFailed',
+      message: 'deployment.apps "api" failed: CrashLoopBackOff'
+    })
+    expect(kv.failure).toMatchObject({
+      type: 'NotReady',
+      message: 'not ready when the rollout ended: Waiting for 1 pods to be ready...'
+    })
+  })
+
   test('untrusted text is escaped and cannot break the XML or inject elements', () => {
     const hostile =
       'x"/><testcase name="pwned"/><![CDATA[ ]]> & \'q\' <script>\u0000\u001b[31m\u0007\uD800 end'

@@ -6,7 +6,14 @@ import {
   type SummaryPort
 } from '../../src/report/index.js'
 import { boundMarkdown, cell, cutToBytes } from '../../src/report/summary.js'
-import { failingCheck, loadCheck, passingCheck, report, sampledCheck } from './report-fixtures.js'
+import {
+  failingCheck,
+  loadCheck,
+  passingCheck,
+  report,
+  sampledCheck,
+  STARTED
+} from './report-fixtures.js'
 
 const bytes = (s: string) => Buffer.byteLength(s, 'utf8')
 
@@ -43,9 +50,24 @@ describe('renderSummaryMarkdown', () => {
 
   test('a passing run: facts, phase table, smoke table; no diagnostics', () => {
     const md = renderSummaryMarkdown(report({ diagnosticsMarkdown: '### Pods\nshould not show' }))
+    const t = (iso: string, plus = 0) => String(Date.parse(iso) + plus)
     expect(md).toBe(
       [
         '## ✅ minikube-smoke passed',
+        '',
+        '```mermaid',
+        'gantt',
+        '    dateFormat x',
+        '    axisFormat %H:%M:%S',
+        '    todayMarker off',
+        '    section phases',
+        `    cluster 12.3 s :t1, ${t(STARTED)}, ${t(STARTED, 12_300)}`,
+        `    deploy 70 ms :t2, ${t(STARTED, 12_300)}, ${t(STARTED, 12_370)}`,
+        `    smoke 265 ms :t3, ${t(STARTED, 12_370)}, ${t(STARTED, 12_635)}`,
+        '    section check GET /',
+        `    attempt 1 connection refused :crit, t4, ${t(STARTED)}, ${t(STARTED, 3)}`,
+        `    attempt 2 passed 200 :t5, ${t(STARTED)}, ${t(STARTED, 12)}`,
+        '```',
         '',
         '- **URL:** `http://127.0.0.1:30080`',
         '- **Image:** `weather-service:abc1234-42-1`',
@@ -219,6 +241,37 @@ describe('renderSummaryMarkdown', () => {
     // Every table line kept is whole.
     for (const line of md.split('\n').filter(l => l.startsWith('| GET')))
       expect(line.endsWith(' |')).toBe(true)
+  })
+})
+
+describe('renderSummaryMarkdown: the stable-for window', () => {
+  const readyAt = '2026-11-26T12:00:30.000Z'
+  test.each([
+    [
+      { windowMs: 10_000, readyAt, result: 'held' as const },
+      '**Stable for:** 10.0 s after readiness: ✅ held'
+    ],
+    [
+      {
+        windowMs: 10_000,
+        readyAt,
+        result: 'broken' as const,
+        brokenAfterMs: 4200,
+        problem:
+          'container "app" of pod "web-1" restarted 4.2 s after every workload was ready (stable-for 10s): last exit code 3 (Error)'
+      },
+      '**Stable for:** 10.0 s after readiness: ❌ broken after 4.2 s: container "app" of pod "web-1" restarted 4.2 s after every workload was ready (stable-for 10s): last exit code 3 (Error)'
+    ],
+    [
+      { windowMs: 10_000, readyAt, result: 'not watched to the end' as const },
+      '**Stable for:** 10.0 s after readiness: ⏭️ not watched to the end (the run stopped first)'
+    ]
+  ])('%j', (stability, line) => {
+    expect(renderSummaryMarkdown(report({ stability }))).toContain(`- ${line}\n`)
+  })
+
+  test('no window (stable-for 0): no line', () => {
+    expect(renderSummaryMarkdown(report())).not.toContain('Stable for')
   })
 })
 

@@ -214,6 +214,10 @@ describe('load', () => {
     )
     expect(r.passed).toBe(false)
     expect(r.reason).toMatch(/^p95 \d+(\.\d)? ms over max-p95-ms 10$/)
+    // What it was judged against, and when it started (after the attempt that passed).
+    expect(r.load!.thresholds).toEqual({ maxP95Ms: 10 })
+    expect(Date.parse(r.load!.startedAt!)).toBeGreaterThanOrEqual(Date.parse(r.attempts[0].at))
+    expect(r.load!.percentiles!.map(p => p.p)).toEqual([50, 75, 90, 95, 99, 99.9, 100])
   })
 })
 

@@ -234,6 +234,21 @@ describe('load', () => {
     expect(r.stopped).toBeUndefined()
   })
 
+  test('the distribution: p50 … p99.9 and the max, by nearest rank', () => {
+    const tally = new LoadTally()
+    for (let i = 1; i <= 1000; i++) tally.add(i, i / 10) // 0.1 ms … 100 ms
+    expect(tally.result({ concurrency: 1, requests: 1000 }).percentiles).toEqual([
+      { p: 50, ms: 50 },
+      { p: 75, ms: 75 },
+      { p: 90, ms: 90 },
+      { p: 95, ms: 95 },
+      { p: 99, ms: 99 },
+      { p: 99.9, ms: 99.9 },
+      { p: 100, ms: 100 }
+    ])
+    expect(new LoadTally().result({ concurrency: 1, requests: 1 }).percentiles).toEqual([])
+  })
+
   test('error kinds are capped; the rest count as other', () => {
     const tally = new LoadTally()
     for (let i = 0; i < 25; i++) tally.add(i, 1, `status ${500 + i}`)

@@ -738,6 +738,8 @@ describe('per-check policy (fake clock)', () => {
     expect(http.requests).toHaveLength(21)
     expect(r.passed).toBe(true)
     expect(r.samples).toEqual({
+      // Right after the attempt that passed (its 3 ms), on the run's clock.
+      startedAt: new Date(T0 + 3).toISOString(),
       requested: 20,
       passed: 20,
       latency: { count: 20, min: 10, mean: 14.4, p50: 10, p95: 12, p99: 95, max: 95 },

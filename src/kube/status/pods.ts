@@ -3,14 +3,15 @@
 //
 // Fatal at once: a container that cannot start and never will (ErrImageNeverPull,
 // InvalidImageName, CreateContainerConfigError), an image the registry says does not exist or may
-// not be pulled, a pod that cannot be scheduled.
+// not be pulled. (A pod that cannot be scheduled is judged by scheduling.ts: it may be waiting for
+// storage or a starting node.)
 // Crashes (CrashLoopBackOff) follow the crash policy: a crash-looping container fails the run at
 // once when every other workload of the run is ready — nothing it could be waiting for — and
 // otherwise only after `maxRestarts` restarts, or when it crashes again after the others became
 // ready. An app that exits until its database is up is started again by the kubelet, and passes.
 
 import type { ContainerStatus, KubeEvent, Pod } from '../types.js'
-import { condition, oneLine, plural, suffix } from './verdict.js'
+import { oneLine, plural, suffix } from './verdict.js'
 
 /** Waiting reasons that no amount of waiting fixes. */
 export const FATAL_WAITING_REASONS = [
@@ -22,9 +23,6 @@ const PULL_REASONS = ['ErrImagePull', 'ImagePullBackOff']
 /** A registry answer that means the image will never be pulled; anything else is retried. */
 const PULL_NEVER =
   /not found|manifest unknown|unauthorized|authentication required|access (to the resource )?(is )?denied|pull access denied|repository does not exist|insufficient_scope/i
-
-// The scheduler retries these by itself once the node is up: not a reason to give up.
-const TRANSIENT_SCHEDULING = ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']
 
 export interface ContainerRef {
   pod: string
@@ -150,19 +148,6 @@ export function podProblems(pod: Pod, options: PodCheckOptions = {}): PodProblem
         message: `${noun} "${s.name}" is in CrashLoopBackOff (restarted ${plural(restarts, 'time')})${suffix(lastTermination(s))}`
       })
     }
-  }
-  const scheduled = condition(pod.status?.conditions, 'PodScheduled')
-  if (
-    scheduled?.status === 'False' &&
-    scheduled.reason === 'Unschedulable' &&
-    !TRANSIENT_SCHEDULING.some(t => scheduled.message?.includes(t))
-  ) {
-    problems.push({
-      kind: 'fatal',
-      reason: 'FailedScheduling',
-      pod: podName,
-      message: `pod "${podName}" cannot be scheduled${suffix(scheduled.message)}`
-    })
   }
   return problems
 }

@@ -32,7 +32,11 @@ export function latencyStats(values: ArrayLike<number>): LatencyStats {
 
 /** The nearest-rank percentile of sorted values. */
 export function rank(sorted: ArrayLike<number>, p: number): number {
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))
+  // The epsilon keeps 99.9 % of 1000 at rank 999 (0.999 × 1000 is 999.0000000000001 in floats).
+  const i = Math.min(
+    sorted.length - 1,
+    Math.max(0, Math.ceil((p / 100) * sorted.length - 1e-9) - 1)
+  )
   return sorted[i]
 }
 

@@ -1,7 +1,7 @@
 // Load: how many requests, when each starts, how they are tallied, and the verdict.
 
 import { DEFAULT_MIN_SUCCESS_RATE, LIMITS } from '../parse-policy.js'
-import type { LoadResult, LoadSecond, LoadSpec, SmokeCheck } from '../types.js'
+import type { LoadResult, LoadSecond, LoadSpec, Percentile, SmokeCheck } from '../types.js'
 import { judgeSeries, latencyStats, rank, round } from './latency.js'
 
 /** The bounds a load always has: a count and a time, whatever was given. */
@@ -16,6 +16,9 @@ export function loadLimits(spec: LoadSpec): { maxRequests: number; durationMs: n
 export function scheduledStart(i: number, rate: number | undefined): number {
   return rate === undefined ? 0 : (i * 1000) / rate
 }
+
+/** The percentiles a load's distribution is reported at (100: the slowest request). */
+export const LOAD_PERCENTILES = [50, 75, 90, 95, 99, 99.9, 100] as const
 
 /** Distinct error kinds kept by name; the rest are counted as `other`. */
 export const MAX_ERROR_KINDS = 20
@@ -65,6 +68,7 @@ export class LoadTally {
       durationMs: round(durationMs),
       requestsPerSecond: durationMs > 0 ? round((n * 1000) / durationMs) : 0,
       latency: latencyStats(latencies),
+      percentiles: percentiles(latencies),
       errors: Object.fromEntries([...this.errors].sort((a, b) => b[1] - a[1])),
       series: this.series()
     }
@@ -111,6 +115,13 @@ export class LoadTally {
     this.latencies = grow(this.latencies, s => new Float64Array(s))
     this.failedAt = grow(this.failedAt, s => new Uint8Array(s))
   }
+}
+
+/** The latencies at LOAD_PERCENTILES (nearest rank); none for no requests. */
+export function percentiles(values: ArrayLike<number>): Percentile[] {
+  if (values.length === 0) return []
+  const sorted = Float64Array.from(values).sort()
+  return LOAD_PERCENTILES.map(p => ({ p, ms: round(rank(sorted, p)) }))
 }
 
 /** The thresholds the load missed (empty when it passed). */
