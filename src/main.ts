@@ -13,6 +13,7 @@ import { systemProcesses } from './processes.js'
 import { writeJUnitFile, writeReportFile } from './report/index.js'
 import { handleCancelSignals } from './cancel.js'
 import { SecretRegistry } from './secrets.js'
+import { systemJournalFiles } from './object-journal.js'
 import {
   actionsLogger,
   actionsState,
@@ -64,6 +65,10 @@ export async function run(): Promise<void> {
     runner,
     log: actionsLogger,
     state: actionsState,
+    objectJournal: {
+      path: join(files, `minikube-smoke-objects-${useKey}.jsonl`),
+      files: systemJournalFiles
+    },
     clock: systemClock,
     platform: { os: process.platform, arch: process.arch },
     processes: systemProcesses,

@@ -18,6 +18,7 @@ import {
 import type { Clock, CommandRunner, Logger, ProcessPort, StateStore } from './ports.js'
 import { preflight } from './preflight.js'
 import { markMainStarted, StateRecorder } from './state.js'
+import type { ObjectJournal } from './object-journal.js'
 import { upCluster } from './cluster/up.js'
 import type { Platform, ToolCachePort } from './cluster/install.js'
 import type { ClusterSession } from './cluster/types.js'
@@ -92,6 +93,8 @@ export interface MainDeps {
   runner: CommandRunner
   log: Logger
   state: StateStore
+  /** Where each object is recorded before it is applied (a file under RUNNER_TEMP). */
+  objectJournal: ObjectJournal
   clock: Clock
   platform: Platform
   processes: ProcessPort
@@ -146,7 +149,7 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
   } catch (err) {
     return { failure: errorMessage(err) }
   }
-  const state = new StateRecorder(deps.state, config.teardown.mode)
+  const state = new StateRecorder(deps.state, config.teardown.mode, deps.objectJournal)
   const phases = new PhaseRecorder(clock)
   const namespace = config.deploy.namespace || defaultNamespace(config.run)
   const metadata = runMetadata(config.run)

@@ -5,6 +5,7 @@
 import { checkLocalActionStubs } from './local-action.js'
 import { systemProcesses } from './processes.js'
 import { loadRunState } from './state.js'
+import { systemJournalFiles } from './object-journal.js'
 import { runTeardown } from './teardown.js'
 import {
   actionsLogger,
@@ -16,7 +17,7 @@ import {
 
 export async function run(): Promise<void> {
   checkLocalActionStubs()
-  const state = loadRunState(actionsState)
+  const state = loadRunState(actionsState, systemJournalFiles, line => actionsLogger.warning(line))
   if (!state) {
     actionsLogger.info('Nothing to tear down: the main step started nothing.')
     return

@@ -1,5 +1,6 @@
 // What main records for the post step, saved the moment each resource exists so a main step that
-// is killed or fails at any point still leaves the post step enough to clean up.
+// is killed or fails at any point still leaves the post step enough to clean up. The per-object
+// record goes to a journal file (object-journal.ts); state holds only its path, so it stays small.
 
 import type { StateStore } from './ports.js'
 import type { PriorState } from './cluster/types.js'
@@ -7,6 +8,12 @@ import type { ImagesState } from './images/cleanup.js'
 import type { TeardownMode } from './inputs.js'
 import type { ObjectRecord } from './kube/index.js'
 import type { ProcessRecord } from './ports.js'
+import {
+  appendRecord,
+  parseJournal,
+  type JournalFiles,
+  type ObjectJournal
+} from './object-journal.js'
 
 export interface RunState {
   teardown: TeardownMode
@@ -25,8 +32,13 @@ export interface RunState {
    * each recorded before it is created; only ever ones this run creates, deleted whole.
    */
   otherNamespaces?: string[]
-  /** Every object applied, and whether this run created it; teardown deletes only those. */
+  /**
+   * Every object applied, and whether this run created it; teardown deletes only those. Never
+   * saved in state: loadRunState reads it back from the journal file at `objectsFile`.
+   */
   objects?: ObjectRecord[]
+  /** The journal of object records (JSON lines), saved before its first line is written. */
+  objectsFile?: string
   /** The value of the run label on everything the run applied. */
   runLabel?: string
   /** The run's Lease (other runs watch it to tell it alive): deleted by post whatever `teardown` says. */
@@ -49,7 +61,8 @@ export class StateRecorder {
 
   constructor(
     private readonly store: StateStore,
-    teardown: TeardownMode
+    teardown: TeardownMode,
+    private readonly journal?: ObjectJournal
   ) {
     this.current = { teardown }
     this.flush()
@@ -64,11 +77,16 @@ export class StateRecorder {
     return this.current
   }
 
-  /** Records (or updates) one object, by kind, namespace and name. */
+  /**
+   * Records (or updates) one object, by kind, namespace and name: one line appended to the
+   * journal (the last line of an object wins). State changes only once, to say where it is.
+   */
   recordObject(record: ObjectRecord): void {
-    const key = (r: ObjectRecord) => `${r.apiVersion}/${r.kind}/${r.namespace ?? ''}/${r.name}`
-    const objects = (this.current.objects ?? []).filter(r => key(r) !== key(record))
-    this.update({ objects: [...objects, record] })
+    if (!this.journal) throw new Error('StateRecorder: no object journal to record objects in')
+    if (this.current.objectsFile !== this.journal.path) {
+      this.update({ objectsFile: this.journal.path })
+    }
+    appendRecord(this.journal, record)
   }
 
   private flush(): void {
@@ -85,12 +103,33 @@ export function isPostStep(store: StateStore): boolean {
   return store.get(POST_FLAG) === 'true'
 }
 
-export function loadRunState(store: StateStore): RunState | undefined {
+/**
+ * What main saved, with the object records read back from its journal. `warn` hears about a
+ * journal that is gone or has lines that did not parse (a write cut short by a kill).
+ */
+export function loadRunState(
+  store: StateStore,
+  files?: JournalFiles,
+  warn: (line: string) => void = () => undefined
+): RunState | undefined {
   const raw = store.get(KEY)
   if (raw === '') return undefined
+  let state: RunState
   try {
-    return JSON.parse(raw) as RunState
+    state = JSON.parse(raw) as RunState
   } catch {
     return undefined
   }
+  if (state.objectsFile && files) {
+    const text = files.read(state.objectsFile)
+    if (text === undefined) {
+      warn(`the object record ${state.objectsFile} is gone: only the namespace can be cleaned up`)
+    } else {
+      const { objects, skipped } = parseJournal(text)
+      if (skipped)
+        warn(`${skipped} unreadable line(s) in ${state.objectsFile} skipped (a write cut short)`)
+      state.objects = objects
+    }
+  }
+  return state
 }

@@ -11,6 +11,7 @@ import { describeObject } from './manifests.js'
 import { MANAGED_BY_LABEL } from './names.js'
 import { isConflict, KubeApiError, resourceName, type KubePort, type ResourceType } from './port.js'
 import { crdStatus } from './status/generic.js'
+import { forEachBounded } from './bounded.js'
 import type { KubeObject } from './types.js'
 import type { Typed } from './validate.js'
 
@@ -142,27 +143,25 @@ export async function readExisting(
   objects: readonly Typed[],
   options: ApplyPlanOptions
 ): Promise<Map<Typed, KubeObject | undefined>> {
-  // In the manifests' order whatever order the answers come in: messages list them that way.
-  const existing = new Map<Typed, KubeObject | undefined>(objects.map(t => [t, undefined]))
+  const existing = new Map<Typed, KubeObject | undefined>()
   const conflicts: string[] = []
-  await Promise.all(
-    objects.map(async t => {
-      const live = await kube.get<KubeObject>(
-        t.type,
-        t.object.metadata.name!,
-        t.object.metadata.namespace
-      )
-      existing.set(t, live)
-      if (!live || options.force) return
-      const others = foreignManagers(live)
-      if (others.length) {
-        const where = t.type.namespaced ? ` in namespace "${t.object.metadata.namespace}"` : ''
-        conflicts.push(
-          `${resourceName(t.type)} "${t.object.metadata.name}"${where} already exists and is managed by ${others.map(m => `"${m}"`).join(', ')}`
-        )
-      }
-    })
+  const outcomes = await forEachBounded(objects, t =>
+    kube.get<KubeObject>(t.type, t.object.metadata.name!, t.object.metadata.namespace)
   )
+  objects.forEach((t, i) => {
+    const outcome = outcomes[i]!
+    if (!outcome.ok) throw outcome.error
+    const live = outcome.value
+    existing.set(t, live)
+    if (!live || options.force) return
+    const others = foreignManagers(live)
+    if (others.length) {
+      const where = t.type.namespaced ? ` in namespace "${t.object.metadata.namespace}"` : ''
+      conflicts.push(
+        `${resourceName(t.type)} "${t.object.metadata.name}"${where} already exists and is managed by ${others.map(m => `"${m}"`).join(', ')}`
+      )
+    }
+  })
   if (conflicts.length) {
     throw new PhaseError(
       KubePhase.deploy,
@@ -236,19 +235,26 @@ export async function dryRunAll(
   options: ApplyOptions
 ): Promise<void> {
   const problems: string[] = []
-  for (const t of objects) {
-    if (!(await options.discovery.resolve(t.object.apiVersion, t.object.kind))) continue
-    try {
+  await forEachBounded(
+    objects,
+    async t => {
+      if (!(await options.discovery.resolve(t.object.apiVersion, t.object.kind))) return
       await kube.apply(t.type, t.object, {
         fieldManager: options.fieldManager,
         force: forceFor(t, options),
         strictFields: options.strictFields,
         dryRun: true
       })
-    } catch (err) {
-      problems.push(`${describeObject(t.object)}: ${applyError(t, err)}`)
+    },
+    {
+      inOrder: (i, outcome) => {
+        if (!outcome.ok)
+          problems.push(
+            `${describeObject(objects[i].object)}: ${applyError(objects[i], outcome.error)}`
+          )
+      }
     }
-  }
+  )
   if (problems.length) {
     throw new PhaseError(
       KubePhase.deploy,
@@ -260,9 +266,10 @@ export async function dryRunAll(
 }
 
 /**
- * Applies in the registry's order, one object at a time (a workload must not start before the
- * ConfigMap its pods read). Before the run's custom resources, its CRDs are waited for until
- * Established and discovery is refreshed.
+ * Applies in the registry's order: rank by rank (a workload must not start before the ConfigMap
+ * its pods read), the objects of one rank a few at a time, logged in manifest order. Before the
+ * run's custom resources, its CRDs are waited for until Established and discovery is refreshed.
+ * The first failure (in order) stops the apply; what was already in flight is still recorded.
  */
 export async function applyAll(
   kube: KubePort,
@@ -270,52 +277,94 @@ export async function applyAll(
   existing: ReadonlyMap<Typed, KubeObject | undefined>,
   options: ApplyOptions
 ): Promise<KubeObject[]> {
-  const ordered = [...objects]
-    .map((t, i) => ({ t, i, rank: kindOf(t.object, t.type).rank }))
-    .sort((a, b) => a.rank - b.rank || a.i - b.i)
-    .map(x => x.t)
-  const crds = ordered.filter(t => t.object.kind === 'CustomResourceDefinition')
+  const crds = objects.filter(t => t.object.kind === 'CustomResourceDefinition')
   let crdsReady = crds.length === 0
   const applied: KubeObject[] = []
-  for (const t of ordered) {
-    if (
-      !crdsReady &&
-      t.object.kind !== 'CustomResourceDefinition' &&
-      !(await options.discovery.resolve(t.object.apiVersion, t.object.kind))
-    ) {
+  for (const batch of byRank(objects)) {
+    if (!crdsReady && (await needsNewTypes(batch, options.discovery))) {
       await waitForCrds(kube, crds, options)
       options.discovery.refresh()
       crdsReady = true
     }
-    const absent = !existing.get(t)
-    const takenOver = !absent && Boolean(options.takenOver?.has(t))
-    if (absent)
-      options.record(recordOf(t, 'pending', undefined, new Date(options.checkedAt).toISOString()))
-    // Recorded before the write, with the uid it has: a step killed now still deletes it.
-    if (takenOver) options.record(recordOf(t, true, existing.get(t)!.metadata.uid))
-    let result
-    try {
-      result = await kube.apply(t.type, t.object, {
-        fieldManager: options.fieldManager,
-        force: forceFor(t, options),
-        strictFields: options.strictFields
-      })
-    } catch (err) {
-      if (absent) options.record(recordOf(t, false))
-      throw new PhaseError(KubePhase.deploy, `${describeObject(t.object)}: ${applyError(t, err)}`)
-    }
-    options.record(recordOf(t, result.created || takenOver, result.object.metadata.uid))
-    const verb = result.created
-      ? 'created'
-      : takenOver
-        ? 'configured (taken over from a dead run: deleted at teardown)'
-        : existing.get(t)
-          ? 'configured (it existed: kept at teardown)'
-          : 'configured'
-    options.log?.(`${resourceName(t.type)}/${t.object.metadata.name} serverside-applied (${verb})`)
-    applied.push(result.object)
+    let failure: PhaseError | undefined
+    await forEachBounded(batch, t => applyOne(kube, t, existing, options), {
+      stopOnError: true,
+      // Messages in manifest order, as one-at-a-time would print them; an object applied while
+      // an earlier one failed is still reported (it exists, and is recorded for teardown).
+      inOrder: (i, outcome) => {
+        if (!outcome.ok) {
+          failure ??= deployError(batch[i], outcome.error)
+          return
+        }
+        const { object, verb } = outcome.value
+        options.log?.(
+          `${resourceName(batch[i].type)}/${batch[i].object.metadata.name} serverside-applied (${verb})`
+        )
+        applied.push(object)
+      }
+    })
+    if (failure) throw failure
   }
   return applied
+}
+
+/** The objects in apply order, grouped by rank (manifest order within a rank). */
+function byRank(objects: readonly Typed[]): Typed[][] {
+  const batches = new Map<number, Typed[]>()
+  for (const t of objects) {
+    const rank = kindOf(t.object, t.type).rank
+    if (!batches.has(rank)) batches.set(rank, [])
+    batches.get(rank)!.push(t)
+  }
+  return [...batches.entries()].sort(([a], [b]) => a - b).map(([, batch]) => batch)
+}
+
+/** A batch that holds a kind discovery does not know yet (a custom resource of the run's CRD). */
+async function needsNewTypes(batch: readonly Typed[], discovery: Discovery): Promise<boolean> {
+  for (const t of batch) {
+    if (t.object.kind === 'CustomResourceDefinition') continue
+    if (!(await discovery.resolve(t.object.apiVersion, t.object.kind))) return true
+  }
+  return false
+}
+
+/** One server-side apply, recorded before (when it may create) and after; how kubectl says it. */
+async function applyOne(
+  kube: KubePort,
+  t: Typed,
+  existing: ReadonlyMap<Typed, KubeObject | undefined>,
+  options: ApplyOptions
+): Promise<{ object: KubeObject; verb: string }> {
+  const absent = !existing.get(t)
+  const takenOver = !absent && Boolean(options.takenOver?.has(t))
+  if (absent)
+    options.record(recordOf(t, 'pending', undefined, new Date(options.checkedAt).toISOString()))
+  // Recorded before the write, with the uid it has: a step killed now still deletes it.
+  if (takenOver) options.record(recordOf(t, true, existing.get(t)!.metadata.uid))
+  let result
+  try {
+    result = await kube.apply(t.type, t.object, {
+      fieldManager: options.fieldManager,
+      force: forceFor(t, options),
+      strictFields: options.strictFields
+    })
+  } catch (err) {
+    if (absent) options.record(recordOf(t, false))
+    throw err
+  }
+  options.record(recordOf(t, result.created || takenOver, result.object.metadata.uid))
+  const verb = result.created
+    ? 'created'
+    : takenOver
+      ? 'configured (taken over from a dead run: deleted at teardown)'
+      : existing.get(t)
+        ? 'configured (it existed: kept at teardown)'
+        : 'configured'
+  return { object: result.object, verb }
+}
+
+function deployError(t: Typed, err: unknown): PhaseError {
+  return new PhaseError(KubePhase.deploy, `${describeObject(t.object)}: ${applyError(t, err)}`)
 }
 
 async function waitForCrds(

@@ -4,7 +4,7 @@
 // every field they do not know, which turned a typo'd `readinesProbe` into no probe at all.
 
 import { KubeConfig, RequestContext, HttpMethod, Watch } from '@kubernetes/client-node'
-import { fetch } from 'undici'
+import { request as undiciRequest } from 'undici'
 import {
   apiVersionOf,
   KubeApiError,
@@ -25,6 +25,8 @@ import {
 import type { KubeObject } from './types.js'
 
 const REQUEST_TIMEOUT_MS = 60_000
+/** Short: an exec plugin's token may expire; client-node refreshes it when asked after that. */
+const AUTH_REUSE_MS = 10_000
 
 /** A KubePort for a kubeconfig context (default: $KUBECONFIG, ~/.kube/config, in-cluster). */
 export function connectKube(options: ConnectOptions = {}): Connection {
@@ -64,6 +66,15 @@ interface Request {
 }
 
 class RawKube implements KubePort {
+  /**
+   * client-node hands every request a new undici Agent: a new connection and TLS handshake each
+   * time (3000 reads peaked at 404 MB with one per request, 210 MB with one for all). The first
+   * one serves every request.
+   */
+  private dispatcher?: unknown
+  /** Credentials are read again at most every AUTH_REUSE_MS, not for every request. */
+  private auth?: { headers: Record<string, string>; at: number }
+
   constructor(
     private readonly config: KubeConfig,
     private readonly server: string
@@ -234,33 +245,46 @@ class RawKube implements KubePort {
       if (v !== undefined) url.searchParams.set(k, String(v))
     }
     try {
-      const ctx = new RequestContext(url.toString(), HttpMethod[req.method])
-      await this.config.applySecurityAuthentication(ctx)
-      const headers: Record<string, string> = { ...ctx.getHeaders(), Accept: 'application/json' }
+      const headers: Record<string, string> = {
+        ...(await this.authHeaders(url)),
+        Accept: 'application/json'
+      }
       if (req.body !== undefined) headers['Content-Type'] = req.contentType ?? 'application/json'
-      const res = await fetch(url, {
+      // undici's request, not fetch: the same exchange with less garbage per request (3000 reads
+      // peaked at 241 MB with fetch, 189 MB with request), which sets the peak with many objects.
+      const res = await undiciRequest(url, {
         method: req.method,
         headers,
         body: req.body === undefined ? undefined : JSON.stringify(req.body),
-        dispatcher: ctx.getDispatcher() as never,
+        dispatcher: this.dispatcher as never,
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS)
       })
-      const text = await res.text()
-      if (!res.ok) {
+      const text = await res.body.text()
+      if (res.statusCode < 200 || res.statusCode > 299) {
         const status = parseStatus(text)
         throw new KubeApiError(
-          res.status,
-          status?.message || `the server responded with HTTP ${res.status}`,
+          res.statusCode,
+          status?.message || `the server responded with HTTP ${res.statusCode}`,
           status?.reason
         )
       }
       return {
         body: req.text ? text : text === '' ? undefined : JSON.parse(text),
-        status: res.status
+        status: res.statusCode
       }
     } catch (err) {
       throw this.translate(err)
     }
+  }
+
+  /** The credentials' headers; the first call also keeps the TLS dispatcher for all requests. */
+  private async authHeaders(url: URL): Promise<Record<string, string>> {
+    if (this.auth && Date.now() - this.auth.at < AUTH_REUSE_MS) return this.auth.headers
+    const ctx = new RequestContext(url.toString(), HttpMethod.GET)
+    await this.config.applySecurityAuthentication(ctx)
+    this.dispatcher ??= ctx.getDispatcher()
+    this.auth = { headers: ctx.getHeaders(), at: Date.now() }
+    return this.auth.headers
   }
 
   private translate(err: unknown): unknown {

@@ -12,6 +12,7 @@
 
 import { PhaseError } from '../errors.js'
 import { typeOfRecord, type ObjectRecord } from './apply.js'
+import { forEachBounded } from './bounded.js'
 import { KubePhase } from './errors.js'
 import { kindOf, Resources } from './kinds.js'
 import { RUN_LABEL } from './names.js'
@@ -130,45 +131,64 @@ export async function deleteOwned(
   const deleted: ObjectRecord[] = []
   const kept: ObjectRecord[] = []
   const failures: string[] = []
-  const order = records
-    .map((r, i) => ({
-      r,
-      i,
-      rank: kindOf({ apiVersion: r.apiVersion, kind: r.kind, metadata: {} }, typeOfRecord(r)).rank
-    }))
-    .sort((a, b) => b.rank - a.rank || b.i - a.i)
-    .map(x => x.r)
+  // Rank by rank in reverse (custom resources before their CRDs), a few requests at a time.
+  const ranks = new Map<number, ObjectRecord[]>()
+  for (const r of records) {
+    const rank = kindOf(
+      { apiVersion: r.apiVersion, kind: r.kind, metadata: {} },
+      typeOfRecord(r)
+    ).rank
+    if (!ranks.has(rank)) ranks.set(rank, [])
+    ranks.get(rank)!.push(r)
+  }
   const leftovers: Array<() => Promise<void>> = []
-  for (const r of order) {
-    const type = typeOfRecord(r)
-    const what = `${resourceName(type)} "${r.name}"${r.namespace ? ` in namespace "${r.namespace}"` : ''}`
-    try {
-      let uid = r.created === true ? r.uid : undefined
-      if (r.created === 'pending') uid = await ownedUid(kube, type, r, runLabel)
-      if (!uid) {
-        if (r.created !== true) kept.push(r)
-        continue
+  for (const [, recorded] of [...ranks].sort(([a], [b]) => b - a)) {
+    const batch = [...recorded].reverse()
+    await forEachBounded(batch, r => deleteRecorded(kube, r, runLabel), {
+      inOrder: (i, outcome) => {
+        const r = batch[i]
+        const what = `${resourceName(typeOfRecord(r))} "${r.name}"${r.namespace ? ` in namespace "${r.namespace}"` : ''}`
+        if (outcome.ok) {
+          const { leaves } = outcome.value
+          if (leaves) leftovers.push(() => deleteLeftovers(kube, leaves, failures, options.log))
+        }
+        if (outcome.ok && outcome.value.result === 'deleted') {
+          deleted.push(r)
+          options.log?.(`${what} deleted`)
+        } else if (outcome.ok && outcome.value.result === 'not ours') {
+          kept.push(r)
+        } else if (!outcome.ok && isConflict(outcome.error)) {
+          options.log?.(`${what} kept: it was made again by someone else (another uid)`)
+          kept.push(r)
+        } else if (!outcome.ok) {
+          failures.push(`${what}: ${errorText(outcome.error)}`)
+        }
       }
-      const leaves = await leftoversOf(kube, r, type, uid)
-      if (await kube.delete(type, r.name, r.namespace, { propagationPolicy: 'Background', uid })) {
-        deleted.push(r)
-        options.log?.(`${what} deleted`)
-      }
-      if (leaves) leftovers.push(() => deleteLeftovers(kube, leaves, failures, options.log))
-    } catch (err) {
-      if (isConflict(err)) {
-        options.log?.(`${what} kept: it was made again by someone else (another uid)`)
-        kept.push(r)
-      } else {
-        failures.push(`${what}: ${errorText(err)}`)
-      }
-    }
+    })
   }
   for (const run of leftovers) await run()
   if (failures.length) {
     throw new PhaseError(KubePhase.teardown, `could not delete ${failures.join('; ')}`)
   }
   return { deleted, kept }
+}
+
+/** Deletes one recorded object if it is shown to be this run's (uid precondition). */
+async function deleteRecorded(
+  kube: KubePort,
+  r: ObjectRecord,
+  runLabel: string
+): Promise<{ result: 'deleted' | 'gone' | 'not ours'; leaves?: Leaves }> {
+  const type = typeOfRecord(r)
+  let uid = r.created === true ? r.uid : undefined
+  if (r.created === 'pending') uid = await ownedUid(kube, type, r, runLabel)
+  if (!uid) return { result: r.created === true ? 'gone' : 'not ours' }
+  const leaves = await leftoversOf(kube, r, type, uid)
+  const existed = await kube.delete(type, r.name, r.namespace, {
+    propagationPolicy: 'Background',
+    uid
+  })
+  return { result: existed ? 'deleted' : 'gone', leaves }
 }
 
 interface Leaves {

@@ -14,6 +14,8 @@
 //                                          (--kinds-pairs 3; --warmup applies too)
 //   npm run bench -- --only storage        the StatefulSet-with-claim app against a hand-written
 //                                          flow only (--storage-pairs 3; --warmup applies too)
+//   npm run bench -- --only large          apps of 10/100/1000 objects against kubectl only
+//                                          (--large-sizes 10,100,1000, --large-pairs 1)
 //   npm run bench -- --no-cluster-up ...   never start the cluster: wait (up to 15 min) until
 //                                          `cluster.sh status` says healthy (a shared cluster)
 //   With --only, bench-results.json keeps the figures of the parts that did not run.
@@ -58,6 +60,12 @@
 //     kubectl apply --server-side → rollout status of the StatefulSet and the Deployment in
 //     parallel → get svc → curl every 100 ms until that answer. Interleaved pairs; each sample
 //     waits until the last one's namespace and volumes are gone.
+//  9. Large apps (test/support/large-app.mjs: N-2 ConfigMaps + the weather Deployment reading one
+//     + its NodePort Service, N = 10, 100, 1000): A = the action, validate.startedAt → smoke.endedAt
+//     (GET /healthz until 200), with its peak RSS (VmHWM polled every 100 ms), the bytes it saved to
+//     GITHUB_STATE and its post step's time; K = `kubectl apply --server-side -n NS -f app.yaml` →
+//     `kubectl rollout status` → get svc → curl every 100 ms until 200, first apply → 200 (namespace
+//     created before, untimed). Interleaved, same image.
 
 import { spawn } from 'node:child_process'
 import {
@@ -65,6 +73,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  rmSync,
   statSync,
   writeFileSync
 } from 'node:fs'
@@ -76,6 +85,7 @@ import { Watch } from '@kubernetes/client-node'
 import { load } from 'js-yaml'
 import { REPO, runAction } from '../e2e/github-runner.mjs'
 import { bytes, median, ms, range, round, summary, table } from './stats.mjs'
+import { writeLargeApp } from '../support/large-app.mjs'
 import {
   KUBECONFIG,
   SHOP,
@@ -109,6 +119,8 @@ const opts = {
   loadConcurrency: 32,
   kindsPairs: 3,
   storagePairs: 3,
+  largeSizes: [10, 100, 1000],
+  largePairs: 1,
   clusterUp: true,
   out: join(REPO, 'bench-results.json')
 }
@@ -129,13 +141,18 @@ for (let i = 2; i < process.argv.length; i++) {
   else if (a === '--label') opts.label = next()
   else if (a === '--kinds-pairs') opts.kindsPairs = Math.max(1, Number(next()))
   else if (a === '--storage-pairs') opts.storagePairs = Math.max(1, Number(next()))
+  else if (a === '--large-sizes')
+    opts.largeSizes = next()
+      .split(',')
+      .map(n => Math.max(3, Number(n)))
+  else if (a === '--large-pairs') opts.largePairs = Math.max(1, Number(next()))
   else if (a === '--no-cluster-up') opts.clusterUp = false
   else {
     console.error(`unknown argument ${a}`)
     process.exit(2)
   }
 }
-const PARTS = ['cold', 'pairs', 'load', 'kinds', 'storage']
+const PARTS = ['cold', 'pairs', 'load', 'kinds', 'storage', 'large']
 if (opts.only !== undefined && !PARTS.includes(opts.only)) {
   console.error(`--only must be one of ${PARTS.join(', ')}`)
   process.exit(2)
@@ -906,6 +923,101 @@ async function sampleLoad() {
   }
 }
 
+// ------------------------------------------------------------------------------------ 9. large
+
+/** Polls a process's peak RSS (VmHWM) every 100 ms until stop(); peak in kB. */
+function peakRss(pid) {
+  const m = { hwmKb: 0 }
+  const timer = setInterval(() => {
+    const x = memoryOf(pid)
+    if (x && Number.isFinite(x.hwm)) m.hwmKb = Math.max(m.hwmKb, x.hwm)
+  }, 100)
+  return { m, stop: () => clearInterval(timer) }
+}
+
+async function sampleLargeAction(size) {
+  const dir = join(REPO, '.e2e', `bench-large-${size}-${Date.now()}`)
+  const manifests = writeLargeApp(REPO, dir, size - 2)
+  let rss
+  const x = await actionRun(
+    { manifests, 'smoke-path': '/healthz' },
+    {
+      onMainSpawn: child => (rss = peakRss(child.pid)),
+      afterMain: async () => rss?.stop()
+    }
+  )
+  rmSync(dir, { recursive: true, force: true })
+  const { r, report } = x
+  if (r.main.code !== 0 || report?.result !== 'passed') {
+    throw new Error(`the action failed:\n${r.main.output.split('\n').slice(-30).join('\n')}`)
+  }
+  const names = ['validate', 'deploy', 'rollout', 'expose', 'smoke']
+  return {
+    ns: x.ns,
+    ms: t(phase(report, 'smoke').endedAt) - t(phase(report, 'validate').startedAt),
+    phases: Object.fromEntries(names.map(n => [n, phase(report, n).durationMs])),
+    peak_rss_mb: round(rss.m.hwmKb / 1024, 1),
+    state_bytes: statSync(join(r.dir, 'state')).size,
+    main_ms: r.main.ms,
+    post_ms: r.post.ms
+  }
+}
+
+async function sampleLargeKubectl(size) {
+  const ns = `bench-large-${Date.now()}`
+  const dir = join(REPO, '.e2e', ns)
+  const file = join(REPO, writeLargeApp(REPO, dir, size - 2, `weather-service:${handTag()}`))
+  must(await kubectl('create', 'namespace', ns), 'kubectl create namespace')
+  const apply = must(
+    await kubectl('apply', '--server-side', '-n', ns, '-f', file, '--timeout=600s'),
+    'kubectl apply --server-side'
+  )
+  const rollout = must(
+    await kubectl('rollout', 'status', 'deployment/weather-service', '-n', ns, '--timeout=300s'),
+    'kubectl rollout status'
+  )
+  const svc = must(
+    await kubectl(
+      'get',
+      'svc',
+      'weather-service',
+      '-n',
+      ns,
+      '-o',
+      'jsonpath={.spec.ports[0].nodePort}'
+    ),
+    'kubectl get svc'
+  )
+  const url = `http://127.0.0.1:${svc.stdout.trim()}/healthz`
+  let done
+  let curls = 0
+  const deadline = Date.now() + 120_000
+  while (!done && Date.now() < deadline) {
+    curls++
+    const c = await run('curl', [
+      '-s',
+      '-o',
+      '/dev/null',
+      '-w',
+      '%{http_code}',
+      '--max-time',
+      '1',
+      url
+    ])
+    if (c.stdout.trim() === '200') done = c.endedAt
+    else await sleep(100)
+  }
+  await kubectl('delete', 'namespace', ns, '--wait=false')
+  rmSync(dir, { recursive: true, force: true })
+  await settle(ns)
+  if (!done) throw new Error(`kubectl flow: no 200 from ${url} after ${curls} tries`)
+  return {
+    ns,
+    ms: done - apply.startedAt,
+    steps: { apply: apply.ms, rollout_status: rollout.ms, get_svc: svc.ms, curls }
+  }
+}
+
 // ------------------------------------------------------------------------------------ main
 
 const results = {
@@ -963,7 +1075,7 @@ async function buildOnce(name, context) {
 }
 const builtImages = []
 
-if (want('pairs') || want('load') || want('kinds') || want('storage')) {
+if (want('pairs') || want('load') || want('kinds') || want('storage') || want('large')) {
   log(
     opts.clusterUp
       ? 'Checking the cluster (cluster.sh status; cluster.sh up when it is not healthy) ...'
@@ -978,7 +1090,7 @@ if (want('pairs') || want('load') || want('kinds') || want('storage')) {
   )
   TAG = `bench-${Date.now()}`
 }
-if (want('pairs') || want('load')) {
+if (want('pairs') || want('load') || want('large')) {
   results.image = await buildOnce('weather-service', 'weather-service')
   writeHandManifest()
 
@@ -1110,6 +1222,29 @@ if (want('storage')) {
     samples.push({ warmup: warm, ratio: a.ms / p.ms, a, p })
   }
   results.storage = samples
+}
+if (want('large')) {
+  if (!results.image) results.image = await buildOnce('weather-service', 'weather-service')
+  log(
+    `Large apps: ${opts.largeSizes.join(', ')} objects, ${opts.largePairs} pair(s) each (action, then kubectl) ...`
+  )
+  const large = []
+  for (const size of opts.largeSizes) {
+    for (let i = 0; i < opts.largePairs; i++) {
+      const a = await sampleLargeAction(size)
+      const k = await sampleLargeKubectl(size)
+      log(
+        `  ${size} objects: action ${ms(a.ms)} [${Object.entries(a.phases)
+          .map(([n, v]) => `${n} ${v}`)
+          .join(
+            ', '
+          )}], peak RSS ${a.peak_rss_mb} MB, state ${a.state_bytes} B, post ${ms(a.post_ms)}; ` +
+          `kubectl ${ms(k.ms)} [apply ${k.steps.apply}, rollout status ${k.steps.rollout_status}]; ratio ${(a.ms / k.ms).toFixed(3)}`
+      )
+      large.push({ size, ratio: a.ms / k.ms, a, k })
+    }
+  }
+  results.large = large
 }
 // -f: exited pods may still reference them; a tag the action's post step removed is already gone.
 if (builtImages.length) await run('docker', ['rmi', '-f', ...builtImages])
@@ -1441,6 +1576,64 @@ if (kindsMeasured.length) {
   log(`  A: ${range(K.a)}   P: ${range(K.p)}`)
 }
 
+const large = results.large ?? []
+const largeBySize = opts.largeSizes
+  .map(size => {
+    const xs = large.filter(l => l.size === size)
+    return {
+      size,
+      n: xs.length,
+      ratio: summary(xs.map(l => l.ratio)),
+      a: summary(xs.map(l => l.a.ms)),
+      k: summary(xs.map(l => l.k.ms)),
+      rss: summary(xs.map(l => l.a.peak_rss_mb)),
+      state: summary(xs.map(l => l.a.state_bytes)),
+      post: summary(xs.map(l => l.a.post_ms))
+    }
+  })
+  .filter(x => x.n > 0)
+if (large.length) {
+  log(
+    '\n=== 9. Large apps: N-2 ConfigMaps + Deployment + NodePort Service, action (A) vs kubectl (K) ==='
+  )
+  log(
+    '  A = the action, validate.startedAt → smoke.endedAt (GET /healthz until 200); K = kubectl apply --server-side → rollout status'
+  )
+  log('      → get svc → curl every 100 ms until 200, first apply → 200. Same image.')
+  log(
+    table([
+      [
+        'objects',
+        'A',
+        'K',
+        'A/K',
+        'A validate',
+        'A deploy',
+        'A rollout',
+        'A smoke',
+        'K apply',
+        'peak RSS',
+        'state',
+        'post'
+      ],
+      ...large.map(l => [
+        l.size,
+        ms(l.a.ms),
+        ms(l.k.ms),
+        ratioFmt(l.ratio),
+        ms(l.a.phases.validate),
+        ms(l.a.phases.deploy),
+        ms(l.a.phases.rollout),
+        ms(l.a.phases.smoke),
+        ms(l.k.steps.apply),
+        `${l.a.peak_rss_mb} MB`,
+        bytes(l.a.state_bytes),
+        ms(l.a.post_ms)
+      ])
+    ])
+  )
+}
+
 log('\n=== Summary ===')
 const faultRows = Object.entries(faultStats).map(([k, s]) => [
   `failure detection: ${k}`,
@@ -1519,6 +1712,20 @@ log(
       '≤ 150 MB',
       verdict(L.rss.n ? L.rss.max : null, 150)
     ],
+    ...largeBySize.flatMap(x => [
+      [
+        `${x.size} objects: action ÷ kubectl (validate→200 vs apply→200)`,
+        `${ratioFmt(x.ratio.median)} (${ratioFmt(x.ratio.min)} – ${ratioFmt(x.ratio.max)}, n=${x.ratio.n})`,
+        '≤ 1.0',
+        verdict(x.ratio.median, 1.0)
+      ],
+      [
+        `${x.size} objects: action peak RSS`,
+        `${x.rss.max} MB max`,
+        '≤ 150 MB',
+        verdict(x.rss.max, 150)
+      ]
+    ]),
     ['bundle dist/main', `${bytes(bundle.total_bytes)} (${bytes(bundle.gzip_bytes)} gz)`, '–', '–']
   ])
 )
@@ -1619,6 +1826,14 @@ const out = {
   storage_peer_ms_samples: storageMeasured.map(k => k.p.ms),
   storage_peer:
     'kubectl apply --server-side → rollout status sts/db and deploy/files in parallel → get svc → curl every 100 ms until GET /k/boot says written: true',
+  large_app: 'N-2 ConfigMaps + weather Deployment + NodePort Service (test/support/large-app.mjs)',
+  large_sizes: largeBySize.map(x => x.size),
+  large_ratio_median: largeBySize.map(x => round(x.ratio.median, 3)),
+  large_action_ms_median: largeBySize.map(x => round(x.a.median)),
+  large_kubectl_ms_median: largeBySize.map(x => round(x.k.median)),
+  large_peak_rss_mb_max: largeBySize.map(x => x.rss.max),
+  large_state_bytes_max: largeBySize.map(x => x.state.max),
+  large_post_ms_median: largeBySize.map(x => round(x.post.median)),
   details: results
 }
 /** Which part of the bench a result key belongs to (for --only: the others are kept). */
@@ -1631,7 +1846,9 @@ const partOf = key =>
         ? 'kinds'
         : key.startsWith('storage')
           ? 'storage'
-          : 'pairs'
+          : key.startsWith('large')
+            ? 'large'
+            : 'pairs'
 let written = out
 if (opts.only !== undefined && existsSync(opts.out)) {
   const before = JSON.parse(readFileSync(opts.out, 'utf8'))

@@ -27,10 +27,14 @@ import { FakeProcesses } from './fakes/processes.js'
 import { NULL_STATUS, PROFILE_LIST_DOCKER } from './fakes/minikube-outputs.js'
 import { SecretRegistry } from '../../src/secrets.js'
 import { CancelledError } from '../../src/cancel.js'
+import { MemoryJournalFiles } from './fakes/journal.js'
 
 const ROOT = new URL('../..', import.meta.url).pathname
 const RUNNING = '{"Name":"minikube","Host":"Running","Kubelet":"Running","APIServer":"Running"}'
 const ABSENT = '{"Name":"minikube","Host":"Nonexistent"}'
+/** The object journals of every run in this file, each at its own path. */
+const journalFiles = new MemoryJournalFiles()
+let journals = 0
 
 type Fault = 'none' | 'cluster' | 'image' | 'deploy' | 'rollout' | 'smoke'
 
@@ -156,6 +160,7 @@ function setup(fault: Fault, inputs: Record<string, string> = {}) {
     runner,
     log: new MemoryLogger(),
     state: { save: (k, v) => saved.set(k, v), get: k => saved.get(k) ?? '' },
+    objectJournal: { path: `/tmp/objects-${++journals}.jsonl`, files: journalFiles },
     clock: { now: () => Date.now(), sleep: ms => new Promise(r => setTimeout(r, ms)) },
     platform: { os: 'linux', arch: 'x64' },
     processes,
@@ -194,7 +199,7 @@ function setup(fault: Fault, inputs: Record<string, string> = {}) {
 }
 
 function stateOf(saved: Map<string, string>): RunState {
-  const state = loadRunState({ save: () => {}, get: k => saved.get(k) ?? '' })
+  const state = loadRunState({ save: () => {}, get: k => saved.get(k) ?? '' }, journalFiles)
   if (!state) throw new Error('no state saved')
   return state
 }
