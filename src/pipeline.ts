@@ -26,6 +26,7 @@ import { deliverImages, imageLabels, primaryReference } from './images/index.js'
 import {
   applyAll,
   checkFields,
+  checkManifestSet,
   collectDiagnostics,
   deleteNamespace,
   Discovery,
@@ -55,6 +56,14 @@ import {
   type Typed
 } from './kube/index.js'
 import { runSmokeChecks, type HttpPort } from './smoke/index.js'
+import {
+  renderForServer,
+  runChartTests,
+  runHooks,
+  splitBy,
+  type ChartObjects,
+  type HookDeps
+} from './helm/index.js'
 import { credentialValues } from './smoke/credentials.js'
 import { untilCancelled } from './cancel.js'
 import type { SecretRegistry } from './secrets.js'
@@ -146,6 +155,8 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
   }
   let kube: KubePort | undefined
   let prepared: PreparedManifests | undefined
+  // A chart's objects by role: the release, its install hooks, its tests.
+  let hooks: ChartObjects<Typed> | undefined
   let namespaceReady = false
   let forward: PortForward | undefined
   // For the diagnostics bundle.
@@ -192,11 +203,22 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
         `Kubernetes ${server.version.gitVersion} at ${connection.server} (context ${connection.context})`
       )
       const discovery = new Discovery(kube)
-      const typed = await resolveTypes(checked.objects, discovery, server.version)
+      // A chart is rendered again with what this server serves (.Capabilities).
+      const chart =
+        checked.chart &&
+        (await renderForServer(checked.chart, discovery, server.version, l => log.info(l)))
+      report.chart = checked.chart?.info
+      const toApply = chart
+        ? [...checked.objects, ...chart.release, ...chart.preInstall, ...chart.postInstall]
+        : checked.objects
+      if (chart && config.chart!.tests) toApply.push(...chart.tests)
+      else if (chart?.tests.length) log.info('chart tests not run (chart-tests: false)')
+      if (chart) checkManifestSet(toApply)
+      const typed = await resolveTypes(toApply, discovery, server.version)
       if (!server.quirks.strictFieldValidation) {
         // Servers before 1.25 cannot be asked to reject unknown fields: check against their schema.
         checkFields(
-          checked.objects,
+          toApply,
           new SchemaIndex(await kube.getJson<OpenApiV2>('/openapi/v2')),
           server.quirks
         )
@@ -217,6 +239,7 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
         exposeAsNodePort: config.deploy.urlMode !== 'port-forward'
       })
       for (const w of prepared.warnings) log.warning(w)
+      if (chart) hooks = splitBy(prepared.objects, t => t.object)
       applied = prepared.objects
       log.info(`smoke target: ${prepared.target.why} (port ${prepared.target.port})`)
       if (prepared.target.exposed) log.info(prepared.target.exposed)
@@ -237,7 +260,22 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
       record: (r: Parameters<StateRecorder['recordObject']>[0]) => state.recordObject(r),
       log: (line: string) => log.info(line)
     }
-    const objects: Typed[] = prepared!.objects
+    // Hooks and tests are applied by their own steps below.
+    const objects: Typed[] = hooks ? hooks.release : prepared!.objects
+    const hookDeps = (): HookDeps => ({
+      kube: kube!,
+      wait: {
+        namespace,
+        labelSelector,
+        timeoutMs: config.deploy.rolloutTimeoutMs,
+        maxRestarts: config.deploy.maxRestarts,
+        signal: deps.signal,
+        log: line => log.untrusted(line)
+      },
+      apply: async t => void (await applyAll(kube!, [t], ready.existing, applyOptions)),
+      log: line => log.info(line),
+      untrusted: text => log.untrusted(text)
+    })
     await phase('deploy', `Apply ${objects.length} objects to namespace ${namespace}`, async () => {
       const { created } = await ensureNamespace(kube!, namespace, {
         labels: metadata.labels,
@@ -255,7 +293,7 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
           : `namespace "${namespace}" exists: using it (it will not be deleted)`
       )
       try {
-        await dryRunAll(kube!, objects, applyOptions)
+        await dryRunAll(kube!, prepared!.objects, applyOptions)
       } catch (err) {
         // The namespace existed only for the dry run: nothing was applied, nothing stays.
         if (created) {
@@ -266,6 +304,7 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
         }
         throw err
       }
+      if (hooks) await runHooks('pre-install', hooks.preInstall, hookDeps())
       await applyAll(kube!, objects, ready.existing, applyOptions)
     })
 
@@ -282,6 +321,7 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
       for (const r of results) {
         if (r.state === 'current') log.info(`${r.message} in ${(r.durationMs / 1000).toFixed(1)} s`)
       }
+      if (hooks) await runHooks('post-install', hooks.postInstall, hookDeps())
       return results.map(r => ({
         kind: r.kind,
         name: r.name,
@@ -345,6 +385,21 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
       if (unhealthy) throw unhealthy
       if (report.smoke.some(r => !r.passed)) throw new PhaseError('smoke', failureMessage(report))
     })
+
+    if (hooks?.tests.length) {
+      const tests = hooks.tests
+      await phase('chart-tests', `Run the chart's ${tests.length} test pods`, async () => {
+        report.chartTests = await runChartTests(tests, hookDeps())
+        const failed = report.chartTests.find(t => !t.passed)
+        if (failed) {
+          throw new PhaseError(
+            'chart-tests',
+            `chart test pod "${failed.name}" failed: ${failed.message}`,
+            failed.logs && `logs of pod "${failed.name}":\n${failed.logs}`
+          )
+        }
+      })
+    }
 
     if (config.deploy.rolloutCheck === 'update') {
       await phase(

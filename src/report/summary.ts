@@ -48,6 +48,11 @@ export function renderSummaryMarkdown(report: RunReport, options: SummaryOptions
   const facts: Array<[string, string | undefined]> = [
     ['URL', report.url],
     ['Image', report.image],
+    [
+      'Chart',
+      report.chart &&
+        `${report.chart.name} ${report.chart.version} (release ${report.chart.release}, helm ${report.chart.helm})`
+    ],
     ['Namespace', report.namespace],
     ['NodePort', report.nodePort === undefined ? undefined : String(report.nodePort)],
     ['Duration', formatDuration(report.durationMs)],
@@ -98,6 +103,15 @@ export function renderSummaryMarkdown(report: RunReport, options: SummaryOptions
       '|---|---:|---:|---:|---:|---:|---:|---|'
     )
     for (const r of loads) out.push(loadRow(r))
+    out.push('')
+  }
+
+  if (report.chartTests?.length) {
+    out.push('### Chart tests', '', '| Test pod | Result | Time |', '|---|---|---:|')
+    for (const t of report.chartTests.slice(0, 50)) {
+      const result = t.passed ? '✅ passed' : `❌ ${t.message}`
+      out.push(`| ${cell(t.name, 100)} | ${cell(result, 300)} | ${formatDuration(t.durationMs)} |`)
+    }
     out.push('')
   }
 
