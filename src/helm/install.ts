@@ -37,10 +37,15 @@ export async function runHooks(event: string, hooks: readonly Typed[], deps: Hoo
       await waitForWorkloads(deps.kube, [hook], deps.wait)
       if (hook.object.kind === 'Pod') await podCompleted(deps.kube, hook, deps)
     } catch (err) {
+      // The hook's own words (the migration's error) belong in the failure line.
+      const logs = await hookLogs(deps.kube, hook)
+      const last = logs.trim().split('\n').at(-1)?.trim().slice(0, 300)
       throw new PhaseError(
         (err as PhaseError).phase ?? 'deploy',
-        `${event} hook ${describe(hook)} failed: ${errorMessage(err)}`,
-        (err as PhaseError).details
+        `${event} hook ${describe(hook)} failed: ${errorMessage(err)}${last ? `; its log ends: ${last}` : ''}`,
+        [(err as PhaseError).details, logs && `logs of ${describe(hook)}:\n${logs}`]
+          .filter(Boolean)
+          .join('\n\n') || undefined
       )
     }
     deps.log(`${event} hook ${describe(hook)}: succeeded`)
@@ -86,7 +91,7 @@ export async function runChartTests(
       passed = false
       message = errorMessage(err)
     }
-    const logs = t.object.kind === 'Pod' ? await podLogs(deps.kube, t) : ''
+    const logs = await hookLogs(deps.kube, t)
     deps.log(`chart test ${describe(t)}: ${passed ? 'passed' : `failed: ${message}`}`)
     if (logs) deps.untrusted(`logs of ${describe(t)}:\n${logs}`)
     results.push({ name, passed, durationMs: Date.now() - started, message, logs })
@@ -114,12 +119,25 @@ async function podCompleted(kube: KubePort, t: Typed, deps: HookDeps): Promise<v
   }
 }
 
-async function podLogs(kube: KubePort, t: Typed): Promise<string> {
-  const spec = t.object.spec as { containers?: Array<{ name: string }> } | undefined
+/** The logs of a hook: a Pod's own, or those of a Job's pods (found by `job-name`). */
+async function hookLogs(kube: KubePort, t: Typed): Promise<string> {
+  if (t.object.kind === 'Pod') return podLogs(kube, t.object as Pod)
+  if (t.object.kind !== 'Job') return ''
+  const pods = await kube
+    .list<Pod>(Resources.Pod, {
+      namespace: t.object.metadata.namespace,
+      labelSelector: `job-name=${t.object.metadata.name}`
+    })
+    .catch(() => ({ items: [] as Pod[] }))
+  const parts = await Promise.all(pods.items.map(p => podLogs(kube, p)))
+  return parts.filter(Boolean).join('\n')
+}
+
+async function podLogs(kube: KubePort, pod: Pod): Promise<string> {
   const parts: string[] = []
-  for (const c of spec?.containers ?? []) {
+  for (const c of pod.spec?.containers ?? []) {
     const text = await kube
-      .podLogs(t.object.metadata.namespace!, t.object.metadata.name!, c.name, { tailLines: 50 })
+      .podLogs(pod.metadata.namespace!, pod.metadata.name!, c.name, { tailLines: 50 })
       .catch(() => '')
     if (text.trim()) parts.push(text.trimEnd())
   }
