@@ -1741,6 +1741,8 @@ async function chartPasses(major, extra, names) {
     `deployment "${names.fullname}" successfully rolled out`,
     // .Capabilities from the server: only discovery lists kinds, and 1.20 serves policy/v1beta1.
     `poddisruptionbudget.policy/${names.fullname}`,
+    `post-install hook job.batch "${names.fullname}-notify": succeeded`,
+    `hooks not run (an install runs pre-install, post-install and test hooks only): Job "${names.fullname}-backup" (pre-upgrade, pre-delete)`,
     `chart test pod "${names.fullname}-test-connection": passed`,
     'answered 200' // the test pod's own log line
   ])
@@ -1749,6 +1751,10 @@ async function chartPasses(major, extra, names) {
   const hookAt = out.indexOf(`pre-install hook job.batch "${names.fullname}-migrate": succeeded`)
   const deployAt = out.indexOf(`deployment.apps/${names.fullname} serverside-applied`)
   check(hookAt >= 0 && hookAt < deployAt, `the Deployment was applied after the migration hook`)
+  // The post-install hook ran once the Deployment was ready.
+  const readyAt = out.indexOf(`deployment "${names.fullname}" successfully rolled out`)
+  const postAt = out.indexOf(`post-install hook job.batch "${names.fullname}-notify": applying`)
+  check(readyAt >= 0 && readyAt < postAt, 'the post-install hook ran after the rollout')
   const config = JSON.parse(live.config.out).data
   check(config.GREETING === 'hello from set', `set overrides the values: ${live.config.out}`)
   check(config.SCHEMA === 'v2', `the values file was used: ${live.config.out}`)
