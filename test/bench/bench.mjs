@@ -11,6 +11,7 @@
 //   npm run bench -- --only load           the load check against wrk only (--load-pairs 3,
 //                                          --load-duration 20, --load-concurrency 32)
 //   npm run bench -- --only kinds          the multi-kind app against a hand-written flow only
+//   npm run bench -- --only helm           a chart: the action against helm install (test/bench/helm.mjs)
 //                                          (--kinds-pairs 3; --warmup applies too)
 //   npm run bench -- --no-cluster-up ...   never start the cluster: wait (up to 15 min) until
 //                                          `cluster.sh status` says healthy (a shared cluster)
@@ -114,12 +115,18 @@ for (let i = 2; i < process.argv.length; i++) {
   else if (a === '--label') opts.label = next()
   else if (a === '--kinds-pairs') opts.kindsPairs = Math.max(1, Number(next()))
   else if (a === '--no-cluster-up') opts.clusterUp = false
+  else if (a.startsWith('--helm-')) next() // test/bench/helm.mjs reads its own
   else {
     console.error(`unknown argument ${a}`)
     process.exit(2)
   }
 }
 const PARTS = ['cold', 'pairs', 'load', 'kinds']
+// The chart bench is its own script (test/bench/helm.mjs, own options and result file).
+if (opts.only === 'helm') {
+  await import('./helm.mjs')
+  process.exit(0)
+}
 if (opts.only !== undefined && !PARTS.includes(opts.only)) {
   console.error(`--only must be one of ${PARTS.join(', ')}`)
   process.exit(2)
