@@ -203,6 +203,12 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
         `Kubernetes ${server.version.gitVersion} at ${connection.server} (context ${connection.context})`
       )
       const discovery = new Discovery(kube)
+      // Servers before 1.25 cannot be asked to reject unknown fields: their schema is checked
+      // below. Fetched (about a second on 1.20) while the chart renders.
+      const openapi = server.quirks.strictFieldValidation
+        ? undefined
+        : kube.getJson<OpenApiV2>('/openapi/v2')
+      openapi?.catch(() => undefined) // awaited below; a failure surfaces there
       // A chart is rendered again with what this server serves (.Capabilities).
       const chart =
         checked.chart &&
@@ -215,14 +221,7 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
       else if (chart?.tests.length) log.info('chart tests not run (chart-tests: false)')
       if (chart) checkManifestSet(toApply)
       const typed = await resolveTypes(toApply, discovery, server.version)
-      if (!server.quirks.strictFieldValidation) {
-        // Servers before 1.25 cannot be asked to reject unknown fields: check against their schema.
-        checkFields(
-          toApply,
-          new SchemaIndex(await kube.getJson<OpenApiV2>('/openapi/v2')),
-          server.quirks
-        )
-      }
+      if (openapi) checkFields(toApply, new SchemaIndex(await openapi), server.quirks)
       prepared = prepareManifests(typed, {
         // A kustomize `images:` entry may have renamed an image: those names mean it too.
         images: images.substitutions.map(i => ({

@@ -115,7 +115,8 @@ for (let i = 2; i < process.argv.length; i++) {
   else if (a === '--label') opts.label = next()
   else if (a === '--kinds-pairs') opts.kindsPairs = Math.max(1, Number(next()))
   else if (a === '--no-cluster-up') opts.clusterUp = false
-  else if (a.startsWith('--helm-')) next() // test/bench/helm.mjs reads its own
+  else if (a.startsWith('--helm-'))
+    next() // test/bench/helm.mjs reads its own
   else {
     console.error(`unknown argument ${a}`)
     process.exit(2)
