@@ -57,6 +57,7 @@ import {
 } from './kube/index.js'
 import { runSmokeChecks, type HttpPort } from './smoke/index.js'
 import {
+  deleteFailedHook,
   renderForServer,
   runChartTests,
   runHooks,
@@ -157,6 +158,7 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
   let prepared: PreparedManifests | undefined
   // A chart's objects by role: the release, its install hooks, its tests.
   let hooks: ChartObjects<Typed> | undefined
+  let failedHook: Typed | undefined
   let namespaceReady = false
   let forward: PortForward | undefined
   // For the diagnostics bundle.
@@ -273,7 +275,8 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
       },
       apply: async t => void (await applyAll(kube!, [t], ready.existing, applyOptions)),
       log: line => log.info(line),
-      untrusted: text => log.untrusted(text)
+      untrusted: text => log.untrusted(text),
+      onFailed: hook => (failedHook = hook)
     })
     await phase('deploy', `Apply ${objects.length} objects to namespace ${namespace}`, async () => {
       const { created } = await ensureNamespace(kube!, namespace, {
@@ -480,6 +483,9 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
     if (report.diagnosticsBundle) await writeReport(deps, report)
   }
   deps.setOutput('diagnostics-dir', report.diagnosticsBundle?.dir ?? '')
+  if (kube && failedHook && !deps.signal?.aborted) {
+    await deleteFailedHook(kube, failedHook, line => log.info(line))
+  }
   await writeSummaryFile(deps, report)
   return { report, failure }
 

@@ -24,4 +24,10 @@ export {
   weight,
   type ChartObjects
 } from './hooks.js'
-export { runChartTests, runHooks, type ChartTestResult, type HookDeps } from './install.js'
+export {
+  deleteFailedHook,
+  runChartTests,
+  runHooks,
+  type ChartTestResult,
+  type HookDeps
+} from './install.js'

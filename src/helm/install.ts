@@ -19,6 +19,8 @@ export interface HookDeps {
   log: (line: string) => void
   /** Cluster text (pod logs): printed as untrusted. */
   untrusted: (text: string) => void
+  /** Told which hook failed, so `hook-failed` can delete it once the diagnostics are saved. */
+  onFailed?: (hook: Typed) => void
 }
 
 const describe = (t: Typed) => `${resourceName(t.type)} "${t.object.metadata.name}"`
@@ -26,8 +28,8 @@ const describe = (t: Typed) => `${resourceName(t.type)} "${t.object.metadata.nam
 /**
  * Runs hooks in order, each applied and waited for (a Job to complete, a Pod to succeed) before
  * the next. A failed hook throws at once with its name; its logs are in the error's details.
- * `hook-succeeded` hooks are deleted once they succeeded; failed ones stay for the diagnostics
- * (teardown deletes them with everything else the run created).
+ * `hook-succeeded` hooks are deleted once they succeeded; a failed one stays for the diagnostics,
+ * then `hook-failed` deletes it (deleteFailedHook), else teardown does with the rest of the run.
  */
 export async function runHooks(event: string, hooks: readonly Typed[], deps: HookDeps) {
   for (const hook of hooks) {
@@ -37,6 +39,7 @@ export async function runHooks(event: string, hooks: readonly Typed[], deps: Hoo
       await waitForWorkloads(deps.kube, [hook], deps.wait)
       if (hook.object.kind === 'Pod') await podCompleted(deps.kube, hook, deps)
     } catch (err) {
+      deps.onFailed?.(hook)
       // The hook's own words (the migration's error) belong in the failure line.
       const logs = await hookLogs(deps.kube, hook)
       const last = logs.trim().split('\n').at(-1)?.trim().slice(0, 300)
@@ -61,6 +64,17 @@ export async function runHooks(event: string, hooks: readonly Typed[], deps: Hoo
       deps.log(`${describe(hook)} deleted (helm.sh/hook-delete-policy: hook-succeeded)`)
     }
   }
+}
+
+/** `helm.sh/hook-delete-policy: hook-failed`: the failed hook goes, after the diagnostics. */
+export async function deleteFailedHook(kube: KubePort, hook: Typed, log: (line: string) => void) {
+  if (!deletePolicies(hook.object).includes('hook-failed')) return
+  await kube
+    .delete(hook.type, hook.object.metadata.name!, hook.object.metadata.namespace, {
+      propagationPolicy: 'Background'
+    })
+    .then(() => log(`${describe(hook)} deleted (helm.sh/hook-delete-policy: hook-failed)`))
+    .catch(() => undefined) // teardown deletes it anyway
 }
 
 export interface ChartTestResult {

@@ -764,7 +764,7 @@ metadata:
 `
 
 /** setup() with a fake helm and a cluster that completes Jobs (or fails `failing`) and pods. */
-function chartSetup(failing?: string, inputs: Record<string, string> = {}) {
+function chartSetup(failing?: string, inputs: Record<string, string> = {}, render = CHART_RENDER) {
   const s = setup('none', {
     manifests: '',
     chart: 'test/fixtures/charts/weather',
@@ -782,7 +782,7 @@ function chartSetup(failing?: string, inputs: Record<string, string> = {}) {
           ? 'v3.18.0+gcc58e3f\n'
           : a[0] === 'show'
             ? 'name: weather\nversion: 0.3.0\n'
-            : CHART_RENDER
+            : render
       return Promise.resolve({ exitCode: 0, stdout, stderr: '', timedOut: false })
     }
   }
@@ -893,6 +893,30 @@ describe('runMain with a chart', () => {
     )
     expect(applied.filter(a => !a.startsWith('Namespace'))).toEqual(['Job/migrate'])
     expect(outcome.report?.phases.at(-1)).toMatchObject({ name: 'deploy', status: 'failed' })
+  })
+
+  test('hook-delete-policy hook-failed: the failed hook is deleted after the diagnostics bundle has its logs', async () => {
+    const { deps, kube, bundleDir } = chartSetup(
+      'migrate',
+      {},
+      CHART_RENDER.replace('hook-delete-policy: hook-succeeded', 'hook-delete-policy: hook-failed')
+    )
+    const outcome = await runMain(deps)
+    expect(outcome.failure).toContain('pre-install hook job.batch "migrate" failed')
+    expect(kube.find('Job', 'migrate', 'smoke-77-1-k3y0a')).toBeUndefined()
+    const log = (deps.log as MemoryLogger).lines.join('\n')
+    expect(log).toContain('job.batch "migrate" deleted (helm.sh/hook-delete-policy: hook-failed)')
+    expect(log.indexOf('diagnostics:')).toBeGreaterThanOrEqual(0)
+    expect(log.indexOf('diagnostics:')).toBeLessThan(
+      log.indexOf('hook-delete-policy: hook-failed)')
+    )
+    expect(readdirSync(bundleDir).length).toBeGreaterThan(0)
+  })
+
+  test('without hook-failed a failed hook stays for teardown', async () => {
+    const { deps, kube } = chartSetup('migrate')
+    await runMain(deps)
+    expect(kube.find('Job', 'migrate', 'smoke-77-1-k3y0a')).toBeDefined()
   })
 
   test('a failing test pod fails the run with its logs; chart-tests: false does not run it', async () => {
