@@ -1846,6 +1846,44 @@ test('helm: a chart from an OCI registry, by reference and version', true, async
   return `main ${(r.main.ms / 1000).toFixed(1)} s`
 })
 
+test('helm: dependencies not vendored get helm dependency build first', true, async () => {
+  // Charts in the workspace (.e2e/ is git-ignored) that depend on the weather chart by file://.
+  const dir = join(REPO, '.e2e', `charts-${Date.now()}`)
+  const chart = (name, repository) => {
+    mkdirSync(join(dir, name), { recursive: true })
+    writeFileSync(
+      join(dir, name, 'Chart.yaml'),
+      `apiVersion: v2\nname: ${name}\nversion: 1.0.0\ndependencies:\n  - name: weather\n    version: 0.3.0\n    repository: file://${repository}\n`
+    )
+    return relative(REPO, join(dir, name))
+  }
+  const umbrella = chart('umbrella', join(REPO, CHART))
+  const broken = chart('broken', join(dir, 'no-such-chart'))
+  try {
+    const bad = await runAction({ inputs: chartInputs({ chart: broken }), env: withHelm(4) })
+    check(bad.main.code === 1, `main exited ${bad.main.code}:\n${tail(bad.main.output)}`)
+    const errors = errorLines(bad.main.output)
+    check(errors.length === 1, `one error line:\n${tail(bad.main.output)}`)
+    contains(errors[0], "input 'chart' has dependencies that do not build (weather): ", 'the error')
+    const r = await runAction({ inputs: chartInputs({ chart: umbrella }), env: withHelm(3) })
+    check(r.main.code === 0, `main failed:\n${tail(r.main.output, 60)}`)
+    contains(r.main.output, 'chart umbrella 1.0.0 rendered as release "umbrella"', 'the output')
+    contains(
+      r.main.output,
+      'pre-install hook job.batch "umbrella-weather-migrate": succeeded',
+      "the output (the dependency's hook)"
+    )
+    check(
+      existsSync(join(REPO, umbrella, 'charts/weather-0.3.0.tgz')),
+      'helm dependency build vendored the dependency'
+    )
+    await assertNothingLeft(r.outputs.namespace)
+    return errors[0].replace('::error::', '').slice(0, 160)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
 test('helm: bad chart inputs, one line each, nothing started', true, async () => {
   const noHelm = process.env.PATH.split(':')
     .filter(d => d && !existsSync(join(d, 'helm')))
