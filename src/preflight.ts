@@ -3,7 +3,8 @@
 // input validation, so a typo in a path fails in a second, not after minikube has started.
 
 import { InputError } from './errors.js'
-import type { Config } from './inputs.js'
+import { defaultNamespace, type Config } from './inputs.js'
+import { prepareChart, type PreparedChart } from './helm/index.js'
 import type { CommandRunner } from './ports.js'
 import { resolveImageSources, type ImageSource } from './images/index.js'
 import {
@@ -28,6 +29,8 @@ export interface Preflight {
   imageAliases: Map<string, string[]>
   /** config.smoke.checks with the files they name (`ca`) read. */
   smokeChecks: SmokeCheck[]
+  /** The chart (input `chart`), rendered once without the server's capabilities. */
+  chart?: PreparedChart
 }
 
 export interface PreflightDeps {
@@ -44,7 +47,14 @@ export async function preflight(
   const smokeChecks = loadCheckFiles(config.smoke.checks, workspace)
   const sources = resolveImageSources(workspace, config.images.images)
   const manifests = resolveManifestPaths(workspace, config.deploy.manifests)
-  if (manifests.length === 0) {
+  const chart =
+    config.chart &&
+    (await prepareChart(config.chart, {
+      runner: deps.runner,
+      workspace,
+      namespace: config.deploy.namespace || defaultNamespace(config.run)
+    }))
+  if (manifests.length === 0 && !chart) {
     if (config.images.images.length > 1) {
       throw new InputError(
         'manifests',
@@ -74,6 +84,13 @@ export async function preflight(
       aliases.set(repo, [...(aliases.get(repo) ?? []), ...names])
     }
   }
-  checkManifestSet(objects)
-  return { sources, objects, generated: false, imageAliases: aliases, smokeChecks }
+  const rendered = chart ? chartObjectsOf(chart) : []
+  checkManifestSet([...objects, ...rendered])
+  return { sources, objects, generated: false, imageAliases: aliases, smokeChecks, chart }
+}
+
+/** Every object of the chart the run applies: the release, its install hooks and tests. */
+function chartObjectsOf(chart: PreparedChart) {
+  const o = chart.objects
+  return [...o.release, ...o.preInstall, ...o.postInstall, ...o.tests]
 }

@@ -24,6 +24,13 @@ export class Discovery {
     return (await this.groupMap()).get(group) ?? []
   }
 
+  /** Every served group version, `v1` and `apps/v1` style. */
+  async groupVersions(): Promise<string[]> {
+    return [...(await this.groupMap())].flatMap(([group, versions]) =>
+      versions.map(v => (group ? `${group}/${v}` : v))
+    )
+  }
+
   /** The served resource for an apiVersion and kind; undefined when the server does not serve it. */
   async resolve(apiVersion: string, kind: string): Promise<ResourceType | undefined> {
     const list = await this.resourcesOf(apiVersion)

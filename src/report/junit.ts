@@ -5,6 +5,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import type { SmokeResult } from '../smoke/index.js'
+import type { ChartTestResult } from '../helm/index.js'
 import { failureMessage } from './outcome.js'
 import type { RunReport, WorkloadResult } from './types.js'
 
@@ -26,6 +27,8 @@ export function renderJUnit(report: RunReport): string {
   const workloads = report.workloads ?? []
   if (workloads.length > 0) suites.push({ name: 'rollout', cases: workloads.map(workloadCase) })
   if (report.smoke.length > 0) suites.push({ name: 'smoke', cases: report.smoke.map(checkCase) })
+  if (report.chartTests?.length)
+    suites.push({ name: 'chart-tests', cases: report.chartTests.map(chartTestCase) })
   const anyFailed = suites.some(s => s.cases.some(c => c.failure))
   if (report.result === 'failed' && !anyFailed) {
     // The run failed before (or outside) any test case: say so, never a green file.
@@ -87,6 +90,18 @@ function workloadCase(w: WorkloadResult): Case {
     const message = `not ready when the rollout ended: ${w.message}`
     c.failure = { message, type: 'NotReady', text: message }
   } else c.failure = { message: w.message, type: 'RolloutFailed', text: w.message }
+  return c
+}
+
+/** A `helm test` pod: passed or failed, with its logs either way. */
+function chartTestCase(t: ChartTestResult): Case {
+  const c: Case = {
+    name: `Pod/${t.name}`,
+    classname: 'minikube-smoke.chart-tests',
+    timeMs: t.durationMs
+  }
+  if (t.passed) c.out = t.logs || t.message
+  else c.failure = { message: t.message, type: 'ChartTestFailed', text: t.logs || t.message }
   return c
 }
 

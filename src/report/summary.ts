@@ -55,6 +55,11 @@ export function renderSummaryMarkdown(report: RunReport, options: SummaryOptions
   const facts: Array<[string, string | undefined]> = [
     ['URL', report.url],
     ['Image', report.image],
+    [
+      'Chart',
+      report.chart &&
+        `${report.chart.name} ${report.chart.version} (release ${report.chart.release}, helm ${report.chart.helm})`
+    ],
     ['Namespace', report.namespace],
     ['Other namespaces', report.otherNamespaces?.join(', ')],
     ['NodePort', report.nodePort === undefined ? undefined : String(report.nodePort)],
@@ -122,6 +127,15 @@ export function renderSummaryMarkdown(report: RunReport, options: SummaryOptions
     for (const e of steps.slice(0, MAX_SMOKE_ROWS)) out.push(stepRow(e))
     if (steps.length > MAX_SMOKE_ROWS) {
       out.push('', `_…and ${steps.length - MAX_SMOKE_ROWS} more steps: see the report file._`)
+    }
+    out.push('')
+  }
+
+  if (report.chartTests?.length) {
+    out.push('### Chart tests', '', '| Test pod | Result | Time |', '|---|---|---:|')
+    for (const t of report.chartTests.slice(0, 50)) {
+      const result = t.passed ? '✅ passed' : `❌ ${t.message}`
+      out.push(`| ${cell(t.name, 100)} | ${cell(result, 300)} | ${formatDuration(t.durationMs)} |`)
     }
     out.push('')
   }

@@ -1,6 +1,7 @@
 import type { DeliveredImage } from '../images/deliver.js'
 import type { SmokeResult } from '../smoke/index.js'
 import type { StabilityFacts } from '../kube/stable.js'
+import type { ChartInfo, ChartTestResult } from '../helm/index.js'
 
 export type PhaseStatus = 'ok' | 'failed' | 'skipped'
 
@@ -75,6 +76,10 @@ export interface RunReport {
   timeline?: TimedEntry[]
   /** Free-form extras from the rollout (update check counts, replicas, …): shown as key/value. */
   rollout?: Record<string, unknown>
+  /** The Helm chart deployed (input `chart`): name, version, release, helm's version. */
+  chart?: ChartInfo
+  /** The chart's test pods (`helm test --logs`), one JUnit test case each. */
+  chartTests?: ChartTestResult[]
   /** The error that stopped the run, when it was not a smoke check. */
   error?: string
   /** Markdown from the diagnostics layer (pods, events, logs); shown in the summary on failure. */

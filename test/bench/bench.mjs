@@ -12,6 +12,7 @@
 //                                          --load-duration 20, --load-concurrency 32)
 //   npm run bench -- --only kinds          the multi-kind app against a hand-written flow only
 //                                          (--kinds-pairs 3; --warmup applies too)
+//   npm run bench -- --only helm           a chart: the action against helm install (test/bench/helm.mjs)
 //   npm run bench -- --only storage        the StatefulSet-with-claim app against a hand-written
 //                                          flow only (--storage-pairs 3; --warmup applies too)
 //   npm run bench -- --only large          apps of 10/100/1000 objects against kubectl only
@@ -147,12 +148,19 @@ for (let i = 2; i < process.argv.length; i++) {
       .map(n => Math.max(3, Number(n)))
   else if (a === '--large-pairs') opts.largePairs = Math.max(1, Number(next()))
   else if (a === '--no-cluster-up') opts.clusterUp = false
+  else if (a.startsWith('--helm-'))
+    next() // test/bench/helm.mjs reads its own
   else {
     console.error(`unknown argument ${a}`)
     process.exit(2)
   }
 }
 const PARTS = ['cold', 'pairs', 'load', 'kinds', 'storage', 'large']
+// The chart bench is its own script (test/bench/helm.mjs, own options and result file).
+if (opts.only === 'helm') {
+  await import('./helm.mjs')
+  process.exit(0)
+}
 if (opts.only !== undefined && !PARTS.includes(opts.only)) {
   console.error(`--only must be one of ${PARTS.join(', ')}`)
   process.exit(2)

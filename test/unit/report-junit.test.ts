@@ -228,3 +228,40 @@ test('writeJUnitFile writes the file atomically, creating the directory', async 
     await rm(dir, { recursive: true, force: true })
   }
 })
+
+describe('chart tests in the JUnit file', () => {
+  test('one case per test pod, its logs as output, a failure with its logs', () => {
+    const { suites } = parse(
+      renderJUnit(
+        report({
+          result: 'failed',
+          chartTests: [
+            {
+              name: 'web-test',
+              passed: true,
+              durationMs: 1200,
+              message: 'succeeded',
+              logs: 'answered 200'
+            },
+            {
+              name: 'db-test',
+              passed: false,
+              durationMs: 800,
+              message: 'pod "db-test" failed',
+              logs: 'refused <db>'
+            }
+          ]
+        })
+      )
+    )
+    const suite = suites.find(s => s.name === 'chart-tests')!
+    expect(suite).toMatchObject({ tests: '2', failures: '1' })
+    const [web, db] = cases(suite)
+    expect(web).toMatchObject({ name: 'Pod/web-test', 'system-out': 'answered 200' })
+    expect(db.failure).toMatchObject({
+      message: 'pod "db-test" failed',
+      type: 'ChartTestFailed',
+      '#text': 'refused <db>'
+    })
+  })
+})

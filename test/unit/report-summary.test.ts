@@ -308,3 +308,25 @@ test('writeSummary appends the Markdown through the port and writes it', async (
   await writeSummary(report(), port)
   expect(calls).toEqual(['addRaw:true:## ✅ minikube-smoke passed', 'write'])
 })
+
+describe('a chart in the summary', () => {
+  test('names the chart, version, release and helm; a table of its test pods', () => {
+    const md = renderSummaryMarkdown(
+      report({
+        chart: {
+          name: 'shop',
+          version: '2.4.0',
+          release: 'gate',
+          ref: 'charts/shop',
+          helm: 'v3.18.0'
+        },
+        chartTests: [
+          { name: 'shop-test', passed: true, durationMs: 1500, message: 'succeeded', logs: '' }
+        ]
+      })
+    )
+    expect(md).toContain('- **Chart:** `shop 2.4.0 (release gate, helm v3.18.0)`')
+    expect(md).toContain('### Chart tests')
+    expect(md).toContain('| shop-test | ✅ passed |')
+  })
+})
