@@ -239,7 +239,7 @@ export async function dryRunAll(
     objects,
     async t => {
       if (!(await options.discovery.resolve(t.object.apiVersion, t.object.kind))) return
-      await kube.apply(t.type, t.object, {
+      await applyOnceAccountReady(kube, t, {
         fieldManager: options.fieldManager,
         force: forceFor(t, options),
         strictFields: options.strictFields,
@@ -343,7 +343,7 @@ async function applyOne(
   if (takenOver) options.record(recordOf(t, true, existing.get(t)!.metadata.uid))
   let result
   try {
-    result = await kube.apply(t.type, t.object, {
+    result = await applyOnceAccountReady(kube, t, {
       fieldManager: options.fieldManager,
       force: forceFor(t, options),
       strictFields: options.strictFields
@@ -392,6 +392,39 @@ async function waitForCrds(
       await new Promise(resolve => setTimeout(resolve, 100))
     }
   }
+}
+
+/** How long a pod waits for its service account (and, before 1.24, the account's token). */
+const ACCOUNT_PATIENCE_MS = 15_000
+
+/**
+ * One apply; while the ServiceAccount admission plugin refuses a pod because its account (or the
+ * account's token, on servers before 1.24) does not exist *yet* — a namespace created a moment
+ * ago, an account applied at an earlier rank — it is tried again, as the server's message asks.
+ */
+async function applyOnceAccountReady(
+  kube: KubePort,
+  t: Typed,
+  options: Parameters<KubePort['apply']>[2]
+): ReturnType<KubePort['apply']> {
+  const deadline = Date.now() + ACCOUNT_PATIENCE_MS
+  for (;;) {
+    try {
+      return await kube.apply(t.type, t.object, options)
+    } catch (err) {
+      if (!accountNotReady(err) || Date.now() > deadline) throw err
+      await new Promise(resolve => setTimeout(resolve, 250))
+    }
+  }
+}
+
+/** The admission plugin's two "not yet" answers (1.20's token controller, any version's account). */
+export function accountNotReady(err: unknown): boolean {
+  const text = errorText(err)
+  return (
+    /No API token found for service account/.test(text) ||
+    /error looking up service account [^:]+: serviceaccount "[^"]+" not found/.test(text)
+  )
 }
 
 /** kubectl's wording: `error when applying deployment.apps/web (Invalid): <server message>`. */

@@ -386,3 +386,39 @@ describe('objects of another run of this action', () => {
     expect(err.message).toContain("set 'queue-timeout' to wait for it")
   })
 })
+
+describe('a pod whose service account is not ready yet', () => {
+  // The messages as the local 1.20 API server's ServiceAccount admission plugin gave them to a
+  // test pod applied right after its namespace was created (e2e, helm chart tests).
+  const noToken = new KubeApiError(
+    500,
+    'No API token found for service account "default", retry after the token is automatically created and added to the service account',
+    'ServerTimeout'
+  )
+  const noAccount = new KubeApiError(
+    403,
+    `pods "t" is forbidden: error looking up service account ${NS}/default: serviceaccount "default" not found`,
+    'Forbidden'
+  )
+  const pod = () =>
+    obj('v1', 'Pod', 't', { spec: { containers: [{ name: 'c', image: 'busybox' }] } })
+
+  it.each([
+    ['no token yet', noToken],
+    ['no account yet', noAccount]
+  ])('is tried again until the server takes it (%s)', async (_, err) => {
+    const kube = withNamespace()
+    kube.failNext('dryRun', err)
+    kube.failNext('dryRun', err)
+    await dryRunAll(kube, [pod()], options(kube))
+    expect(kube.callsOf('dryRun')).toHaveLength(3)
+  })
+
+  it('any other rejection fails at once', async () => {
+    const kube = withNamespace()
+    kube.failNext('dryRun', new KubeApiError(422, 'spec.containers: Required value', 'Invalid'))
+    const err = await phaseError(dryRunAll(kube, [pod()], options(kube)))
+    expect(err.message).toContain('spec.containers: Required value')
+    expect(kube.callsOf('dryRun')).toHaveLength(1)
+  })
+})
