@@ -347,7 +347,7 @@ describe('stopping the checks', () => {
       reason: 'not run: pod web-7f9 restarted: container app exited 137'
     })
     expect(srv.hits.filter(h => h === 'GET /next')).toHaveLength(0)
-    for (let i = 0; i < 50 && !closed; i++) await sleep(20)
+    for (let i = 0; i < 250 && !closed; i++) await sleep(20) // the socket closes soon; a busy machine is slow
     expect(closed).toBe(true)
   })
 
