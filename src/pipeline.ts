@@ -473,6 +473,22 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
       if (report.smoke.some(r => !r.passed)) throw new PhaseError('smoke', failureMessage(report))
     })
 
+    // Inside the window: a test pod runs to completion, which the stability watch leaves alone.
+    if (hooks?.tests.length) {
+      const tests = hooks.tests
+      await phase('chart-tests', `Run the chart's ${tests.length} test pods`, async () => {
+        report.chartTests = await runChartTests(tests, hookDeps())
+        const failed = report.chartTests.find(t => !t.passed)
+        if (failed) {
+          throw new PhaseError(
+            'chart-tests',
+            `chart test pod "${failed.name}" failed: ${failed.message}`,
+            failed.logs && `logs of pod "${failed.name}":\n${failed.logs}`
+          )
+        }
+      })
+    }
+
     // The rest of the window: the checks already used their part of it.
     const windowMs = config.deploy.stableForMs
     if (windowMs > 0) {
@@ -492,22 +508,6 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
       unstable(held, 'smoke')
     }
     held.stop() // before the update check, which replaces the pods on purpose
-
-    // After the window: a test pod that runs and exits is not a crash of the app.
-    if (hooks?.tests.length) {
-      const tests = hooks.tests
-      await phase('chart-tests', `Run the chart's ${tests.length} test pods`, async () => {
-        report.chartTests = await runChartTests(tests, hookDeps())
-        const failed = report.chartTests.find(t => !t.passed)
-        if (failed) {
-          throw new PhaseError(
-            'chart-tests',
-            `chart test pod "${failed.name}" failed: ${failed.message}`,
-            failed.logs && `logs of pod "${failed.name}":\n${failed.logs}`
-          )
-        }
-      })
-    }
 
     if (config.deploy.rolloutCheck === 'update') {
       await phase(

@@ -84,7 +84,7 @@ export function watchHealth(
     )
   }
   const look = (pod: Pod, deleted = false) => {
-    if (isJobPod(pod) || reported) return
+    if (runsToCompletion(pod) || reported) return
     const key = pod.metadata.uid ?? pod.metadata.name ?? '?'
     const change = healthChange(seen.get(key), pod, deleted, options.since)
     seen.set(key, sighting(pod))
@@ -197,6 +197,15 @@ async function containerLogs(
   return (ended && (await read(true))) || read(false)
 }
 
-function isJobPod(pod: Pod): boolean {
-  return Boolean(pod.metadata.ownerReferences?.some(o => o.kind === 'Job'))
+/**
+ * A pod meant to finish (a Job's, a chart's test or hook pod: restartPolicy Never or OnFailure)
+ * is not a serving pod: its exit is completion, judged by its own step, never a crash.
+ */
+function runsToCompletion(pod: Pod): boolean {
+  const policy = pod.spec?.restartPolicy
+  return (
+    policy === 'Never' ||
+    policy === 'OnFailure' ||
+    Boolean(pod.metadata.ownerReferences?.some(o => o.kind === 'Job'))
+  )
 }

@@ -140,6 +140,25 @@ describe('watchHealth', () => {
     ])
   })
 
+  it('leaves alone a bare pod meant to finish (a chart test: restartPolicy Never) when it exits', async () => {
+    const withPolicy = (p: Pod, restartPolicy: string): Pod => ({
+      ...p,
+      spec: { ...p.spec!, restartPolicy }
+    })
+    const test = withPolicy(pod('weather-test', 't', [running(0, true)], READY), 'Never')
+    const serving = withPolicy(pod('web-1', 'abc', [running(0, true)], READY), 'Always')
+    const { kube, problems } = await watching([test, serving])
+    const done = [{ ready: false, state: { terminated: { exitCode: 0, reason: 'Completed' } } }]
+    kube.put(
+      withPolicy(pod('weather-test', 't', done, { ...UNREADY, phase: 'Succeeded' }), 'Never')
+    )
+    await settle(20)
+    expect(problems).toEqual([])
+    kube.put(withPolicy(pod('web-1', 'abc', done, UNREADY), 'Always'))
+    await settle(20)
+    expect(problems.map(p => p.pod)).toEqual(['web-1'])
+  })
+
   it('a restart that ended after readiness but before the first list still counts', async () => {
     const since = Date.parse('2026-01-01T00:00:10Z')
     const restarted = (finishedAt: string) =>
