@@ -313,16 +313,19 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
     const runNamespaces = namespaces!.namespaces
     const into = `namespace${runNamespaces.length > 1 ? 's' : ''} ${runNamespaces.map(n => n.name).join(', ')}`
     const appliedAt = new Map<string, number>()
+    // One wait for hooks and the rollout alike.
+    const waitOptions = () => ({
+      namespace: oneNamespace(),
+      labelSelector,
+      timeoutMs: config.deploy.rolloutTimeoutMs,
+      maxRestarts: config.deploy.maxRestarts,
+      signal: deps.signal,
+      // Progress lines carry the cluster's text (conditions, kubelet messages): untrusted.
+      log: (line: string) => log.untrusted(line)
+    })
     const hookDeps = (): HookDeps => ({
       kube: kube!,
-      wait: {
-        namespace: oneNamespace(),
-        labelSelector,
-        timeoutMs: config.deploy.rolloutTimeoutMs,
-        maxRestarts: config.deploy.maxRestarts,
-        signal: deps.signal,
-        log: line => log.untrusted(line)
-      },
+      wait: waitOptions(),
       apply: async t => void (await applyAll(kube!, [t], ready.existing, applyOptions)),
       log: line => log.info(line),
       untrusted: text => log.untrusted(text),
@@ -393,21 +396,15 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
     })
 
     report.workloads = await phase('rollout', `Wait for ${describeTargets(objects)}`, async () => {
-      const results = await waitForWorkloads(kube!, objects, {
-        namespace: oneNamespace(),
-        labelSelector,
-        timeoutMs: config.deploy.rolloutTimeoutMs,
-        maxRestarts: config.deploy.maxRestarts,
-        signal: deps.signal,
-        // Progress lines carry the cluster's text (conditions, kubelet messages): untrusted.
-        log: line => log.untrusted(line)
-      }).catch((err: unknown) => {
-        // A failed rollout still reports where each object was (the summary draws it).
-        if (err instanceof RolloutError && err.results) {
-          report.workloads = err.results.map(r => workloadReport(r, appliedAt))
+      const results = await waitForWorkloads(kube!, objects, waitOptions()).catch(
+        (err: unknown) => {
+          // A failed rollout still reports where each object was (the summary draws it).
+          if (err instanceof RolloutError && err.results) {
+            report.workloads = err.results.map(r => workloadReport(r, appliedAt))
+          }
+          throw err
         }
-        throw err
-      })
+      )
       for (const r of results) {
         if (r.state === 'current') log.info(`${r.message} in ${(r.durationMs / 1000).toFixed(1)} s`)
       }
