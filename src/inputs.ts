@@ -9,7 +9,7 @@ import { InputError } from './errors.js'
 import { parseImageInputs, type ImagesConfig } from './images/config.js'
 import { isTag } from './images/reference.js'
 import { chooseDelivery } from './images/strategy.js'
-import { runKey } from './kube/names.js'
+import { isDns1123Label, runKey } from './kube/names.js'
 import {
   defaultReadinessPath,
   parseSmokeChecks,
@@ -160,7 +160,7 @@ export function parseInputs(
 
   const driver = resolveDriver(text, env)
   const profile = text('profile') || 'minikube'
-  if (!isDnsLabel(profile)) {
+  if (!isDns1123Label(profile)) {
     throw new InputError(
       'profile',
       'must be lowercase letters, digits and "-" (at most 63)',
@@ -215,7 +215,7 @@ export function parseInputs(
 
   const manifests = splitList(input('manifests'))
   const namespace = text('namespace')
-  if (namespace !== '' && !isDnsLabel(namespace)) {
+  if (namespace !== '' && !isDns1123Label(namespace)) {
     throw new InputError(
       'namespace',
       'must be a valid namespace name (RFC 1123 label: lowercase letters, digits and "-", at most 63)',
@@ -226,7 +226,7 @@ export function parseInputs(
   const containerPort =
     text('container-port') === '' ? undefined : integer(text, 'container-port', 1, 65535, 5000)
   const service = text('service')
-  if (service !== '' && !isDnsLabel(service)) {
+  if (service !== '' && !isDns1123Label(service)) {
     throw new InputError(
       'service',
       'must be a Service name (RFC 1123 label: lowercase letters, digits and "-", at most 63)',
@@ -462,8 +462,4 @@ export function splitList(value: string): string[] {
     .split(/[\n,]/)
     .map(s => s.trim())
     .filter(s => s !== '' && !s.startsWith('#'))
-}
-
-export function isDnsLabel(value: string): boolean {
-  return /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(value)
 }

@@ -6,6 +6,7 @@ import { Resources } from '../kube/kinds.js'
 import type { KubePort, ResourceType } from '../kube/port.js'
 import { eventTime } from '../kube/status/pods.js'
 import type { ContainerStatus, KubeEvent, KubeObject, Pod } from '../kube/types.js'
+import { withTimeout } from '../timeout.js'
 
 /** One object of the run and the resource it is read with. */
 export interface ObjectRef {
@@ -150,12 +151,4 @@ export async function readWholeLog(
   const head = Buffer.from(text).subarray(0, half).toString('utf8')
   const marker = `\n… [minikube-smoke: log longer than ${maxBytes} bytes; the middle is left out] …\n`
   return { text: `${head}${marker}${tail}`, cut: true }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s`)), ms)
-  })
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
 }

@@ -2,7 +2,7 @@
 // run of everything — a server-side apply of each object in the registry's order, recording
 // before each write whether this run is creating it. Teardown deletes only what this run created.
 
-import { PhaseError } from '../errors.js'
+import { errorMessage, PhaseError } from '../errors.js'
 import type { Discovery } from './discovery.js'
 import { KubePhase } from './errors.js'
 import { kindOf, Resources } from './kinds.js'
@@ -52,7 +52,10 @@ export async function ensureNamespace(
     })
   } catch (err) {
     if (isConflict(err)) return { created: false } // made by someone else between read and create
-    throw new PhaseError(KubePhase.deploy, `cannot create namespace "${name}": ${errorText(err)}`)
+    throw new PhaseError(
+      KubePhase.deploy,
+      `cannot create namespace "${name}": ${errorMessage(err)}`
+    )
   }
   return { created: true }
 }
@@ -420,7 +423,7 @@ async function applyOnceAccountReady(
 
 /** The admission plugin's two "not yet" answers (1.20's token controller, any version's account). */
 export function accountNotReady(err: unknown): boolean {
-  const text = errorText(err)
+  const text = errorMessage(err)
   return (
     /No API token found for service account/.test(text) ||
     /error looking up service account [^:]+: serviceaccount "[^"]+" not found/.test(text)
@@ -432,10 +435,10 @@ function applyError(t: Typed, err: unknown): string {
   const reason = err instanceof KubeApiError && err.reason ? ` (${err.reason})` : ''
   // Two runs that read at the same instant: the server names the other run's field manager.
   const race =
-    isConflict(err) && /conflicts? with "minikube-smoke\//.test(errorText(err))
+    isConflict(err) && /conflicts? with "minikube-smoke\//.test(errorMessage(err))
       ? " (another run of this action applied it meanwhile: set 'queue-timeout' to wait for it, or keep such runs apart with a workflow 'concurrency:' group)"
       : ''
-  return `error applying ${resourceName(t.type)}/${t.object.metadata.name}${reason}: ${errorText(err)}${race}`
+  return `error applying ${resourceName(t.type)}/${t.object.metadata.name}${reason}: ${errorMessage(err)}${race}`
 }
 
 export function typeOfRecord(r: ObjectRecord): ResourceType {
@@ -447,8 +450,4 @@ export function typeOfRecord(r: ObjectRecord): ResourceType {
     plural: r.plural,
     namespaced: r.namespaced
   }
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err)
 }

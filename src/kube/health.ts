@@ -9,7 +9,7 @@ import type { KubePort } from './port.js'
 import { lastTermination } from './status/pods.js'
 import { condition } from './status/verdict.js'
 import type { ContainerStatus, Pod } from './types.js'
-import { withTimeout } from './wait.js'
+import { withTimeout } from '../timeout.js'
 
 export interface HealthProblem {
   pod: string

@@ -44,7 +44,6 @@
 export {
   apiVersionOf,
   isConflict,
-  isNotFound,
   KubeApiError,
   resourceName,
   type ApplyOptions as KubeApplyOptions,

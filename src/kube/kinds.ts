@@ -299,6 +299,3 @@ export const Resources = Object.fromEntries(
   | 'ReplicationController',
   ResourceType
 >
-
-/** The kinds whose objects make pods, for stopping them first at teardown. */
-export const POD_MAKERS: readonly ResourceType[] = KINDS.filter(k => k.makesPods).map(k => k.type)

@@ -147,10 +147,6 @@ export class KubeApiError extends Error {
   }
 }
 
-export function isNotFound(err: unknown): boolean {
-  return err instanceof KubeApiError && err.code === 404
-}
-
 export function isConflict(err: unknown): boolean {
   return err instanceof KubeApiError && err.code === 409
 }

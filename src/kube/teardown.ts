@@ -10,7 +10,7 @@
 // grace period 0 removes them from the API at once (the kubelet still stops their containers, with
 // its 2 s minimum), and the namespace is gone in ~5–6 s, i.e. the controller's fixed delay.
 
-import { PhaseError } from '../errors.js'
+import { errorMessage, PhaseError } from '../errors.js'
 import { typeOfRecord, type ObjectRecord } from './apply.js'
 import { forEachBounded } from './bounded.js'
 import { KubePhase } from './errors.js'
@@ -63,7 +63,10 @@ export async function deleteNamespace(
     const gone = await waitUntilGone(kube, name, options.timeoutMs ?? 60_000)
     return { existed, gone, durationMs: Date.now() - started }
   } catch (err) {
-    throw new PhaseError(KubePhase.teardown, `cannot delete namespace "${name}": ${errorText(err)}`)
+    throw new PhaseError(
+      KubePhase.teardown,
+      `cannot delete namespace "${name}": ${errorMessage(err)}`
+    )
   }
 }
 
@@ -161,7 +164,7 @@ export async function deleteOwned(
           options.log?.(`${what} kept: it was made again by someone else (another uid)`)
           kept.push(r)
         } else if (!outcome.ok) {
-          failures.push(`${what}: ${errorText(outcome.error)}`)
+          failures.push(`${what}: ${errorMessage(outcome.error)}`)
         }
       }
     })
@@ -228,7 +231,7 @@ async function deleteLeftovers(
       }
     } catch (err) {
       if (isConflict(err)) log?.(`${what} kept: it was made again by someone else (another uid)`)
-      else failures.push(`${what}: ${errorText(err)}`)
+      else failures.push(`${what}: ${errorMessage(err)}`)
     }
   }
 }
@@ -250,8 +253,4 @@ async function ownedUid(
   const absent = Date.parse(r.absentAt ?? '')
   if (Number.isNaN(created) || Number.isNaN(absent)) return undefined
   return created >= Math.floor(absent / 1000) * 1000 ? live.metadata.uid : undefined
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err)
 }

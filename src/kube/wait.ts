@@ -7,6 +7,8 @@
 // Deployment's current pods from old ones) and one for the namespace's pod events: all select the
 // run's label, so a shared namespace's other objects are never looked at.
 
+import { errorMessage } from '../errors.js'
+import { withTimeout } from '../timeout.js'
 import { RolloutError } from './errors.js'
 import { kindOf, Resources, type KindEntry } from './kinds.js'
 import { listWatch, type ListWatchLoop } from './list-watch.js'
@@ -508,7 +510,7 @@ export function waitForWorkloads(
       }
       for (const r of retrying.values()) parts.push(`still retrying: ${r}`)
       if (lastError && waiting.every(w => !w.live))
-        parts.push(`last API error: ${errorText(lastError)}`)
+        parts.push(`last API error: ${errorMessage(lastError)}`)
       const names = waiting.map(w => `${w.kind.toLowerCase()} "${w.name}"`).join(', ')
       const message = `timed out after ${seconds}s waiting for ${names}: ${parts.join('; ')}`
       return new RolloutError(message, 'RolloutTimeout', waiting[0]?.key ?? workloads[0].key)
@@ -521,16 +523,4 @@ export function waitForWorkloads(
 
 function settledState(state: Verdict['state']): WorkloadResult['state'] {
   return state === 'current' || state === 'unwaitable' || state === 'failed' ? state : 'pending'
-}
-
-export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)
-  })
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err)
 }
