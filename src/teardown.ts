@@ -118,107 +118,138 @@ export interface TeardownResult {
 export async function runTeardown(state: RunState, deps: TeardownDeps): Promise<TeardownResult> {
   const { log } = deps
   const plan = planTeardown(state)
-  const removed: string[] = []
-  const problems: string[] = []
+  const done: TeardownResult = { removed: [], problems: [] }
   for (const k of plan.kept) log.info(k)
-
-  // A port-forward is a process of this job, not something in the cluster: stopped whatever
-  // `teardown` says. Main stops its own; one is left in state only when main was killed.
-  if (state.portForward) {
-    const { pid } = state.portForward
-    const outcome = await stopRecordedProcess(deps.processes, state.portForward)
-    if (outcome === 'stopped') removed.push(`the port-forward left by the main step (pid ${pid})`)
-    else log.info(`the port-forward of the main step (pid ${pid}) had already exited`)
+  await stopPortForward(state, deps, done)
+  await deleteClusterObjects(state, plan, deps, done)
+  await deleteRunLease(state, plan, deps, done)
+  // Before the cluster stops: the tags may be in minikube's own engine.
+  if (plan.images) {
+    const r = await removeImageTags(deps.runner, log, plan.images)
+    done.removed.push(...r.removed)
+    done.problems.push(...r.problems)
   }
+  await stopCluster(state, plan, deps, done)
+  await saveCaches(state, deps)
+  log.info(done.removed.length ? `Removed: ${done.removed.join(', ')}` : 'Removed nothing.')
+  for (const p of done.problems) log.warning(`teardown: ${p}`)
+  return done
+}
 
+/**
+ * A port-forward is a process of this job, not something in the cluster: stopped whatever
+ * `teardown` says. Main stops its own; one is left in state only when main was killed.
+ */
+async function stopPortForward(state: RunState, deps: TeardownDeps, done: TeardownResult) {
+  if (!state.portForward) return
+  const { pid } = state.portForward
+  const outcome = await stopRecordedProcess(deps.processes, state.portForward)
+  if (outcome === 'stopped')
+    done.removed.push(`the port-forward left by the main step (pid ${pid})`)
+  else deps.log.info(`the port-forward of the main step (pid ${pid}) had already exited`)
+}
+
+function connect(state: RunState, deps: TeardownDeps): Promise<Connection> {
+  return deps.connectKube({ context: state.kube?.context, kubeconfigPath: state.kube?.kubeconfig })
+}
+
+/** The run's namespaces (those it created) whole, then the objects it created one by one. */
+async function deleteClusterObjects(
+  state: RunState,
+  plan: TeardownPlan,
+  deps: TeardownDeps,
+  done: TeardownResult
+) {
+  const { log } = deps
   const wholeNamespaces = [
     ...(plan.namespace?.deleteWhole ? [plan.namespace.name] : []),
     ...(plan.otherNamespaces ?? [])
   ]
-  if (wholeNamespaces.length || plan.objects.length) {
-    try {
-      const { kube } = await deps.connectKube({
-        context: state.kube?.context,
-        kubeconfigPath: state.kube?.kubeconfig
+  if (!wholeNamespaces.length && !plan.objects.length) {
+    if (plan.namespace) log.info(`namespace "${plan.namespace.name}" existed before the run: kept`)
+    return
+  }
+  try {
+    const { kube } = await connect(state, deps)
+    for (const name of wholeNamespaces) {
+      // Not waited for: pods go at once (grace 0) and the namespace controller finishes within
+      // seconds; waiting would add ~5 s to every run for nothing the job can use.
+      const r = await deleteNamespace(kube, name, {
+        wait: false,
+        podMakers: podMakersOf((state.objects ?? []).filter(o => o.namespace === name)),
+        log: l => log.info(l)
       })
-      for (const name of wholeNamespaces) {
-        // Not waited for: pods go at once (grace 0) and the namespace controller finishes within
-        // seconds; waiting would add ~5 s to every run for nothing the job can use.
-        const r = await deleteNamespace(kube, name, {
-          wait: false,
-          podMakers: podMakersOf((state.objects ?? []).filter(o => o.namespace === name)),
-          log: l => log.info(l)
-        })
-        if (r.existed) removed.push(`namespace "${name}" (with everything in it)`)
-        else log.info(`namespace "${name}" was already gone`)
-      }
-      if (plan.objects.length) {
-        const r = await deleteOwned(kube, plan.objects, state.runLabel ?? '', {
-          log: l => log.info(l)
-        })
-        removed.push(...r.deleted.map(o => `${resourceName(typeOfRecord(o))} "${o.name}"`))
-        for (const k of r.kept)
-          log.info(`${resourceName(typeOfRecord(k))} "${k.name}" kept: not shown to be this run's`)
-      }
-    } catch (err) {
-      problems.push(errorMessage(err))
+      if (r.existed) done.removed.push(`namespace "${name}" (with everything in it)`)
+      else log.info(`namespace "${name}" was already gone`)
     }
-  } else if (plan.namespace) {
-    log.info(`namespace "${plan.namespace.name}" existed before the run: kept`)
-  }
-
-  // The run is over whatever `teardown` kept: its lease goes last, so a run queued behind it
-  // starts once its objects are gone (and may take over what was kept).
-  if (state.lease && plan.cluster !== 'delete') {
-    try {
-      const { kube } = await deps.connectKube({
-        context: state.kube?.context,
-        kubeconfigPath: state.kube?.kubeconfig
+    if (plan.objects.length) {
+      const r = await deleteOwned(kube, plan.objects, state.runLabel ?? '', {
+        log: l => log.info(l)
       })
-      if (await deleteLease(kube, state.lease.namespace, state.lease.name))
-        removed.push(`lease "${state.lease.name}"`)
-    } catch (err) {
-      problems.push(`cannot delete lease "${state.lease.name}": ${errorMessage(err)}`)
+      done.removed.push(...r.deleted.map(o => `${resourceName(typeOfRecord(o))} "${o.name}"`))
+      for (const k of r.kept)
+        log.info(`${resourceName(typeOfRecord(k))} "${k.name}" kept: not shown to be this run's`)
     }
+  } catch (err) {
+    done.problems.push(errorMessage(err))
   }
+}
 
-  // Before the cluster stops: the tags may be in minikube's own engine.
-  if (plan.images) {
-    const r = await removeImageTags(deps.runner, log, plan.images)
-    removed.push(...r.removed)
-    problems.push(...r.problems)
+/**
+ * The run is over whatever `teardown` kept: its lease goes last, so a run queued behind it
+ * starts once its objects are gone (and may take over what was kept).
+ */
+async function deleteRunLease(
+  state: RunState,
+  plan: TeardownPlan,
+  deps: TeardownDeps,
+  done: TeardownResult
+) {
+  if (!state.lease || plan.cluster === 'delete') return
+  try {
+    const { kube } = await connect(state, deps)
+    if (await deleteLease(kube, state.lease.namespace, state.lease.name))
+      done.removed.push(`lease "${state.lease.name}"`)
+  } catch (err) {
+    done.problems.push(`cannot delete lease "${state.lease.name}": ${errorMessage(err)}`)
   }
+}
 
-  if (plan.cluster !== 'keep' && state.cluster?.minikube) {
-    const args = [plan.cluster, '-p', state.cluster.profile ?? 'minikube']
-    log.info(`Running: minikube ${args.join(' ')}`)
-    const r = await deps.runner.run(state.cluster.minikube, args, {
-      timeoutMs: 300_000,
-      stream: true
-    })
-    if (r.exitCode === 0)
-      removed.push(
-        `minikube profile "${state.cluster.profile}" (${plan.cluster === 'delete' ? 'deleted' : 'stopped'})`
-      )
-    else if (r.exitCode === EX_GUEST_NOT_FOUND)
-      log.info(`minikube profile "${state.cluster.profile}" was already gone`)
-    else
-      problems.push(
-        `minikube ${plan.cluster} failed (exit code ${r.exitCode}): ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`
-      )
-  }
+/** `minikube stop` or `delete`, as the plan says; a profile already gone is success. */
+async function stopCluster(
+  state: RunState,
+  plan: TeardownPlan,
+  deps: TeardownDeps,
+  done: TeardownResult
+) {
+  if (plan.cluster === 'keep' || !state.cluster?.minikube) return
+  const args = [plan.cluster, '-p', state.cluster.profile ?? 'minikube']
+  deps.log.info(`Running: minikube ${args.join(' ')}`)
+  const r = await deps.runner.run(state.cluster.minikube, args, {
+    timeoutMs: 300_000,
+    stream: true
+  })
+  if (r.exitCode === 0)
+    done.removed.push(
+      `minikube profile "${state.cluster.profile}" (${plan.cluster === 'delete' ? 'deleted' : 'stopped'})`
+    )
+  else if (r.exitCode === EX_GUEST_NOT_FOUND)
+    deps.log.info(`minikube profile "${state.cluster.profile}" was already gone`)
+  else
+    done.problems.push(
+      `minikube ${plan.cluster} failed (exit code ${r.exitCode}): ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`
+    )
+}
 
+/** The caches main restored without a hit, saved now that the run has filled them. */
+async function saveCaches(state: RunState, deps: TeardownDeps) {
   for (const entry of (state.caches ?? []).filter(c => !c.hit)) {
     try {
       const cache = await deps.cache()
       await cache.save(entry.paths, entry.key)
-      log.info(`cache: saved ${entry.key}`)
+      deps.log.info(`cache: saved ${entry.key}`)
     } catch (err) {
-      log.info(`cache: ${entry.key} not saved: ${errorMessage(err)}`)
+      deps.log.info(`cache: ${entry.key} not saved: ${errorMessage(err)}`)
     }
   }
-
-  log.info(removed.length ? `Removed: ${removed.join(', ')}` : 'Removed nothing.')
-  for (const p of problems) log.warning(`teardown: ${p}`)
-  return { removed, problems }
 }

@@ -47,11 +47,40 @@ export async function writeSummary(
 export function renderSummaryMarkdown(report: RunReport, options: SummaryOptions = {}): string {
   const maxBytes = options.maxBytes ?? DEFAULT_SUMMARY_BYTES
   const passed = report.result === 'passed'
-  const out: string[] = []
-  out.push(`## ${passed ? '✅' : '❌'} minikube-smoke ${passed ? 'passed' : 'failed'}`, '')
-  if (!passed) out.push(`**${cell(failureMessage(report), 1000)}**`, '')
-  out.push(...timelineLines(report))
+  const out = [
+    `## ${passed ? '✅' : '❌'} minikube-smoke ${passed ? 'passed' : 'failed'}`,
+    '',
+    ...(passed ? [] : [`**${cell(failureMessage(report), 1000)}**`, '']),
+    ...timelineLines(report),
+    ...factLines(report),
+    ...imageSection(report),
+    ...phaseSection(report),
+    ...smokeSection(report),
+    ...loadSection(report),
+    ...stepSection(report),
+    ...chartTestSection(report),
+    ...rolloutSection(report)
+  ]
 
+  // Room kept for the diagnostics note below, so the result never exceeds maxBytes.
+  const noteRoom = 300
+  let head = out.join('\n')
+  const headCut = byteLength(head) > maxBytes - noteRoom
+  if (headCut) head = boundMarkdown(head, maxBytes - noteRoom, 'summary')
+  const diagnostics = report.diagnosticsMarkdown?.trim()
+  if (passed || !diagnostics) return head
+
+  const title = '### Diagnostics\n\n'
+  const budget = maxBytes - byteLength(head) - byteLength(title) - 2
+  if (headCut || budget < 500) {
+    return `${head}\n_Diagnostics left out: the summary size limit was reached. See the job log._\n`
+  }
+  return `${head}\n${title}${boundMarkdown(diagnostics, budget, 'diagnostics')}\n`
+}
+
+/** The run's facts as a list: URL, image, chart, namespaces, duration, stability, bundle. */
+function factLines(report: RunReport): string[] {
+  const out: string[] = []
   const facts: Array<[string, string | undefined]> = [
     ['URL', report.url],
     ['Image', report.image],
@@ -72,98 +101,105 @@ export function renderSummaryMarkdown(report: RunReport, options: SummaryOptions
   if (report.stability) out.push(`- **Stable for:** ${stabilityLine(report.stability)}`)
   if (report.diagnosticsBundle) out.push(`- **Diagnostics bundle:** ${bundleLine(report)}`)
   out.push('')
+  return out
+}
 
-  if (report.images && report.images.length > 0) {
-    out.push('### Images', '', '| Image | Build | Reached the cluster by |', '|---|---:|---|')
-    for (const image of report.images.slice(0, 50)) out.push(imageRow(image))
-    out.push('')
-  }
+function imageSection(report: RunReport): string[] {
+  if (!report.images || report.images.length === 0) return []
+  return [
+    '### Images',
+    '',
+    '| Image | Build | Reached the cluster by |',
+    '|---|---:|---|',
+    ...report.images.slice(0, 50).map(imageRow),
+    ''
+  ]
+}
 
-  out.push('### Phases', '')
-  if (report.phases.length === 0) {
-    out.push('_No phase ran._', '')
-  } else {
-    out.push('| Phase | Result | Duration | Note |', '|---|---|---:|---|')
-    for (const p of report.phases) out.push(phaseRow(p))
-    out.push('')
-  }
+function phaseSection(report: RunReport): string[] {
+  if (report.phases.length === 0) return ['### Phases', '', '_No phase ran._', '']
+  return [
+    '### Phases',
+    '',
+    '| Phase | Result | Duration | Note |',
+    '|---|---|---:|---|',
+    ...report.phases.map(phaseRow),
+    ''
+  ]
+}
 
-  out.push('### Smoke checks', '')
-  if (report.smoke.length === 0) {
-    out.push('_No smoke check ran._', '')
-  } else {
-    out.push('| Check | Status | Latency | Attempts | Result |', '|---|---|---:|---:|---|')
-    for (const r of report.smoke.slice(0, MAX_SMOKE_ROWS)) out.push(smokeRow(r))
-    if (report.smoke.length > MAX_SMOKE_ROWS) {
-      out.push(
-        '',
-        `_…and ${report.smoke.length - MAX_SMOKE_ROWS} more checks: see the report file._`
-      )
-    }
-    out.push('')
-  }
+function smokeSection(report: RunReport): string[] {
+  if (report.smoke.length === 0) return ['### Smoke checks', '', '_No smoke check ran._', '']
+  const more = report.smoke.length - MAX_SMOKE_ROWS
+  return [
+    '### Smoke checks',
+    '',
+    '| Check | Status | Latency | Attempts | Result |',
+    '|---|---|---:|---:|---|',
+    ...report.smoke.slice(0, MAX_SMOKE_ROWS).map(smokeRow),
+    ...(more > 0 ? ['', `_…and ${more} more checks: see the report file._`] : []),
+    ''
+  ]
+}
 
+function loadSection(report: RunReport): string[] {
   const loads = report.smoke.filter(r => r.load !== undefined).slice(0, MAX_SMOKE_ROWS)
-  if (loads.length > 0) {
-    out.push(
-      '### Load',
-      '',
-      '| Check | Requests | Req/s | Success | p50 | p95 | p99 | Errors |',
-      '|---|---:|---:|---:|---:|---:|---:|---|'
-    )
-    for (const r of loads) out.push(loadRow(r))
-    out.push('')
-    out.push(...loadChartLines(loads))
-  }
+  if (loads.length === 0) return []
+  return [
+    '### Load',
+    '',
+    '| Check | Requests | Req/s | Success | p50 | p95 | p99 | Errors |',
+    '|---|---:|---:|---:|---:|---:|---:|---|',
+    ...loads.map(loadRow),
+    '',
+    ...loadChartLines(loads)
+  ]
+}
 
+function stepSection(report: RunReport): string[] {
   const steps = report.timeline ?? []
-  if (steps.length > 0) {
-    out.push(
-      '### Steps',
-      '',
-      '| Section | Step | Result | Duration | Note |',
-      '|---|---|---|---:|---|'
-    )
-    for (const e of steps.slice(0, MAX_SMOKE_ROWS)) out.push(stepRow(e))
-    if (steps.length > MAX_SMOKE_ROWS) {
-      out.push('', `_…and ${steps.length - MAX_SMOKE_ROWS} more steps: see the report file._`)
-    }
-    out.push('')
-  }
+  if (steps.length === 0) return []
+  const more = steps.length - MAX_SMOKE_ROWS
+  return [
+    '### Steps',
+    '',
+    '| Section | Step | Result | Duration | Note |',
+    '|---|---|---|---:|---|',
+    ...steps.slice(0, MAX_SMOKE_ROWS).map(stepRow),
+    ...(more > 0 ? ['', `_…and ${more} more steps: see the report file._`] : []),
+    ''
+  ]
+}
 
-  if (report.chartTests?.length) {
-    out.push('### Chart tests', '', '| Test pod | Result | Time |', '|---|---|---:|')
-    for (const t of report.chartTests.slice(0, 50)) {
+function chartTestSection(report: RunReport): string[] {
+  if (!report.chartTests?.length) return []
+  return [
+    '### Chart tests',
+    '',
+    '| Test pod | Result | Time |',
+    '|---|---|---:|',
+    ...report.chartTests.slice(0, 50).map(t => {
       const result = t.passed ? '✅ passed' : `❌ ${t.message}`
-      out.push(`| ${cell(t.name, 100)} | ${cell(result, 300)} | ${formatDuration(t.durationMs)} |`)
-    }
-    out.push('')
-  }
+      return `| ${cell(t.name, 100)} | ${cell(result, 300)} | ${formatDuration(t.durationMs)} |`
+    }),
+    ''
+  ]
+}
 
+function rolloutSection(report: RunReport): string[] {
   const rollout = Object.entries(report.rollout ?? {})
-  if (rollout.length > 0) {
-    out.push('### Rollout', '', '| | |', '|---|---|')
-    for (const [key, value] of rollout.slice(0, 50)) {
+  if (rollout.length === 0) return []
+  return [
+    '### Rollout',
+    '',
+    '| | |',
+    '|---|---|',
+    ...rollout.slice(0, 50).map(([key, value]) => {
       const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value))
-      out.push(`| ${cell(key, 100)} | ${cell(text, 300)} |`)
-    }
-    out.push('')
-  }
-
-  // Room kept for the diagnostics note below, so the result never exceeds maxBytes.
-  const noteRoom = 300
-  let head = out.join('\n')
-  const headCut = byteLength(head) > maxBytes - noteRoom
-  if (headCut) head = boundMarkdown(head, maxBytes - noteRoom, 'summary')
-  const diagnostics = report.diagnosticsMarkdown?.trim()
-  if (passed || !diagnostics) return head
-
-  const title = '### Diagnostics\n\n'
-  const budget = maxBytes - byteLength(head) - byteLength(title) - 2
-  if (headCut || budget < 500) {
-    return `${head}\n_Diagnostics left out: the summary size limit was reached. See the job log._\n`
-  }
-  return `${head}\n${title}${boundMarkdown(diagnostics, budget, 'diagnostics')}\n`
+      return `| ${cell(key, 100)} | ${cell(text, 300)} |`
+    }),
+    ''
+  ]
 }
 
 /** `10 s after readiness: ✅ held`, or what broke it and when. */
