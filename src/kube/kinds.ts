@@ -62,6 +62,8 @@ export interface KindEntry {
   makesPods?: boolean
   /** Objects it makes that Kubernetes keeps after it is deleted: the run's own, deleted with it. */
   leaves?: Leftovers
+  /** `rollout-check: update` can roll it again (a new pod template annotation) and count drops. */
+  updateCheck?: boolean
 }
 
 export interface Leftovers {
@@ -188,7 +190,8 @@ export const KINDS: readonly KindEntry[] = [
   }),
   kind('apps', 'v1', 'Deployment', 'deployments', true, R.workload, {
     readiness: { rule: deploymentStatus, pods: 'replicaset' },
-    makesPods: true
+    makesPods: true,
+    updateCheck: true
   }),
   kind('apps', 'v1', 'StatefulSet', 'statefulsets', true, R.workload, {
     readiness: { rule: statefulSetStatus, pods: 'owner' },
