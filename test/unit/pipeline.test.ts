@@ -572,6 +572,37 @@ describe('runMain', () => {
     expect(saved.get('isPost')).toBe('true')
     expect(loadRunState({ save: () => {}, get: k => saved.get(k) ?? '' })).toBeUndefined()
   })
+
+  test('rollout-check: update with a StatefulSet target fails that phase, naming the target; no request sent', async () => {
+    const { deps, kube } = setup('none', {
+      manifests: 'test/fixtures/pipeline/statefulset-target.yaml',
+      'rollout-check': 'update'
+    })
+    const onApply = kube.onApply!
+    kube.onApply = o => {
+      onApply(o)
+      if (o.kind !== 'StatefulSet') return
+      const replicas = { replicas: 1, readyReplicas: 1, updatedReplicas: 1 }
+      const revisions = { currentRevision: 'r1', updateRevision: 'r1' }
+      setTimeout(() => {
+        kube.put({
+          ...o,
+          status: { observedGeneration: o.metadata.generation, ...replicas, ...revisions }
+        })
+      }, 20)
+    }
+    const outcome = await runMain(deps)
+    expect(outcome.failure).toBe(
+      'rollout-check: update rolls a Deployment; the smoke target is statefulset "weather-service"'
+    )
+    const phases = outcome.report!.phases.map(p => [p.name, p.status])
+    expect(phases.slice(-3)).toEqual([
+      ['expose', 'ok'],
+      ['smoke', 'ok'],
+      ['rollout-check', 'failed']
+    ])
+    expect((deps.log as MemoryLogger).lines.filter(l => l.includes('update check:'))).toEqual([])
+  })
 })
 
 describe('planTeardown', () => {
