@@ -34,6 +34,7 @@ import {
   windowLeft,
   type Connection,
   type ConnectOptions,
+  type Stability,
   type Typed
 } from './kube/index.js'
 import type { HttpPort } from './smoke/index.js'
@@ -209,15 +210,7 @@ async function runPhases(run: Run, trail: Trail): Promise<void> {
       chartTests(run, tests, plan.hooks())
     )
   }
-  const windowMs = config.deploy.stableForMs
-  if (windowMs > 0) {
-    const left = windowLeft(readyAt, windowMs, deps.clock.now())
-    const title = `Every pod stays ready until ${formatWindow(windowMs)} after readiness (${(left / 1000).toFixed(1)} s left)`
-    await phase(run, 'stable', title, () => stayStable(run, held))
-  } else {
-    await held.waitOut(deps.signal) // a problem seen at the checks' end, its logs on the way
-    unstable(held, 'smoke')
-  }
+  await stableWindow(run, held, readyAt)
   held.stop() // before the update check, which replaces the pods on purpose
 
   if (config.deploy.rolloutCheck === 'update') {
@@ -227,6 +220,20 @@ async function runPhases(run: Run, trail: Trail): Promise<void> {
       'Roll the Deployment again while requesting the service',
       () => updateCheck(run, valid, plan.objects, url)
     )
+  }
+}
+
+/** The rest of the stable-for window, its own phase; without a window, only the checks' end. */
+async function stableWindow(run: Run, held: Stability, readyAt: number): Promise<void> {
+  const { deps } = run
+  const windowMs = run.config.deploy.stableForMs
+  if (windowMs > 0) {
+    const left = windowLeft(readyAt, windowMs, deps.clock.now())
+    const title = `Every pod stays ready until ${formatWindow(windowMs)} after readiness (${(left / 1000).toFixed(1)} s left)`
+    await phase(run, 'stable', title, () => stayStable(run, held))
+  } else {
+    await held.waitOut(deps.signal) // a problem seen at the checks' end, its logs on the way
+    unstable(held, 'smoke')
   }
 }
 
