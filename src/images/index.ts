@@ -20,7 +20,6 @@ export { resolveImageSources, type ImageSource } from './sources.js'
 export { chooseDelivery, type ClusterFacts, type DeliveryChoice } from './strategy.js'
 export {
   deliverImages,
-  planImages,
   primaryReference,
   type DeliveredImage,
   type DeliveredImages
