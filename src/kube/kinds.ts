@@ -14,9 +14,10 @@ import {
   jobStatus,
   podStatus,
   replicaSetStatus,
+  statefulSetCurrentPods,
   statefulSetStatus
 } from './status/workloads.js'
-import type { KubeObject } from './types.js'
+import type { KubeObject, Pod } from './types.js'
 
 /**
  * Apply order: what others need comes first. CRDs (their custom resources are applied last, once
@@ -49,6 +50,8 @@ export interface Readiness {
   pods?: PodOwnership
   /** Job pods: a crash is the Job's own policy (backoffLimit), not a reason to fail early. */
   jobPods?: boolean
+  /** Of the pods it owns, those of its current revision (absent: all of them). */
+  currentPods?: (workload: never, pods: Pod[]) => Pod[]
 }
 
 export interface KindEntry {
@@ -194,7 +197,7 @@ export const KINDS: readonly KindEntry[] = [
     updateCheck: true
   }),
   kind('apps', 'v1', 'StatefulSet', 'statefulsets', true, R.workload, {
-    readiness: { rule: statefulSetStatus, pods: 'owner' },
+    readiness: { rule: statefulSetStatus, pods: 'owner', currentPods: statefulSetCurrentPods },
     makesPods: true,
     leaves: { type: CLAIM_TYPE, madeBy: statefulSetClaims }
   }),
