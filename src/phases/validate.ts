@@ -4,7 +4,7 @@
 // (another run's are refused while it may still run, or waited for).
 
 import type { ClusterSession } from '../cluster/types.js'
-import type { DeliveredImages } from '../images/index.js'
+import type { DeliveredImages } from '../images/deliver.js'
 import {
   checkFields,
   checkManifestSet,
