@@ -5,6 +5,7 @@ import { parseArgList } from './argv.js'
 import { parseChartInputs, type ChartConfig } from './helm/inputs.js'
 import { ownedStartFlag } from './cluster/start-flags.js'
 import { containerRuntime, RUNTIME_NAMES, type ContainerRuntime } from './cluster/runtime.js'
+import { parseDuration } from './duration.js'
 import { InputError } from './errors.js'
 import { parseImageInputs, type ImagesConfig } from './images/config.js'
 import { isTag } from './images/reference.js'
@@ -204,7 +205,7 @@ export function parseInputs(
     build: boolean(text, 'build', true),
     tag,
     tagGiven: text('tag') !== '',
-    timeoutMs: duration(text, 'build-timeout', 1800)
+    timeoutMs: duration(text, 'build-timeout', 1800_000, TIMEOUT)
   })
   // How images reach the cluster is chosen once it is up; what the inputs alone rule out, now.
   const delivery = chooseDelivery(images, {
@@ -302,7 +303,7 @@ export function parseInputs(
       startArgs,
       containerRuntime: runtime.runtime,
       cache: boolean(text, 'cache', true),
-      startTimeoutMs: duration(text, 'start-timeout', 900)
+      startTimeoutMs: duration(text, 'start-timeout', 900_000, TIMEOUT)
     },
     images,
     deploy: {
@@ -313,15 +314,15 @@ export function parseInputs(
       service,
       maxRestarts,
       forceConflicts: boolean(text, 'force-conflicts', false),
-      queueTimeoutMs: durationFromZero(text, 'queue-timeout'),
-      rolloutTimeoutMs: duration(text, 'rollout-timeout', 180),
+      queueTimeoutMs: duration(text, 'queue-timeout', 0, QUEUE),
+      rolloutTimeoutMs: duration(text, 'rollout-timeout', 180_000, TIMEOUT),
       rolloutCheck,
       urlHost,
       urlMode,
       readinessPath,
-      stableForMs: window(text, 'stable-for', 10)
+      stableForMs: duration(text, 'stable-for', 10_000, WINDOW)
     },
-    smoke: { checks, timeoutMs: duration(text, 'smoke-timeout', 60) },
+    smoke: { checks, timeoutMs: duration(text, 'smoke-timeout', 60_000, TIMEOUT) },
     teardown: { mode, deleteCluster: boolean(text, 'delete-cluster', true) },
     diagnostics: { upload },
     chart,
@@ -412,48 +413,54 @@ function boolean(text: (n: string) => string, name: string, fallback: boolean): 
   throw new InputError(name, 'must be true or false', value)
 }
 
-const MAX_SECONDS = 6 * 3600
-
-/** Seconds as `90`, `90s`, `2m`, `1m30s` or `1h`; returns milliseconds. */
+/** Seconds, as {@link parseDuration} reads them (every input duration uses that syntax). */
 export function parseDurationSeconds(value: string): number | undefined {
-  if (/^\d+$/.test(value)) return Number(value)
-  const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(value)
-  if (!m || value === '') return undefined
-  return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0)
+  const ms = parseDuration(value)
+  return ms === undefined ? undefined : ms / 1000
 }
 
-function duration(text: (n: string) => string, name: string, fallbackSeconds: number): number {
-  const value = text(name)
-  if (value === '') return fallbackSeconds * 1000
-  const seconds = parseDurationSeconds(value)
-  if (seconds === undefined || seconds < 1 || seconds > MAX_SECONDS) {
-    throw new InputError(name, 'must be a duration from 1s to 6h, like 90, 90s, 2m or 1m30s', value)
-  }
-  return seconds * 1000
+/** One duration input's range and its message; `off`: 0 is allowed too (turns it off). */
+interface DurationRule {
+  minMs: number
+  maxMs: number
+  off: boolean
+  expected: string
 }
 
-/** A duration that may be 0 (off); default 0. */
-function durationFromZero(text: (n: string) => string, name: string): number {
-  const value = text(name)
-  if (value === '') return 0
-  const seconds = parseDurationSeconds(value)
-  if (seconds === undefined || seconds > MAX_SECONDS) {
-    throw new InputError(name, 'must be a duration from 0 to 6h, like 0, 90s, 10m or 1m30s', value)
-  }
-  return seconds * 1000
+const HOURS_6 = 6 * 3_600_000
+const TIMEOUT: DurationRule = {
+  minMs: 1000,
+  maxMs: HOURS_6,
+  off: false,
+  expected: 'must be a duration from 1s to 6h, like 90, 90s, 2m or 1m30s'
+}
+// 0 turns these off; a wait under a second (`10ms`) is surely a slip for something longer.
+const QUEUE: DurationRule = {
+  minMs: 1000,
+  maxMs: HOURS_6,
+  off: true,
+  expected: 'must be a duration from 0 to 6h, like 0, 90s, 10m or 1m30s'
+}
+const WINDOW: DurationRule = {
+  minMs: 1000,
+  maxMs: 3_600_000,
+  off: true,
+  expected: 'must be a duration from 0 (off) to 1h, like 10s, 30s or 2m'
 }
 
-const MAX_WINDOW_SECONDS = 3600
-
-/** A duration that may be 0 (off), like `stable-for`. */
-function window(text: (n: string) => string, name: string, fallbackSeconds: number): number {
+function duration(
+  text: (n: string) => string,
+  name: string,
+  fallbackMs: number,
+  rule: DurationRule
+): number {
   const value = text(name)
-  if (value === '') return fallbackSeconds * 1000
-  const seconds = parseDurationSeconds(value)
-  if (seconds === undefined || seconds > MAX_WINDOW_SECONDS) {
-    throw new InputError(name, 'must be a duration from 0 (off) to 1h, like 10s, 30s or 2m', value)
+  if (value === '') return fallbackMs
+  const ms = parseDuration(value)
+  if (ms !== undefined && ((ms >= rule.minMs && ms <= rule.maxMs) || (rule.off && ms === 0))) {
+    return ms
   }
-  return seconds * 1000
+  throw new InputError(name, rule.expected, value)
 }
 
 /** Multiline or comma-separated paths; blank lines and `#` comments ignored. */
