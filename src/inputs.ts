@@ -119,17 +119,90 @@ const DRIVERS = [
   'vfkit',
   'ssh'
 ]
-/** `os`: the runner's process.platform, which decides the default url-mode. */
+type Text = (name: string) => string
+
+/**
+ * Every input, validated in the order the action uses them (the first bad one is reported).
+ * `os`: the runner's process.platform, which decides the default url-mode.
+ */
 export function parseInputs(
   input: InputReader,
   run: RunFacts,
   env: Environment = {},
   os = 'linux'
 ): Config {
-  const text = (name: string): string => input(name).trim()
+  const text: Text = (name: string): string => input(name).trim()
 
   const kind = oneOf(text, 'cluster', ['minikube', 'existing'], 'minikube') as ClusterKind
+  const versions = versionInputs(text)
+  const driver = resolveDriver(text, env)
+  const profile = text('profile') || 'minikube'
+  if (!isDns1123Label(profile)) {
+    throw new InputError(
+      'profile',
+      'must be lowercase letters, digits and "-" (at most 63)',
+      profile
+    )
+  }
+  const { startArgs, runtime } = startArgsInput(input, env)
+  const images = imageInputs(input, text, run, kind, runtime)
+  const workloads = workloadInputs(input, text)
+  const reach = reachInputs(text, os)
 
+  const checks = parseSmokeChecks({
+    checksYaml: input('smoke-checks'),
+    smokePath: text('smoke-path'),
+    expectStatus: text('expect-status')
+  })
+  const readinessPath = text('readiness-path') || defaultReadinessPath(checks)
+  const readinessProblem = pathError(readinessPath)
+  if (readinessProblem !== undefined) {
+    throw new InputError('readiness-path', readinessProblem, readinessPath)
+  }
+
+  const chart = parseChartInputs(input)
+
+  const mode = oneOf(text, 'teardown', ['always', 'on-success', 'never'], 'always') as TeardownMode
+  const upload = oneOf(
+    text,
+    'upload-diagnostics',
+    ['on-failure', 'always', 'never'],
+    'on-failure'
+  ) as UploadDiagnostics
+
+  return {
+    cluster: {
+      kind,
+      ...versions,
+      driver,
+      profile,
+      startArgs,
+      containerRuntime: runtime,
+      cache: boolean(text, 'cache', true),
+      startTimeoutMs: duration(text, 'start-timeout', 900_000, TIMEOUT)
+    },
+    images,
+    deploy: {
+      ...workloads,
+      forceConflicts: boolean(text, 'force-conflicts', false),
+      queueTimeoutMs: duration(text, 'queue-timeout', 0, QUEUE),
+      rolloutTimeoutMs: duration(text, 'rollout-timeout', 180_000, TIMEOUT),
+      ...reach,
+      readinessPath,
+      stableForMs: duration(text, 'stable-for', 10_000, WINDOW)
+    },
+    smoke: { checks, timeoutMs: duration(text, 'smoke-timeout', 60_000, TIMEOUT) },
+    teardown: { mode, deleteCluster: boolean(text, 'delete-cluster', true) },
+    diagnostics: { upload },
+    chart,
+    run
+  }
+}
+
+/** `minikube-version`, `minikube-sha256` and `kubernetes-version`. */
+function versionInputs(
+  text: Text
+): Pick<Config['cluster'], 'minikubeVersion' | 'minikubeSha256' | 'kubernetesVersion'> {
   const minikubeVersion = text('minikube-version').replace(/^v/, '')
   if (minikubeVersion !== '' && !/^\d+\.\d+\.\d+$/.test(minikubeVersion)) {
     throw new InputError(
@@ -158,17 +231,14 @@ export function parseInputs(
       kubernetesVersion
     )
   }
+  return { minikubeVersion, minikubeSha256, kubernetesVersion }
+}
 
-  const driver = resolveDriver(text, env)
-  const profile = text('profile') || 'minikube'
-  if (!isDns1123Label(profile)) {
-    throw new InputError(
-      'profile',
-      'must be lowercase letters, digits and "-" (at most 63)',
-      profile
-    )
-  }
-
+/** `start-args`, and the container runtime they (or MINIKUBE_CONTAINER_RUNTIME) choose. */
+function startArgsInput(
+  input: InputReader,
+  env: Environment
+): { startArgs: string[]; runtime: ContainerRuntime } {
   let startArgs: string[]
   try {
     startArgs = parseArgList(input('start-args'))
@@ -192,7 +262,17 @@ export function parseInputs(
           'environment variable MINIKUBE_CONTAINER_RUNTIME'
         )
   }
+  return { startArgs, runtime: runtime.runtime }
+}
 
+/** `tag`, `build`, `build-timeout` and the image inputs; what the inputs alone rule out of delivery. */
+function imageInputs(
+  input: InputReader,
+  text: Text,
+  run: RunFacts,
+  kind: ClusterKind,
+  runtime: ContainerRuntime
+): ImagesConfig {
   const tag = text('tag') || defaultTag(run)
   if (!isTag(tag)) {
     throw new InputError(
@@ -210,10 +290,20 @@ export function parseInputs(
   // How images reach the cluster is chosen once it is up; what the inputs alone rule out, now.
   const delivery = chooseDelivery(images, {
     kind,
-    runtime: kind === 'minikube' ? runtime.runtime : undefined
+    runtime: kind === 'minikube' ? runtime : undefined
   })
   if (!delivery.ok) throw new InputError(delivery.input, delivery.message)
+  return images
+}
 
+/** What is deployed where: `manifests`, `namespace`, `replicas`, `container-port`, `service`, `max-restarts`. */
+function workloadInputs(
+  input: InputReader,
+  text: Text
+): Pick<
+  Config['deploy'],
+  'manifests' | 'namespace' | 'replicas' | 'containerPort' | 'service' | 'maxRestarts'
+> {
   const manifests = splitList(input('manifests'))
   const namespace = text('namespace')
   if (namespace !== '' && !isDns1123Label(namespace)) {
@@ -235,6 +325,14 @@ export function parseInputs(
     )
   }
   const maxRestarts = integer(text, 'max-restarts', 0, 100, 3)
+  return { manifests, namespace, replicas, containerPort, service, maxRestarts }
+}
+
+/** How the service is reached and rolled: `rollout-check`, `url-host`, `url-mode`. */
+function reachInputs(
+  text: Text,
+  os: string
+): Pick<Config['deploy'], 'rolloutCheck' | 'urlHost' | 'urlMode'> {
   const rolloutCheck = oneOf(text, 'rollout-check', ['none', 'update'], 'none') as RolloutCheck
   const urlHost = text('url-host')
   if (
@@ -269,65 +367,7 @@ export function parseInputs(
       'update needs url-mode: nodeport (a port-forward follows one pod, which the second rollout replaces)'
     )
   }
-
-  const checks = parseSmokeChecks({
-    checksYaml: input('smoke-checks'),
-    smokePath: text('smoke-path'),
-    expectStatus: text('expect-status')
-  })
-
-  const readinessPath = text('readiness-path') || defaultReadinessPath(checks)
-  const readinessProblem = pathError(readinessPath)
-  if (readinessProblem !== undefined) {
-    throw new InputError('readiness-path', readinessProblem, readinessPath)
-  }
-
-  const chart = parseChartInputs(input)
-
-  const mode = oneOf(text, 'teardown', ['always', 'on-success', 'never'], 'always') as TeardownMode
-  const upload = oneOf(
-    text,
-    'upload-diagnostics',
-    ['on-failure', 'always', 'never'],
-    'on-failure'
-  ) as UploadDiagnostics
-
-  return {
-    cluster: {
-      kind,
-      minikubeVersion,
-      minikubeSha256,
-      kubernetesVersion,
-      driver,
-      profile,
-      startArgs,
-      containerRuntime: runtime.runtime,
-      cache: boolean(text, 'cache', true),
-      startTimeoutMs: duration(text, 'start-timeout', 900_000, TIMEOUT)
-    },
-    images,
-    deploy: {
-      manifests,
-      namespace,
-      replicas,
-      containerPort,
-      service,
-      maxRestarts,
-      forceConflicts: boolean(text, 'force-conflicts', false),
-      queueTimeoutMs: duration(text, 'queue-timeout', 0, QUEUE),
-      rolloutTimeoutMs: duration(text, 'rollout-timeout', 180_000, TIMEOUT),
-      rolloutCheck,
-      urlHost,
-      urlMode,
-      readinessPath,
-      stableForMs: duration(text, 'stable-for', 10_000, WINDOW)
-    },
-    smoke: { checks, timeoutMs: duration(text, 'smoke-timeout', 60_000, TIMEOUT) },
-    teardown: { mode, deleteCluster: boolean(text, 'delete-cluster', true) },
-    diagnostics: { upload },
-    chart,
-    run
-  }
+  return { rolloutCheck, urlHost, urlMode }
 }
 
 /** `<short sha>-<run key>`: unique per use of the action. */
