@@ -130,7 +130,7 @@ interface CheckRun {
   lastResponse?: ResponseExcerpt
 }
 
-/** How the attempts of a check ended (never 'retry'), with the attempt that passed. */
+/** How the attempts of a check ended: passed, failed, or gave up at the deadline. */
 type Ended = Exclude<Decision, { kind: 'retry' }>
 
 async function runCheck(
