@@ -65,6 +65,8 @@ function cluster() {
     '\n'
   )
   kube.logs.set('web-abc-1/app/previous', `${crashLog}\nAuthorization: Bearer ${SECRET}\n`)
+  // A container down after a crash: the kubelet serves the run that just crashed as its current log.
+  kube.logs.set('web-abc-1/app', 'the latest crashed run\n')
   kube.logs.set('web-abc-2/app', 'serving on :8080\n')
   return { kube, applied }
 }
@@ -122,6 +124,7 @@ describe('writeDiagnosticsBundle', () => {
       'error-details.txt',
       'events.txt',
       'events.yaml',
+      'logs/web-abc-1/app.log',
       'logs/web-abc-1/app.previous.log',
       'logs/web-abc-2/app.log',
       'manifests/applied.yaml',
