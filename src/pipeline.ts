@@ -104,7 +104,7 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
   } catch (err) {
     return { failure: errorMessage(err) }
   }
-  const trail: Trail = { namespaceReady: false }
+  const trail: Trail = { namespaceReady: false, collected: [] }
   try {
     await runPhases(run, trail)
     run.report.result = 'passed'

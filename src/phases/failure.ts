@@ -32,8 +32,14 @@ async function showDiagnostics(run: Run, trail: Trail, kube: KubePort): Promise<
       labelSelector: run.labelSelector,
       objects: trail.applied
         ?.filter(t => (t.type.namespaced ? t.object.metadata.namespace === ns : ns === namespace))
-        .map(t => ({ kind: t.object.kind, name: t.object.metadata.name ?? '', type: t.type }))
+        .map(t => ({ kind: t.object.kind, name: t.object.metadata.name ?? '', type: t.type })),
+      // Read once for the bundle too (it keeps the run's namespace; see saveBundle).
+      bundle:
+        ns === namespace
+          ? { podSelector: state.value.namespace?.created ? undefined : run.labelSelector }
+          : undefined
     })
+    trail.collected.push(diagnostics.model)
     const where = ns === namespace ? '' : ` (namespace ${ns})`
     for (const g of diagnostics.groups)
       await deps.log.group(`Diagnostics: ${g.title}${where}`, async () =>

@@ -65,6 +65,7 @@ function saveBundle(run: Run, trail: Trail, failure: string) {
       applied: trail.applied ?? [],
       errorDetails: trail.errorDetails,
       diagnosticsText: trail.diagnosticsText,
+      collected: trail.collected,
       junitPath: deps.junitPath,
       minikube:
         cluster?.kind === 'minikube' && cluster.minikube && cluster.prior

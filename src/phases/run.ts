@@ -6,6 +6,7 @@ import type { Preflight } from '../preflight.js'
 import type { StateRecorder } from '../state.js'
 import type { PortForward } from '../expose/port-forward.js'
 import type { KubePort, RunLease, Stability, Typed } from '../kube/index.js'
+import type { DiagnosticsModel } from '../diagnostics/index.js'
 import { untilCancelled } from '../cancel.js'
 import type { PhaseRecorder, RunReport } from '../report/index.js'
 import type { MainDeps } from '../pipeline.js'
@@ -49,6 +50,8 @@ export interface Trail {
   /** For the diagnostics bundle. */
   errorDetails?: string
   diagnosticsText?: string
+  /** Each namespace's diagnostics as collected at the failure, read once for the bundle too. */
+  collected: DiagnosticsModel[]
 }
 
 /** Runs fn as the phase `name`: a log group, timed into the report, ended by a cancel. */
