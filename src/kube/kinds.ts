@@ -17,9 +17,10 @@ import {
   jobStatus,
   podStatus,
   replicaSetStatus,
+  statefulSetCurrentPods,
   statefulSetStatus
 } from './status/workloads.js'
-import type { KubeObject } from './types.js'
+import type { KubeObject, Pod } from './types.js'
 import type { Typed } from './validate.js'
 
 /**
@@ -53,6 +54,8 @@ export interface Readiness {
   pods?: PodOwnership
   /** Job pods: a crash is the Job's own policy (backoffLimit), not a reason to fail early. */
   jobPods?: boolean
+  /** Of the pods it owns, those of its current revision (absent: all of them). */
+  currentPods?: (workload: never, pods: Pod[]) => Pod[]
 }
 
 export interface KindEntry {
@@ -254,7 +257,7 @@ const BUILT_IN = [
     smokeTarget: 'preferred'
   }),
   kind('apps', 'v1', 'StatefulSet', 'statefulsets', true, R.workload, {
-    readiness: { rule: statefulSetStatus, pods: 'owner' },
+    readiness: { rule: statefulSetStatus, pods: 'owner', currentPods: statefulSetCurrentPods },
     makesPods: true,
     leaves: { type: CLAIM_TYPE, madeBy: statefulSetClaims },
     podTemplate: TEMPLATE,
