@@ -84,6 +84,7 @@ import { credentialValues } from './smoke/credentials.js'
 import { untilCancelled } from './cancel.js'
 import type { SecretRegistry } from './secrets.js'
 import { bundleWanted, saveDiagnostics, type ArtifactPort } from './diagnostics/index.js'
+import type { DiagnosticsModel } from './diagnostics/index.js'
 import { runKey } from './kube/names.js'
 import { describeWaitTargets } from './kube/kinds.js'
 import {
@@ -190,6 +191,7 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
   let applied: Typed[] = []
   let errorDetails: string | undefined
   let diagnosticsText: string | undefined
+  const collected: DiagnosticsModel[] = []
 
   try {
     const cluster: ClusterSession = await phase('cluster', 'Start the cluster', () =>
@@ -569,8 +571,14 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
             .filter(t =>
               t.type.namespaced ? t.object.metadata.namespace === ns : ns === namespace
             )
-            .map(t => ({ kind: t.object.kind, name: t.object.metadata.name!, type: t.type }))
+            .map(t => ({ kind: t.object.kind, name: t.object.metadata.name!, type: t.type })),
+          // Read once for the bundle too (it keeps the run's namespace; see saveBundle).
+          bundle:
+            ns === namespace
+              ? { podSelector: state.value.namespace?.created ? undefined : labelSelector }
+              : undefined
         })
+        collected.push(diagnostics.model)
         const where = ns === namespace ? '' : ` (namespace ${ns})`
         for (const g of diagnostics.groups)
           await log.group(`Diagnostics: ${g.title}${where}`, async () => log.untrusted(g.text))
@@ -637,6 +645,7 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
         applied,
         errorDetails,
         diagnosticsText,
+        collected,
         junitPath: deps.junitPath,
         minikube:
           cluster?.kind === 'minikube' && cluster.minikube && cluster.prior
