@@ -86,6 +86,7 @@ import type { SecretRegistry } from './secrets.js'
 import { bundleWanted, saveDiagnostics, type ArtifactPort } from './diagnostics/index.js'
 import type { DiagnosticsModel } from './diagnostics/index.js'
 import { runKey } from './kube/names.js'
+import { describeWaitTargets } from './kube/kinds.js'
 import {
   failureMessage,
   outputsFor,
@@ -740,13 +741,7 @@ function namespaceLine(ns: RunNamespace, created: boolean): string {
 
 /** `deployment/web, statefulset/kv and 2 more`, for the rollout phase's title. */
 function describeTargets(objects: readonly Typed[]): string {
-  const names = objects
-    .filter(t => ['Deployment', 'StatefulSet', 'DaemonSet', 'Job'].includes(t.object.kind))
-    .map(t => `${t.object.kind.toLowerCase()}/${t.object.metadata.name}`)
-  if (names.length === 0) return 'the objects'
-  return names.length > 3
-    ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`
-    : names.join(', ')
+  return describeWaitTargets(objects)
 }
 
 /** A wait result as the report keeps it: applied (or waited) from, ready or failed at. */
