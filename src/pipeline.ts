@@ -41,6 +41,7 @@ import type { HttpPort } from './smoke/index.js'
 import { credentialValues } from './smoke/credentials.js'
 import type { SecretRegistry } from './secrets.js'
 import type { ArtifactPort } from './diagnostics/index.js'
+import { describeWaitTargets } from './kube/kinds.js'
 import { PhaseRecorder, type RunReport, type SummaryPort } from './report/index.js'
 import { phase, type Run, type Trail } from './phases/run.js'
 import { validate } from './phases/validate.js'
@@ -239,13 +240,7 @@ async function stableWindow(run: Run, held: Stability, readyAt: number): Promise
 
 /** `deployment/web, statefulset/kv and 2 more`, for the rollout phase's title. */
 function describeTargets(objects: readonly Typed[]): string {
-  const names = objects
-    .filter(t => ['Deployment', 'StatefulSet', 'DaemonSet', 'Job'].includes(t.object.kind))
-    .map(t => `${t.object.kind.toLowerCase()}/${t.object.metadata.name}`)
-  if (names.length === 0) return 'the objects'
-  return names.length > 3
-    ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`
-    : names.join(', ')
+  return describeWaitTargets(objects)
 }
 
 function imagesTitle(config: Config): string {
