@@ -5,6 +5,7 @@ import { parseArgList } from './argv.js'
 import { parseChartInputs, type ChartConfig } from './helm/inputs.js'
 import { ownedStartFlag } from './cluster/start-flags.js'
 import { containerRuntime, RUNTIME_NAMES, type ContainerRuntime } from './cluster/runtime.js'
+import { parseDuration } from './duration.js'
 import { InputError } from './errors.js'
 import { parseImageInputs, type ImagesConfig } from './images/config.js'
 import { isTag } from './images/reference.js'
@@ -118,17 +119,90 @@ const DRIVERS = [
   'vfkit',
   'ssh'
 ]
-/** `os`: the runner's process.platform, which decides the default url-mode. */
+type Text = (name: string) => string
+
+/**
+ * Every input, validated in the order the action uses them (the first bad one is reported).
+ * `os`: the runner's process.platform, which decides the default url-mode.
+ */
 export function parseInputs(
   input: InputReader,
   run: RunFacts,
   env: Environment = {},
   os = 'linux'
 ): Config {
-  const text = (name: string): string => input(name).trim()
+  const text: Text = (name: string): string => input(name).trim()
 
   const kind = oneOf(text, 'cluster', ['minikube', 'existing'], 'minikube') as ClusterKind
+  const versions = versionInputs(text)
+  const driver = resolveDriver(text, env)
+  const profile = text('profile') || 'minikube'
+  if (!isDns1123Label(profile)) {
+    throw new InputError(
+      'profile',
+      'must be lowercase letters, digits and "-" (at most 63)',
+      profile
+    )
+  }
+  const { startArgs, runtime } = startArgsInput(input, env)
+  const images = imageInputs(input, text, run, kind, runtime)
+  const workloads = workloadInputs(input, text)
+  const reach = reachInputs(text, os)
 
+  const checks = parseSmokeChecks({
+    checksYaml: input('smoke-checks'),
+    smokePath: text('smoke-path'),
+    expectStatus: text('expect-status')
+  })
+  const readinessPath = text('readiness-path') || defaultReadinessPath(checks)
+  const readinessProblem = pathError(readinessPath)
+  if (readinessProblem !== undefined) {
+    throw new InputError('readiness-path', readinessProblem, readinessPath)
+  }
+
+  const chart = parseChartInputs(input)
+
+  const mode = oneOf(text, 'teardown', ['always', 'on-success', 'never'], 'always') as TeardownMode
+  const upload = oneOf(
+    text,
+    'upload-diagnostics',
+    ['on-failure', 'always', 'never'],
+    'on-failure'
+  ) as UploadDiagnostics
+
+  return {
+    cluster: {
+      kind,
+      ...versions,
+      driver,
+      profile,
+      startArgs,
+      containerRuntime: runtime,
+      cache: boolean(text, 'cache', true),
+      startTimeoutMs: duration(text, 'start-timeout', 900_000, TIMEOUT)
+    },
+    images,
+    deploy: {
+      ...workloads,
+      forceConflicts: boolean(text, 'force-conflicts', false),
+      queueTimeoutMs: duration(text, 'queue-timeout', 0, QUEUE),
+      rolloutTimeoutMs: duration(text, 'rollout-timeout', 180_000, TIMEOUT),
+      ...reach,
+      readinessPath,
+      stableForMs: duration(text, 'stable-for', 10_000, WINDOW)
+    },
+    smoke: { checks, timeoutMs: duration(text, 'smoke-timeout', 60_000, TIMEOUT) },
+    teardown: { mode, deleteCluster: boolean(text, 'delete-cluster', true) },
+    diagnostics: { upload },
+    chart,
+    run
+  }
+}
+
+/** `minikube-version`, `minikube-sha256` and `kubernetes-version`. */
+function versionInputs(
+  text: Text
+): Pick<Config['cluster'], 'minikubeVersion' | 'minikubeSha256' | 'kubernetesVersion'> {
   const minikubeVersion = text('minikube-version').replace(/^v/, '')
   if (minikubeVersion !== '' && !/^\d+\.\d+\.\d+$/.test(minikubeVersion)) {
     throw new InputError(
@@ -157,17 +231,14 @@ export function parseInputs(
       kubernetesVersion
     )
   }
+  return { minikubeVersion, minikubeSha256, kubernetesVersion }
+}
 
-  const driver = resolveDriver(text, env)
-  const profile = text('profile') || 'minikube'
-  if (!isDns1123Label(profile)) {
-    throw new InputError(
-      'profile',
-      'must be lowercase letters, digits and "-" (at most 63)',
-      profile
-    )
-  }
-
+/** `start-args`, and the container runtime they (or MINIKUBE_CONTAINER_RUNTIME) choose. */
+function startArgsInput(
+  input: InputReader,
+  env: Environment
+): { startArgs: string[]; runtime: ContainerRuntime } {
   let startArgs: string[]
   try {
     startArgs = parseArgList(input('start-args'))
@@ -191,7 +262,17 @@ export function parseInputs(
           'environment variable MINIKUBE_CONTAINER_RUNTIME'
         )
   }
+  return { startArgs, runtime: runtime.runtime }
+}
 
+/** `tag`, `build`, `build-timeout` and the image inputs; what the inputs alone rule out of delivery. */
+function imageInputs(
+  input: InputReader,
+  text: Text,
+  run: RunFacts,
+  kind: ClusterKind,
+  runtime: ContainerRuntime
+): ImagesConfig {
   const tag = text('tag') || defaultTag(run)
   if (!isTag(tag)) {
     throw new InputError(
@@ -204,15 +285,25 @@ export function parseInputs(
     build: boolean(text, 'build', true),
     tag,
     tagGiven: text('tag') !== '',
-    timeoutMs: duration(text, 'build-timeout', 1800)
+    timeoutMs: duration(text, 'build-timeout', 1800_000, TIMEOUT)
   })
   // How images reach the cluster is chosen once it is up; what the inputs alone rule out, now.
   const delivery = chooseDelivery(images, {
     kind,
-    runtime: kind === 'minikube' ? runtime.runtime : undefined
+    runtime: kind === 'minikube' ? runtime : undefined
   })
   if (!delivery.ok) throw new InputError(delivery.input, delivery.message)
+  return images
+}
 
+/** What is deployed where: `manifests`, `namespace`, `replicas`, `container-port`, `service`, `max-restarts`. */
+function workloadInputs(
+  input: InputReader,
+  text: Text
+): Pick<
+  Config['deploy'],
+  'manifests' | 'namespace' | 'replicas' | 'containerPort' | 'service' | 'maxRestarts'
+> {
   const manifests = splitList(input('manifests'))
   const namespace = text('namespace')
   if (namespace !== '' && !isDns1123Label(namespace)) {
@@ -234,6 +325,14 @@ export function parseInputs(
     )
   }
   const maxRestarts = integer(text, 'max-restarts', 0, 100, 3)
+  return { manifests, namespace, replicas, containerPort, service, maxRestarts }
+}
+
+/** How the service is reached and rolled: `rollout-check`, `url-host`, `url-mode`. */
+function reachInputs(
+  text: Text,
+  os: string
+): Pick<Config['deploy'], 'rolloutCheck' | 'urlHost' | 'urlMode'> {
   const rolloutCheck = oneOf(text, 'rollout-check', ['none', 'update'], 'none') as RolloutCheck
   const urlHost = text('url-host')
   if (
@@ -268,65 +367,7 @@ export function parseInputs(
       'update needs url-mode: nodeport (a port-forward follows one pod, which the second rollout replaces)'
     )
   }
-
-  const checks = parseSmokeChecks({
-    checksYaml: input('smoke-checks'),
-    smokePath: text('smoke-path'),
-    expectStatus: text('expect-status')
-  })
-
-  const readinessPath = text('readiness-path') || defaultReadinessPath(checks)
-  const readinessProblem = pathError(readinessPath)
-  if (readinessProblem !== undefined) {
-    throw new InputError('readiness-path', readinessProblem, readinessPath)
-  }
-
-  const chart = parseChartInputs(input)
-
-  const mode = oneOf(text, 'teardown', ['always', 'on-success', 'never'], 'always') as TeardownMode
-  const upload = oneOf(
-    text,
-    'upload-diagnostics',
-    ['on-failure', 'always', 'never'],
-    'on-failure'
-  ) as UploadDiagnostics
-
-  return {
-    cluster: {
-      kind,
-      minikubeVersion,
-      minikubeSha256,
-      kubernetesVersion,
-      driver,
-      profile,
-      startArgs,
-      containerRuntime: runtime.runtime,
-      cache: boolean(text, 'cache', true),
-      startTimeoutMs: duration(text, 'start-timeout', 900)
-    },
-    images,
-    deploy: {
-      manifests,
-      namespace,
-      replicas,
-      containerPort,
-      service,
-      maxRestarts,
-      forceConflicts: boolean(text, 'force-conflicts', false),
-      queueTimeoutMs: durationFromZero(text, 'queue-timeout'),
-      rolloutTimeoutMs: duration(text, 'rollout-timeout', 180),
-      rolloutCheck,
-      urlHost,
-      urlMode,
-      readinessPath,
-      stableForMs: window(text, 'stable-for', 10)
-    },
-    smoke: { checks, timeoutMs: duration(text, 'smoke-timeout', 60) },
-    teardown: { mode, deleteCluster: boolean(text, 'delete-cluster', true) },
-    diagnostics: { upload },
-    chart,
-    run
-  }
+  return { rolloutCheck, urlHost, urlMode }
 }
 
 /** `<short sha>-<run key>`: unique per use of the action. */
@@ -412,48 +453,54 @@ function boolean(text: (n: string) => string, name: string, fallback: boolean): 
   throw new InputError(name, 'must be true or false', value)
 }
 
-const MAX_SECONDS = 6 * 3600
-
-/** Seconds as `90`, `90s`, `2m`, `1m30s` or `1h`; returns milliseconds. */
+/** Seconds, as {@link parseDuration} reads them (every input duration uses that syntax). */
 export function parseDurationSeconds(value: string): number | undefined {
-  if (/^\d+$/.test(value)) return Number(value)
-  const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(value)
-  if (!m || value === '') return undefined
-  return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0)
+  const ms = parseDuration(value)
+  return ms === undefined ? undefined : ms / 1000
 }
 
-function duration(text: (n: string) => string, name: string, fallbackSeconds: number): number {
-  const value = text(name)
-  if (value === '') return fallbackSeconds * 1000
-  const seconds = parseDurationSeconds(value)
-  if (seconds === undefined || seconds < 1 || seconds > MAX_SECONDS) {
-    throw new InputError(name, 'must be a duration from 1s to 6h, like 90, 90s, 2m or 1m30s', value)
-  }
-  return seconds * 1000
+/** One duration input's range and its message; `off`: 0 is allowed too (turns it off). */
+interface DurationRule {
+  minMs: number
+  maxMs: number
+  off: boolean
+  expected: string
 }
 
-/** A duration that may be 0 (off); default 0. */
-function durationFromZero(text: (n: string) => string, name: string): number {
-  const value = text(name)
-  if (value === '') return 0
-  const seconds = parseDurationSeconds(value)
-  if (seconds === undefined || seconds > MAX_SECONDS) {
-    throw new InputError(name, 'must be a duration from 0 to 6h, like 0, 90s, 10m or 1m30s', value)
-  }
-  return seconds * 1000
+const HOURS_6 = 6 * 3_600_000
+const TIMEOUT: DurationRule = {
+  minMs: 1000,
+  maxMs: HOURS_6,
+  off: false,
+  expected: 'must be a duration from 1s to 6h, like 90, 90s, 2m or 1m30s'
+}
+// 0 turns these off; a wait under a second (`10ms`) is surely a slip for something longer.
+const QUEUE: DurationRule = {
+  minMs: 1000,
+  maxMs: HOURS_6,
+  off: true,
+  expected: 'must be a duration from 0 to 6h, like 0, 90s, 10m or 1m30s'
+}
+const WINDOW: DurationRule = {
+  minMs: 1000,
+  maxMs: 3_600_000,
+  off: true,
+  expected: 'must be a duration from 0 (off) to 1h, like 10s, 30s or 2m'
 }
 
-const MAX_WINDOW_SECONDS = 3600
-
-/** A duration that may be 0 (off), like `stable-for`. */
-function window(text: (n: string) => string, name: string, fallbackSeconds: number): number {
+function duration(
+  text: (n: string) => string,
+  name: string,
+  fallbackMs: number,
+  rule: DurationRule
+): number {
   const value = text(name)
-  if (value === '') return fallbackSeconds * 1000
-  const seconds = parseDurationSeconds(value)
-  if (seconds === undefined || seconds > MAX_WINDOW_SECONDS) {
-    throw new InputError(name, 'must be a duration from 0 (off) to 1h, like 10s, 30s or 2m', value)
+  if (value === '') return fallbackMs
+  const ms = parseDuration(value)
+  if (ms !== undefined && ((ms >= rule.minMs && ms <= rule.maxMs) || (rule.off && ms === 0))) {
+    return ms
   }
-  return seconds * 1000
+  throw new InputError(name, rule.expected, value)
 }
 
 /** Multiline or comma-separated paths; blank lines and `#` comments ignored. */

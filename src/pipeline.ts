@@ -85,7 +85,9 @@ import { credentialValues } from './smoke/credentials.js'
 import { untilCancelled } from './cancel.js'
 import type { SecretRegistry } from './secrets.js'
 import { bundleWanted, saveDiagnostics, type ArtifactPort } from './diagnostics/index.js'
+import type { DiagnosticsModel } from './diagnostics/index.js'
 import { runKey } from './kube/names.js'
+import { describeWaitTargets } from './kube/kinds.js'
 import {
   failureMessage,
   outputsFor,
@@ -190,6 +192,7 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
   let applied: Typed[] = []
   let errorDetails: string | undefined
   let diagnosticsText: string | undefined
+  const collected: DiagnosticsModel[] = []
 
   try {
     const cluster: ClusterSession = await phase('cluster', 'Start the cluster', () =>
@@ -570,8 +573,14 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
             .filter(t =>
               t.type.namespaced ? t.object.metadata.namespace === ns : ns === namespace
             )
-            .map(t => ({ kind: t.object.kind, name: t.object.metadata.name!, type: t.type }))
+            .map(t => ({ kind: t.object.kind, name: t.object.metadata.name!, type: t.type })),
+          // Read once for the bundle too (it keeps the run's namespace; see saveBundle).
+          bundle:
+            ns === namespace
+              ? { podSelector: state.value.namespace?.created ? undefined : labelSelector }
+              : undefined
         })
+        collected.push(diagnostics.model)
         const where = ns === namespace ? '' : ` (namespace ${ns})`
         for (const g of diagnostics.groups)
           await log.group(`Diagnostics: ${g.title}${where}`, async () => log.untrusted(g.text))
@@ -638,6 +647,7 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
         applied,
         errorDetails,
         diagnosticsText,
+        collected,
         junitPath: deps.junitPath,
         minikube:
           cluster?.kind === 'minikube' && cluster.minikube && cluster.prior
@@ -733,13 +743,7 @@ function namespaceLine(ns: RunNamespace, created: boolean): string {
 
 /** `deployment/web, statefulset/kv and 2 more`, for the rollout phase's title. */
 function describeTargets(objects: readonly Typed[]): string {
-  const names = objects
-    .filter(t => ['Deployment', 'StatefulSet', 'DaemonSet', 'Job'].includes(t.object.kind))
-    .map(t => `${t.object.kind.toLowerCase()}/${t.object.metadata.name}`)
-  if (names.length === 0) return 'the objects'
-  return names.length > 3
-    ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`
-    : names.join(', ')
+  return describeWaitTargets(objects)
 }
 
 /** A wait result as the report keeps it: applied (or waited) from, ready or failed at. */

@@ -11,18 +11,24 @@ export interface ProcessRef {
   start: string
 }
 
-interface Stat {
+interface ProcStat {
   ppid: number
+  /** `Z`: a zombie (exited, not yet reaped). */
   state: string
+  /** Field 22: clock ticks since boot. */
   start: string
 }
 
-function readStat(pid: number | string, proc: string): Stat | undefined {
+/** The text of /proc/<pid>/stat, read. */
+export function parseProcStat(stat: string): ProcStat {
+  // `pid (comm) state ppid …`; comm may hold spaces and parentheses: split after the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return { state: fields[0], ppid: Number(fields[1]), start: fields[19] }
+}
+
+function readStat(pid: number | string, proc: string): ProcStat | undefined {
   try {
-    const stat = readFileSync(`${proc}/${pid}/stat`, 'utf8')
-    // `pid (comm) state ppid …`; comm may hold spaces and parentheses: split after the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    return { state: fields[0], ppid: Number(fields[1]), start: fields[19] }
+    return parseProcStat(readFileSync(`${proc}/${pid}/stat`, 'utf8'))
   } catch {
     return undefined // gone meanwhile, or no /proc
   }
@@ -42,7 +48,7 @@ export function processTree(pid: number, proc = '/proc'): ProcessRef[] {
   } catch {
     return []
   }
-  const stats = new Map<number, Stat>()
+  const stats = new Map<number, ProcStat>()
   const children = new Map<number, number[]>()
   for (const entry of entries) {
     const s = readStat(entry, proc)

@@ -7,6 +7,7 @@
 import { execFile, spawn } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
 import type { ChildProcessHandle, ProcessPort } from './ports.js'
+import { parseProcStat } from './process-tree.js'
 
 export const systemProcesses: ProcessPort = {
   spawn(command, args) {
@@ -66,10 +67,8 @@ async function linuxStartTime(pid: number): Promise<string | undefined> {
   } catch {
     return undefined
   }
-  // "PID (comm) STATE ..." — comm may hold spaces and parentheses: split after the last ")".
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  if (fields[0] === 'Z') return undefined // exited, not yet reaped
-  return fields[19] // field 22 overall
+  const { state, start } = parseProcStat(stat)
+  return state === 'Z' ? undefined : start
 }
 
 function output(command: string, args: string[]): Promise<string | undefined> {

@@ -5,7 +5,7 @@
 import type { StateStore } from './ports.js'
 import type { PriorState } from './cluster/types.js'
 import type { ImagesState } from './images/cleanup.js'
-import type { TeardownMode } from './inputs.js'
+import type { ClusterKind, TeardownMode } from './inputs.js'
 import type { ObjectRecord } from './kube/index.js'
 import type { ProcessRecord } from './ports.js'
 import {
@@ -18,7 +18,7 @@ import {
 export interface RunState {
   teardown: TeardownMode
   cluster?: {
-    kind: 'minikube' | 'existing'
+    kind: ClusterKind
     minikube?: string
     profile?: string
     prior?: PriorState
@@ -43,7 +43,7 @@ export interface RunState {
   runLabel?: string
   /** The run's Lease (other runs watch it to tell it alive): deleted by post whatever `teardown` says. */
   lease?: { namespace: string; name: string }
-  /** Image tags this run made in a Docker engine, recorded before each build or tag. */
+  /** Image tags this run makes in a Docker engine: all recorded before the first build. */
   images?: ImagesState
   /** Set only when main finished; absent means main failed or was killed. */
   result?: 'passed' | 'failed'

@@ -1,7 +1,8 @@
 // Production implementations of the ports: child processes, the Actions log, saved state, the
-// tool cache and the cache service. Nothing here decides anything; it only does.
+// clock, the tool cache, the Kubernetes client, the artifact and cache services. Nothing here
+// decides anything about the run; it only does.
 
-import { spawn } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { chmod, readFile } from 'node:fs/promises'
 import { createReadStream } from 'node:fs'
@@ -41,110 +42,137 @@ export interface ProcessRunner extends CommandRunner {
   settled(ms: number): Promise<void>
 }
 
-interface LiveChild {
-  stop(): void
-  closed: Promise<void>
-  /** The processes signalled when it was stopped. */
-  stopped: ProcessRef[]
-}
-
 /**
  * Runs argv arrays (never a shell). Each child leads its own process group, so a timeout or a
  * cancel stops it with everything it started (docker's plugins, minikube's helpers).
  */
 export function createProcessRunner(o: ProcessRunnerOptions = {}): ProcessRunner {
-  const grace = o.killGraceMs ?? KILL_GRACE_MS
-  const write = o.write ?? ((text: string) => void process.stdout.write(text))
-  const live = new Set<LiveChild>()
-  const ended: LiveChild[] = []
-  o.signal?.addEventListener('abort', () => [...live].forEach(c => c.stop()), { once: true })
-
-  const run = (
-    command: string,
-    args: readonly string[],
-    options: RunOptions = {}
-  ): Promise<CommandResult> => {
-    if (o.signal?.aborted) {
-      const stderr = `${command}: not started: the step is being cancelled`
-      return Promise.resolve({ exitCode: 130, stdout: '', stderr, timedOut: false })
-    }
-    return new Promise(resolve => {
-      const child = spawn(command, args, {
-        cwd: options.cwd,
-        env: { ...process.env, ...options.env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-        detached: process.platform !== 'win32'
-      })
-      const stream = options.stream ? new UntrustedStream(write) : undefined
-      let stdout = ''
-      let stderr = ''
-      let timedOut = false
-      let killTimer: NodeJS.Timeout | undefined
-      let markClosed: () => void = () => {}
-      const entry: LiveChild = {
-        stopped: [],
-        closed: new Promise<void>(r => (markClosed = r)),
-        stop: () => {
-          if (entry.stopped.length || !child.pid) return
-          // End the fence now: the step's own commands (groups, errors) follow at once.
-          stream?.close()
-          entry.stopped = processTree(child.pid)
-          signalGroup(child.pid, 'SIGTERM')
-          signalProcesses(entry.stopped, 'SIGTERM')
-          killTimer = setTimeout(() => {
-            if (child.pid) signalGroup(child.pid, 'SIGKILL')
-            signalProcesses(entry.stopped, 'SIGKILL')
-          }, grace)
-        }
-      }
-      live.add(entry)
-      const capture = (chunk: Buffer, toErr: boolean): void => {
-        const text = chunk.toString('utf8')
-        if (toErr) stderr = (stderr + text).slice(-MAX_CAPTURE)
-        else stdout = (stdout + text).slice(-MAX_CAPTURE)
-        stream?.chunk(text)
-      }
-      child.stdout.on('data', (c: Buffer) => capture(c, false))
-      child.stderr.on('data', (c: Buffer) => capture(c, true))
-      const timer =
-        options.timeoutMs === undefined
-          ? undefined
-          : setTimeout(() => {
-              timedOut = true
-              entry.stop()
-            }, options.timeoutMs)
-      let finished = false
-      const finish = (exitCode: number): void => {
-        if (finished) return
-        finished = true
-        if (timer) clearTimeout(timer)
-        if (killTimer) clearTimeout(killTimer)
-        stream?.close()
-        live.delete(entry)
-        if (entry.stopped.length) ended.push(entry)
-        markClosed()
-        resolve({ exitCode, stdout, stderr, timedOut })
-      }
-      child.on('error', err => {
-        stderr += `${command}: ${err.message}`
-        finish(127)
-      })
-      child.on('close', code => finish(code ?? 1))
-    })
+  const children: Children = {
+    grace: o.killGraceMs ?? KILL_GRACE_MS,
+    write: o.write ?? ((text: string) => void process.stdout.write(text)),
+    live: new Set(),
+    ended: []
   }
-
+  o.signal?.addEventListener('abort', () => [...children.live].forEach(c => c.stop()), {
+    once: true
+  })
   return {
-    run,
-    async settled(ms: number): Promise<void> {
-      let timer: NodeJS.Timeout | undefined
-      await Promise.race([
-        Promise.all([...live].map(c => c.closed)),
-        new Promise<void>(r => (timer = setTimeout(r, ms)))
-      ])
-      clearTimeout(timer)
-      for (const c of [...ended, ...live]) signalProcesses(c.stopped, 'SIGKILL')
-    }
+    run(command, args, options = {}) {
+      if (o.signal?.aborted) {
+        const stderr = `${command}: not started: the step is being cancelled`
+        return Promise.resolve({ exitCode: 130, stdout: '', stderr, timedOut: false })
+      }
+      return runChild(children, command, args, options)
+    },
+    settled: ms => settled(children, ms)
   }
+}
+
+/** What one runner knows of the children it started. */
+interface Children {
+  grace: number
+  write: (text: string) => void
+  live: Set<LiveChild>
+  /** Children that were stopped and have closed: what they left may still need a SIGKILL. */
+  ended: LiveChild[]
+}
+
+function runChild(
+  children: Children,
+  command: string,
+  args: readonly string[],
+  options: RunOptions
+): Promise<CommandResult> {
+  return new Promise(resolve => {
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: process.platform !== 'win32'
+    })
+    const stream = options.stream ? new UntrustedStream(children.write) : undefined
+    // End the fence when stopping: the step's own commands (groups, errors) follow at once.
+    const entry = new LiveChild(child, children.grace, () => stream?.close())
+    children.live.add(entry)
+    const output = { stdout: '', stderr: '' }
+    const capture = (chunk: Buffer, to: 'stdout' | 'stderr'): void => {
+      const text = chunk.toString('utf8')
+      output[to] = (output[to] + text).slice(-MAX_CAPTURE)
+      stream?.chunk(text)
+    }
+    child.stdout.on('data', (c: Buffer) => capture(c, 'stdout'))
+    child.stderr.on('data', (c: Buffer) => capture(c, 'stderr'))
+    let timedOut = false
+    const timer =
+      options.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true
+            entry.stop()
+          }, options.timeoutMs)
+    let finished = false
+    const finish = (exitCode: number): void => {
+      if (finished) return
+      finished = true
+      if (timer) clearTimeout(timer)
+      entry.cancelKill()
+      stream?.close()
+      children.live.delete(entry)
+      if (entry.stopped.length) children.ended.push(entry)
+      entry.markClosed()
+      resolve({ exitCode, ...output, timedOut })
+    }
+    child.on('error', err => {
+      output.stderr += `${command}: ${err.message}`
+      finish(127)
+    })
+    child.on('close', code => finish(code ?? 1))
+  })
+}
+
+/** A running child: stopped with its process tree, SIGTERM first, SIGKILL after the grace. */
+class LiveChild {
+  /** The processes signalled when it was stopped. */
+  stopped: ProcessRef[] = []
+  readonly closed: Promise<void>
+  markClosed: () => void = () => {}
+  private killTimer: NodeJS.Timeout | undefined
+
+  constructor(
+    private readonly child: ChildProcess,
+    private readonly grace: number,
+    private readonly onStop: () => void
+  ) {
+    this.closed = new Promise<void>(r => (this.markClosed = r))
+  }
+
+  stop(): void {
+    const pid = this.child.pid
+    if (this.stopped.length || !pid) return
+    this.onStop()
+    this.stopped = processTree(pid)
+    signalGroup(pid, 'SIGTERM')
+    signalProcesses(this.stopped, 'SIGTERM')
+    this.killTimer = setTimeout(() => {
+      signalGroup(pid, 'SIGKILL')
+      signalProcesses(this.stopped, 'SIGKILL')
+    }, this.grace)
+  }
+
+  /** The child has closed: no SIGKILL for its group. */
+  cancelKill(): void {
+    if (this.killTimer) clearTimeout(this.killTimer)
+  }
+}
+
+async function settled(children: Children, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  await Promise.race([
+    Promise.all([...children.live].map(c => c.closed)),
+    new Promise<void>(r => (timer = setTimeout(r, ms)))
+  ])
+  clearTimeout(timer)
+  for (const c of [...children.ended, ...children.live]) signalProcesses(c.stopped, 'SIGKILL')
 }
 
 /** For the post step and anything not cancelled: no signal. */
@@ -171,8 +199,8 @@ export const systemClock: Clock = {
 }
 
 /** Tool cache through @actions/tool-cache, loaded only when an install is needed. */
-export const toolCache: ToolCachePort = {
-  find: () => '', // replaced below once loaded; find needs the module synchronously
+const toolCache: ToolCachePort = {
+  find: () => '', // loadToolCache replaces it: find needs the module loaded (it is synchronous)
   async downloadTool(url) {
     return (await import('@actions/tool-cache')).downloadTool(url)
   },

@@ -11,7 +11,7 @@ export function couldBeCommand(text: string): boolean {
   return text.includes('::') || text.includes('##[')
 }
 
-export function newStopToken(): string {
+function newStopToken(): string {
   return `minikube-smoke-${randomBytes(16).toString('hex')}`
 }
 

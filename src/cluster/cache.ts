@@ -2,7 +2,7 @@
 // under which keys: that is what makes `minikube start` on a fresh runner take seconds, not minutes.
 // Two entries, each restored by its exact key only, so an old preload (~400 MB a Kubernetes
 // version) is never restored into a run that then saves it again beside the new one:
-//   - base: the kic base image / VM ISO, fixed by the minikube version;
+//   - base: the kic base image / VM ISO, fixed by the minikube version and driver;
 //   - kubernetes: the preload tarball, fixed by minikube, Kubernetes version, runtime and driver.
 
 import { join } from 'node:path'

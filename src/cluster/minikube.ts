@@ -1,5 +1,6 @@
 // The minikube cluster provider: reuse a running profile or start one, then hand out its docker
-// env and node address. Every command is an argv array; nothing goes through a shell.
+// env, `minikube image load` and node address. Every command is an argv array; nothing goes
+// through a shell.
 
 import { PhaseError } from '../errors.js'
 import type { CommandRunner, Logger } from '../ports.js'
@@ -113,6 +114,7 @@ export class Minikube {
       return {}
     }
     if (nodes > 1) {
+      // images/strategy.ts refuses docker-env on several nodes first; this guards other callers.
       throw new PhaseError(
         'cluster',
         `minikube docker-env does not work with multi-node clusters (profile "${this.opts.profile}" has ${nodes} nodes): ` +
@@ -183,15 +185,17 @@ export class Minikube {
   }
 }
 
+export type ClusterTeardownAction = 'delete' | 'stop' | 'keep'
+
 /** What teardown does to a minikube profile, given how it was before this run. */
 export function clusterTeardownAction(
   prior: PriorState | undefined,
   deleteCluster: boolean
-): 'delete' | 'stop' | 'keep' {
+): ClusterTeardownAction {
   if (!deleteCluster || prior === undefined || prior === 'running') return 'keep'
   return prior === 'absent' ? 'delete' : 'stop'
 }
 
-export function lastLines(text: string, n = 5): string {
+function lastLines(text: string, n = 5): string {
   return text.trim().split('\n').slice(-n).join(' | ').slice(0, 1000)
 }

@@ -5,6 +5,7 @@
 // the action compares them before building an image into an engine the cluster does not use.
 
 import { PhaseError } from '../errors.js'
+import { DEFAULT_RUNTIME } from './runtime.js'
 
 export interface ProfileFacts {
   driver: string
@@ -37,8 +38,8 @@ export function parseProfileList(stdout: string, profile: string): ProfileFacts 
     if (!config?.Driver) return undefined
     return {
       driver: config.Driver,
-      // minikube's default runtime is docker; old profiles may not record it
-      containerRuntime: config.KubernetesConfig?.ContainerRuntime || 'docker',
+      // old profiles may not record it: they run minikube's default
+      containerRuntime: config.KubernetesConfig?.ContainerRuntime || DEFAULT_RUNTIME,
       nodes: Array.isArray(config.Nodes) ? config.Nodes.length : 1,
       kubernetesVersion: config.KubernetesConfig?.KubernetesVersion ?? ''
     }
@@ -48,7 +49,8 @@ export function parseProfileList(stdout: string, profile: string): ProfileFacts 
 
 /**
  * Refuses a profile whose driver or container runtime is not what the inputs ask for: the image
- * would be built for one engine while the cluster runs another. `runtime` undefined: not checked.
+ * would be built for one engine while the cluster runs another. `wanted.containerRuntime`
+ * undefined: not checked.
  */
 export function checkProfileMatches(
   profile: string,

@@ -4,6 +4,9 @@
 
 export type ContainerRuntime = 'docker' | 'containerd' | 'cri-o'
 
+/** minikube's default, also what a profile that does not record its runtime runs. */
+export const DEFAULT_RUNTIME: ContainerRuntime = 'docker'
+
 /** minikube's valid names (cruntime.ValidRuntimes, plus its `crio` alias). */
 const NAMES: Record<string, ContainerRuntime> = {
   docker: 'docker',
@@ -38,11 +41,11 @@ export function containerRuntime(
   }
   if (flag !== undefined) return pick(flag, 'start-args')
   if (env !== undefined && env.trim() !== '') return pick(env.trim(), 'MINIKUBE_CONTAINER_RUNTIME')
-  return { runtime: 'docker', from: 'default' }
+  return { runtime: DEFAULT_RUNTIME, from: 'default' }
 }
 
 function pick(value: string, from: RuntimeChoice['from']): RuntimeChoice {
-  if (value === '') return { runtime: 'docker', from } // empty means minikube's default
+  if (value === '') return { runtime: DEFAULT_RUNTIME, from } // empty means minikube's default
   const runtime = NAMES[value.toLowerCase()]
-  return runtime ? { runtime, from } : { runtime: 'docker', from, invalid: value }
+  return runtime ? { runtime, from } : { runtime: DEFAULT_RUNTIME, from, invalid: value }
 }

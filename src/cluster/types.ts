@@ -1,8 +1,9 @@
+import type { ClusterKind } from '../inputs.js'
 import type { ContainerRuntime } from './runtime.js'
 
 /** What the rest of the pipeline needs from a cluster, whichever kind it is. */
 export interface ClusterSession {
-  kind: 'minikube' | 'existing'
+  kind: ClusterKind
   /** kubeconfig context to use; undefined means the current context. */
   kubeContext?: string
   /** minikube's container runtime; undefined for `existing` (not known). */

@@ -25,8 +25,6 @@ export interface ClusterDeps {
   home?: string
 }
 
-/** The container runtime the image delivery of this run needs (docker-env: docker). */
-
 export async function upCluster(config: Config, deps: ClusterDeps): Promise<ClusterSession> {
   if (config.cluster.kind === 'existing') {
     deps.log.info(

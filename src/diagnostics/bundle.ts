@@ -14,19 +14,24 @@
 //   errors.txt                 what could not be collected
 
 import { readFile, stat } from 'node:fs/promises'
-import { dump } from 'js-yaml'
 import type { CommandRunner } from '../ports.js'
 import type { KubePort } from '../kube/port.js'
 import type { Typed } from '../kube/validate.js'
 import type { RunReport } from '../report/types.js'
 import type { SecretRegistry } from '../secrets.js'
-import { containersWithLogs, readCluster, readWholeLog, type ClusterSnapshot } from './collect.js'
-import { describePodText, eventsTable, objectsYaml, objectYaml } from './render.js'
-import { BoundedDirectory, safePath, type WrittenFile } from './writer.js'
+import { writeClusterFiles, type BundleCluster } from './bundle-files.js'
+import {
+  collectModel,
+  DEFAULT_BUNDLE_BYTES,
+  LOG_MAX_BYTES,
+  readObjects,
+  WHOLE_LOGS
+} from './collect.js'
+import type { DiagnosticsModel, LiveObject, ObjectRef } from './model.js'
+import { objectsYaml } from './render.js'
+import { BoundedDirectory, type WrittenFile } from './writer.js'
 
-export const DEFAULT_BUNDLE_BYTES = 50 * 1024 * 1024
-/** Per container log and run: a longer one keeps its beginning and its end. */
-export const LOG_MAX_BYTES = 10 * 1024 * 1024
+export { DEFAULT_BUNDLE_BYTES, LOG_MAX_BYTES }
 const MINIKUBE_LOGS_TIMEOUT_MS = 60_000
 
 export interface BundleInput {
@@ -43,6 +48,11 @@ export interface BundleInput {
   errorDetails?: string
   /** The text of the diagnostics log groups. */
   diagnosticsText?: string
+  /**
+   * What the failure's diagnostics already read (collectDiagnostics' `model`, per namespace): the
+   * bundle renders it rather than reading the cluster again.
+   */
+  collected?: readonly DiagnosticsModel[]
   junitPath?: string
   minikube?: { binary: string; profile: string }
 }
@@ -86,24 +96,7 @@ export async function writeDiagnosticsBundle(
   }
 
   if (input.cluster) {
-    const { kube, namespace } = input.cluster
-    const snapshot = await readCluster(
-      kube,
-      namespace,
-      input.applied.map(t => ({
-        apiVersion: t.object.apiVersion,
-        kind: t.object.kind,
-        name: t.object.metadata.name!,
-        namespace: t.object.metadata.namespace,
-        type: t.type
-      })),
-      {
-        podSelector: input.cluster.podSelector
-      }
-    )
-    errors.push(...snapshot.errors)
-    await writeCluster(out, snapshot, errors, deps)
-    await writeLogs(out, kube, namespace, snapshot, errors)
+    await writeClusterFiles(out, await clusterFor(input, input.cluster), errors, deps.secrets)
   }
 
   if (input.minikube) {
@@ -130,53 +123,47 @@ export async function writeDiagnosticsBundle(
   return { dir: input.dir, files: out.files, bytes: out.bytes, cuts: out.cuts }
 }
 
-async function writeCluster(
-  out: BoundedDirectory,
-  snapshot: ClusterSnapshot,
-  errors: string[],
-  deps: BundleDeps
-): Promise<void> {
-  const redactObject = <T>(o: T) => deps.secrets.redactDeep(o)
-  for (const live of snapshot.objects) {
-    const name = `objects/${live.ref.kind.toLowerCase()}-${live.ref.name}.yaml`
-    if (live.object) await out.write(name, objectYaml(redactObject(live.object)))
-    else errors.push(`${live.ref.kind.toLowerCase()}/${live.ref.name}: ${live.error}`)
-  }
-  for (const pod of snapshot.pods) {
-    const name = safePath(pod.metadata.name ?? 'pod')
-    await out.write(`pods/${name}.txt`, describePodText(pod, snapshot.events))
-    await out.write(`pods/${name}.yaml`, objectYaml(redactObject(pod)))
-  }
-  await out.write('events.txt', eventsTable(snapshot.events))
-  await out.write(
-    'events.yaml',
-    dump(JSON.parse(JSON.stringify(redactObject(snapshot.events))), { lineWidth: -1, noRefs: true })
+/**
+ * The model to render: the one the failure's diagnostics collected for the bundle, or (a passing
+ * run's bundle) one collected now; objects it does not hold (another namespace's) are read.
+ */
+async function clusterFor(
+  input: BundleInput,
+  cluster: NonNullable<BundleInput['cluster']>
+): Promise<BundleCluster> {
+  const { kube, namespace, podSelector } = cluster
+  const refs: ObjectRef[] = input.applied.map(t => ({
+    apiVersion: t.object.apiVersion,
+    kind: t.object.kind,
+    name: t.object.metadata.name!,
+    namespace: t.object.metadata.namespace,
+    type: t.type
+  }))
+  const collected = input.collected ?? []
+  const model = collected.find(
+    m => m.namespace === namespace && m.podSelector === podSelector && 'wholeUpTo' in m.logMode
   )
-}
-
-/** Previous runs first (a crash-looping container's reason is there), then the current ones. */
-async function writeLogs(
-  out: BoundedDirectory,
-  kube: KubePort,
-  namespace: string,
-  snapshot: ClusterSnapshot,
-  errors: string[]
-): Promise<void> {
-  const containers = containersWithLogs(snapshot.pods)
-  const wanted = [
-    ...containers.filter(c => c.hasPrevious).map(c => ({ c, previous: true })),
-    ...containers.filter(c => c.hasCurrent).map(c => ({ c, previous: false }))
-  ]
-  for (const { c, previous } of wanted) {
-    const path = `logs/${c.pod}/${c.container}${previous ? '.previous' : ''}.log`
-    try {
-      const log = await readWholeLog(kube, namespace, c, previous, LOG_MAX_BYTES)
-      await out.write(path, log.text, { keep: 'tail' })
-      if (log.cut) out.cuts.push(`${path}: longer than ${LOG_MAX_BYTES} bytes; its middle left out`)
-    } catch (err) {
-      errors.push(`${path}: ${err instanceof Error ? err.message : String(err)}`)
-    }
+  if (!model) {
+    const fresh = await collectModel(kube, namespace, {
+      objects: refs,
+      podSelector,
+      replicaSets: false,
+      logs: WHOLE_LOGS
+    })
+    return { model: fresh, objects: fresh.objects }
   }
+  const key = (r: ObjectRef) => `${r.kind}/${r.namespace ?? ''}/${r.name}`
+  const known = new Map<string, LiveObject>()
+  for (const live of collected.flatMap(m => m.objects)) known.set(key(live.ref), live)
+  const read = new Map(
+    (
+      await readObjects(
+        kube,
+        refs.filter(r => !known.has(key(r)))
+      )
+    ).map(l => [key(l.ref), l])
+  )
+  return { model, objects: refs.map(r => known.get(key(r)) ?? read.get(key(r))!) }
 }
 
 function readme(input: BundleInput, files: readonly WrittenFile[], cut: boolean): string {

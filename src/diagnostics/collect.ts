@@ -1,124 +1,181 @@
-// Reads, through the KubePort, what the bundle keeps of the cluster: the run's objects as they are
-// now, the pods, the events, and whole container logs. Plain data, no rendering; never throws
-// (what could not be read is listed in `errors`).
+// Collects the diagnostics model (model.ts) once, through the KubePort: the run's objects as they
+// are now, the pods, the events and the container logs `containerLogs()` says exist. No rendering;
+// never throws (what could not be read is said in the model).
 
+import { errorMessage } from '../errors.js'
 import { Resources } from '../kube/kinds.js'
 import type { KubePort, ResourceType } from '../kube/port.js'
+import { containerLogs } from '../kube/status/container-logs.js'
 import { eventTime } from '../kube/status/pods.js'
-import type { ContainerStatus, KubeEvent, KubeObject, Pod } from '../kube/types.js'
+import type { KubeEvent, KubeObject, Pod } from '../kube/types.js'
 import { withTimeout } from '../timeout.js'
+import type {
+  ContainerLogRecord,
+  DiagnosticsModel,
+  LiveObject,
+  LogMode,
+  LogRead,
+  ObjectRef
+} from './model.js'
 
-/** One object of the run and the resource it is read with. */
-export interface ObjectRef {
-  apiVersion: string
-  kind: string
-  name: string
-  namespace?: string
-  type: ResourceType
-}
-
-export interface LiveObject {
-  ref: ObjectRef
-  /** Undefined when it is gone or could not be read (then `error` says why). */
-  object?: KubeObject
-  error?: string
-}
-
-export interface ClusterSnapshot {
-  objects: LiveObject[]
-  pods: Pod[]
-  /** Oldest first. */
-  events: KubeEvent[]
-  errors: string[]
-}
+export type { LiveObject, ObjectRef } from './model.js'
 
 const READ_TIMEOUT_MS = 15_000
+/** A tail of lines is still bounded in bytes (a minified bundle printed on one line). */
+export const TAIL_MAX_BYTES = 256 * 1024
+/** The bundle's logs: each whole up to 10 MB (a longer one keeps its beginning and its end). */
+export const LOG_MAX_BYTES = 10 * 1024 * 1024
+export const DEFAULT_BUNDLE_BYTES = 50 * 1024 * 1024
+export const WHOLE_LOGS: LogMode = { wholeUpTo: LOG_MAX_BYTES, totalUpTo: DEFAULT_BUNDLE_BYTES }
 
-export async function readCluster(
+export interface CollectOptions {
+  /** The run's objects; undefined: the namespace's Deployments are listed instead. */
+  objects?: readonly ObjectRef[]
+  /** Only pods with these labels; undefined: every pod of the namespace. */
+  podSelector?: string
+  /** ReplicaSets with these labels are listed (for the log groups); false: none. */
+  replicaSets?: { labelSelector?: string } | false
+  logs: LogMode
+}
+
+export async function collectModel(
   kube: KubePort,
   namespace: string,
-  refs: readonly ObjectRef[],
-  options: { podSelector?: string } = {}
-): Promise<ClusterSnapshot> {
+  options: CollectOptions
+): Promise<DiagnosticsModel> {
   const errors: string[] = []
   const read = async <T>(what: string, fn: () => Promise<T>): Promise<T | undefined> => {
     try {
       return await withTimeout(fn(), READ_TIMEOUT_MS)
     } catch (err) {
-      errors.push(`${what}: ${err instanceof Error ? err.message : String(err)}`)
+      errors.push(`${what}: ${errorMessage(err)}`)
       return undefined
     }
   }
-  const [objects, pods, events] = await Promise.all([
-    Promise.all(refs.map(ref => readLive(kube, ref))),
-    read('list pods', () =>
-      kube.list<Pod>(Resources.Pod, { namespace, labelSelector: options.podSelector })
-    ),
-    read('list events', () => kube.list<KubeEvent>(Resources.Event, { namespace }))
+  const list = <T extends KubeObject>(what: string, type: ResourceType, selector?: string) =>
+    read(`list ${what}`, () => kube.list<T>(type, { namespace, labelSelector: selector })).then(
+      l => l?.items ?? []
+    )
+  const rs = options.replicaSets
+  // Issued in this order: a failing first list names the deployments (or the pods).
+  const [objects, deployments, pods, events, replicaSets] = await Promise.all([
+    readObjects(kube, options.objects ?? []),
+    options.objects ? undefined : list<KubeObject>('deployments', Resources.Deployment),
+    list<Pod>('pods', Resources.Pod, options.podSelector),
+    list<KubeEvent>('events', Resources.Event),
+    rs ? list<KubeObject>('replicasets', Resources.ReplicaSet, rs.labelSelector) : []
   ])
-  const podItems = (pods?.items ?? []).sort((a, b) =>
-    (a.metadata.name ?? '').localeCompare(b.metadata.name ?? '')
-  )
-  let eventItems = events?.items ?? []
-  if (options.podSelector) {
-    // A namespace the run shares: keep only events about the run's objects and pods.
-    const names = [...refs.map(r => r.name), ...podItems.map(p => p.metadata.name ?? '')]
-    eventItems = eventItems.filter(e => {
-      const n = e.involvedObject?.name ?? ''
-      return names.some(x => n === x || n.startsWith(`${x}-`))
-    })
-  }
+  const sortedPods = pods.sort(byName)
   return {
+    namespace,
+    collectedAt: new Date().toISOString(),
     objects,
-    pods: podItems,
-    events: [...eventItems].sort((a, b) => eventTime(a) - eventTime(b)),
+    deployments: deployments?.sort(byName),
+    replicaSets: replicaSets.sort(byName),
+    podSelector: options.podSelector,
+    pods: sortedPods,
+    events: [...events].sort((a, b) => eventTime(a) - eventTime(b)),
+    logMode: options.logs,
+    logs: await readLogs(kube, namespace, sortedPods, options.logs),
     errors
   }
+}
+
+function byName(a: { metadata: { name?: string } }, b: { metadata: { name?: string } }): number {
+  return (a.metadata.name ?? '').localeCompare(b.metadata.name ?? '')
+}
+
+/** The live state of objects (for those a model collected for another use does not hold). */
+export function readObjects(kube: KubePort, refs: readonly ObjectRef[]): Promise<LiveObject[]> {
+  return Promise.all(refs.map(ref => readLive(kube, ref)))
 }
 
 async function readLive(kube: KubePort, ref: ObjectRef): Promise<LiveObject> {
   try {
     const object = await withTimeout(kube.get(ref.type, ref.name, ref.namespace), READ_TIMEOUT_MS)
-    return object ? { ref, object } : { ref, error: 'not found (deleted, or never created)' }
+    return object ? { ref, object } : { ref, missing: true }
   } catch (err) {
-    return { ref, error: err instanceof Error ? err.message : String(err) }
+    return { ref, error: errorMessage(err) }
   }
 }
 
-export interface ContainerRef {
-  pod: string
-  container: string
-  init: boolean
-  /** The log of the run before the last restart exists. */
-  hasPrevious: boolean
-  /** The current run has started (so it has a log). */
-  hasCurrent: boolean
-}
-
-/** Every container of every pod whose log can be asked for, in pod order. */
-export function containersWithLogs(pods: readonly Pod[]): ContainerRef[] {
-  const out: ContainerRef[] = []
-  for (const pod of pods) {
+/** Every container of the pods, with the logs `containerLogs()` says exist (not yet read). */
+export function logRecords(pods: readonly Pod[]): ContainerLogRecord[] {
+  return pods.flatMap(pod => {
     const statuses = [
       ...(pod.status?.initContainerStatuses ?? []).map(s => ({ s, init: true })),
       ...(pod.status?.containerStatuses ?? []).map(s => ({ s, init: false }))
     ]
-    for (const { s, init } of statuses) {
-      const ref = {
+    return statuses.map(({ s, init }) => {
+      const logs = containerLogs(s)
+      return {
         pod: pod.metadata.name ?? '?',
         container: s.name,
         init,
-        hasCurrent: Boolean(s.state?.running || s.state?.terminated),
-        hasPrevious: hasPrevious(s)
+        ...(logs.current ? { current: {} } : {}),
+        ...(logs.previous ? { previous: {} } : {}),
+        explains: logs.explains
       }
-      if (ref.hasCurrent || ref.hasPrevious) out.push(ref)
-    }
-  }
-  return out
+    })
+  })
 }
 
-function hasPrevious(s: ContainerStatus): boolean {
-  return Boolean(s.lastState?.terminated) || (s.restartCount ?? 0) > 0
+/** The logs of the records, explaining ones first: under a size bound they matter most. */
+export function logsInOrder(
+  records: readonly ContainerLogRecord[]
+): Array<{ record: ContainerLogRecord; run: 'current' | 'previous'; log: LogRead }> {
+  const all = records.flatMap(record =>
+    (['previous', 'current'] as const).flatMap(run => {
+      const log = record[run]
+      return log ? [{ record, run, log, first: record.explains === run }] : []
+    })
+  )
+  return [...all.filter(l => l.first), ...all.filter(l => !l.first)].map(
+    ({ first: _first, ...l }) => l
+  )
+}
+
+async function readLogs(
+  kube: KubePort,
+  namespace: string,
+  pods: readonly Pod[],
+  mode: LogMode
+): Promise<ContainerLogRecord[]> {
+  const attempt = async (log: LogRead, fn: () => Promise<{ text: string; cut?: boolean }>) => {
+    try {
+      Object.assign(log, await fn())
+    } catch (err) {
+      log.error = errorMessage(err)
+    }
+  }
+  if ('tailLines' in mode) {
+    const records = logRecords(pods.slice(0, mode.maxPods))
+    const options = { tailLines: mode.tailLines, limitBytes: TAIL_MAX_BYTES }
+    await Promise.all(
+      logsInOrder(records).map(({ record: r, run, log }) =>
+        attempt(log, async () => ({
+          text: await withTimeout(
+            kube.podLogs(namespace, r.pod, r.container, {
+              ...options,
+              previous: run === 'previous'
+            }),
+            READ_TIMEOUT_MS
+          )
+        }))
+      )
+    )
+    return records
+  }
+  // Whole logs, one at a time (each may be megabytes), until they fill the bound.
+  const records = logRecords(pods)
+  let total = 0
+  for (const { record: r, run, log } of logsInOrder(records)) {
+    if (total >= mode.totalUpTo) log.skipped = true
+    else
+      await attempt(log, () => readWholeLog(kube, namespace, r, run === 'previous', mode.wholeUpTo))
+    total += Buffer.byteLength(log.text ?? '')
+  }
+  return records
 }
 
 export interface WholeLog {

@@ -2,8 +2,7 @@
 // pod the way `kubectl describe pod` shows it, and the events as a time-sorted table.
 
 import { dump } from 'js-yaml'
-import { describePod } from '../kube/diagnostics.js'
-import { cleanLog } from '../kube/diagnostics-render.js'
+import { cleanLog, describePod, textTable } from './describe.js'
 import { eventTime } from '../kube/status/pods.js'
 import { plural } from '../kube/status/verdict.js'
 import type { KubeEvent, KubeObject, Pod } from '../kube/types.js'
@@ -119,15 +118,5 @@ export function eventsTable(events: readonly KubeEvent[]): string {
     })
   const header = ['LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'COUNT', 'MESSAGE']
   if (rows.length === 0) return '(no events)\n'
-  const widths = header.map((h, i) =>
-    i === header.length - 1 ? 0 : Math.max(h.length, ...rows.map(r => r[i].length))
-  )
-  return `${[header, ...rows]
-    .map(r =>
-      r
-        .map((v, i) => v.padEnd(widths[i]))
-        .join('  ')
-        .trimEnd()
-    )
-    .join('\n')}\n`
+  return `${textTable(header, rows)}\n`
 }

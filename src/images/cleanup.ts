@@ -1,6 +1,7 @@
 // Teardown of the run's images: the tags it made in the Docker engine it built into, when that
 // engine outlives the run. Pushed tags stay in the registry (the action never deletes there).
 
+import type { ClusterTeardownAction } from '../cluster/minikube.js'
 import type { CommandRunner, Logger } from '../ports.js'
 import { lastLine } from './docker.js'
 
@@ -20,12 +21,12 @@ export interface ImagesState {
 /** What teardown does with them, given what happens to the cluster. */
 export function imagesTeardownAction(
   images: ImagesState,
-  cluster: 'delete' | 'stop' | 'keep'
+  cluster: ClusterTeardownAction
 ): 'remove' | 'with-cluster' {
   return images.inCluster && cluster === 'delete' ? 'with-cluster' : 'remove'
 }
 
-/** The commands that would remove them, for "kept; to remove it by hand: …". */
+/** The command that would remove them, for "kept; to remove it by hand: …". */
 export function manualRemoval(images: ImagesState): string {
   return images.tags.length ? `docker image rm ${images.tags.join(' ')}` : ''
 }

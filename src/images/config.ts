@@ -1,5 +1,6 @@
 // Reads and validates the image inputs: the one-image shorthand (`context`, `dockerfile`, `image`,
-// `build-args`), the `images` list, `tag`, `build`, `load`, `registry` and `build-secrets`. Pure
+// `build-args`), the `images` list, `load`, `registry` and `build-secrets`, given `build` and
+// `tag` as inputs.ts parsed them. Pure
 // (strings in, one-line InputErrors out), so every mistake is reported before anything starts.
 // The file system (does a context exist, do symlinks leave the workspace) is sources.ts.
 
@@ -10,12 +11,7 @@ import { imageRepository, normalizeRepository } from '../kube/image-ref.js'
 import { hasRegistryHost, isImageRepository, isPinnedReference, isRegistry } from './reference.js'
 
 export type LoadStrategy = 'docker-env' | 'image-load' | 'registry' | 'none'
-export const LOAD_STRATEGIES: readonly LoadStrategy[] = [
-  'docker-env',
-  'image-load',
-  'registry',
-  'none'
-]
+const LOAD_STRATEGIES: readonly LoadStrategy[] = ['docker-env', 'image-load', 'registry', 'none']
 
 export interface ImageSpec {
   /** The repository containers are matched on, e.g. `api`; prebuilt: the repository of `ref`. */
@@ -248,8 +244,10 @@ function parseImageList(text: string, build: boolean): ImageSpec[] {
   })
 }
 
-/** build-args in a list item: a map, or `KEY=VALUE` lines like the single-image input. */
-/** `where` ends with a space: `item 2 build-args `. */
+/**
+ * build-args in a list item: a map, or `KEY=VALUE` lines like the single-image input. `where`
+ * ends with a space: `item 2 build-args `.
+ */
 function listBuildArgs(value: unknown, where: string): Array<[string, string]> {
   if (value === undefined || value === null) return []
   if (typeof value === 'string') return parseBuildArgs(value, 'images', where)
@@ -274,7 +272,7 @@ function listBuildArgs(value: unknown, where: string): Array<[string, string]> {
 const BUILD_ARG_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/
 
 /** `KEY=VALUE` lines; blank lines and `#` comments ignored. */
-export function parseBuildArgs(value: string, input: string, what = ''): Array<[string, string]> {
+function parseBuildArgs(value: string, input: string, what = ''): Array<[string, string]> {
   const args: Array<[string, string]> = []
   for (const [index, raw] of value.split('\n').entries()) {
     const line = raw.trim()

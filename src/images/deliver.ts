@@ -1,14 +1,15 @@
 // The image phase: choose how images reach the cluster, build every image (in parallel with
 // BuildKit, one at a time with the classic builder), then deliver each: nothing more for
-// docker-env, `minikube image load`, or a push to the registry. Tags are recorded in state before
-// anything is built or tagged, so the post step removes them even when this step is killed.
+// docker-env, `minikube image load`, or a push to the registry (prebuilt images: nothing at all).
+// Tags are recorded in state before anything is built or tagged, so the post step removes them
+// even when this step is killed.
 
 import { randomBytes } from 'node:crypto'
 import { PhaseError } from '../errors.js'
 import type { ClusterSession } from '../cluster/types.js'
 import type { Clock, CommandRunner, Logger } from '../ports.js'
 import type { StateRecorder } from '../state.js'
-import type { ImagesConfig, LoadStrategy } from './config.js'
+import type { ImageSpec, ImagesConfig, LoadStrategy } from './config.js'
 import {
   buildEnv,
   buildError,
@@ -20,10 +21,10 @@ import {
 } from './docker.js'
 import type { ImagesState } from './cleanup.js'
 import type { ImageSource } from './sources.js'
-import { chooseDelivery } from './strategy.js'
+import { chooseDelivery, deliveryLabel } from './strategy.js'
 import type { PullPolicyRule, RunImage } from './substitute.js'
 
-export interface PlannedImage {
+interface PlannedImage {
   /** The repository manifests use. */
   name: string
   /** The tag built in the engine; '' for prebuilt images. */
@@ -34,7 +35,7 @@ export interface PlannedImage {
 }
 
 /** Pure: the references of every image, given how they reach the cluster. */
-export function planImages(config: ImagesConfig, strategy: LoadStrategy): PlannedImage[] {
+function planImages(config: ImagesConfig, strategy: LoadStrategy): PlannedImage[] {
   return config.images.map(image => {
     if (image.ref !== '') {
       return { name: image.name, built: '', ref: image.ref, pullPolicy: undefined }
@@ -86,41 +87,86 @@ export async function deliverImages(
   cluster: ClusterSession,
   deps: ImageDeps
 ): Promise<DeliveredImages> {
-  const { log, clock } = deps
-  const choice = chooseDelivery(config, cluster)
-  if (!choice.ok) throw new PhaseError('image', `input '${choice.input}' ${choice.message}`)
-  const strategy = choice.strategy
-  log.info(`images reach the cluster by ${strategy}: ${choice.why}`)
+  const strategy = decideStrategy(config, cluster, deps.log)
   const planned = planImages(config, strategy)
   const substitutions = planned.map(p => ({
     repository: p.name,
     ref: p.ref,
     pullPolicy: p.pullPolicy
   }))
-  if (strategy === 'none') {
-    for (const p of planned) log.info(`${p.ref}: prebuilt, not built; the nodes pull it`)
-    return {
-      strategy,
-      substitutions,
-      images: planned.map(p => ({
-        name: p.name,
-        ref: p.ref,
-        delivery: 'none: prebuilt, pulled by the nodes'
-      }))
-    }
-  }
+  if (strategy === 'none') return { strategy, substitutions, images: prebuilt(planned, deps.log) }
 
+  const { engine, engineEnv, inCluster } = await prepareEngine(config, cluster, strategy, deps)
+  const record = recordTags(planned, engineEnv, inCluster, deps)
+  const parallel = engine.buildkit && planned.length > 1
+  if (planned.length > 1) {
+    deps.log.info(
+      parallel
+        ? `building ${planned.length} images in parallel (BuildKit)`
+        : `building ${planned.length} images one at a time (the classic builder)`
+    )
+  }
+  const run: DeliveryRun = {
+    config,
+    cluster,
+    deps,
+    strategy,
+    engine,
+    engineEnv,
+    record,
+    stream: !parallel,
+    label: deliveryLabel(strategy, { inCluster, registry: config.registry }),
+    loads: new Serial()
+  }
+  const one = (p: PlannedImage, index: number): Promise<DeliveredImage> =>
+    buildAndDeliver(run, p, config.images[index], sources[index]!)
+  const results = parallel
+    ? await Promise.allSettled(planned.map(one))
+    : await sequential(planned, one)
+  return { strategy, substitutions, images: fulfilledOrThrow(results) }
+}
+
+/** The strategy for this cluster (a refusal is the input's error), said in the log. */
+function decideStrategy(config: ImagesConfig, cluster: ClusterSession, log: Logger): LoadStrategy {
+  const choice = chooseDelivery(config, cluster)
+  if (!choice.ok) throw new PhaseError('image', `input '${choice.input}' ${choice.message}`)
+  log.info(`images reach the cluster by ${choice.strategy}: ${choice.why}`)
+  return choice.strategy
+}
+
+function prebuilt(planned: readonly PlannedImage[], log: Logger): DeliveredImage[] {
+  for (const p of planned) log.info(`${p.ref}: prebuilt, not built; the nodes pull it`)
+  const delivery = deliveryLabel('none', { inCluster: false, registry: '' })
+  return planned.map(p => ({ name: p.name, ref: p.ref, delivery }))
+}
+
+/** The engine the images are built in: minikube's for docker-env, else the runner's. */
+async function prepareEngine(
+  config: ImagesConfig,
+  cluster: ClusterSession,
+  strategy: LoadStrategy,
+  deps: ImageDeps
+): Promise<{ engine: Engine; engineEnv: Record<string, string>; inCluster: boolean }> {
   const engineEnv = strategy === 'docker-env' ? await cluster.dockerEnv() : {}
   const engine = await probeEngine(deps.runner, deps.docker, engineEnv)
-  log.info(engine.description)
+  deps.log.info(engine.description)
   if (config.secrets.length > 0 && !engine.buildkit) {
     throw new PhaseError(
       'image',
       `input 'build-secrets' needs BuildKit, which this Docker does not have (${engine.description}): install the docker buildx plugin`
     )
   }
-
   const inCluster = cluster.kind === 'minikube' && Object.keys(engineEnv).length > 0
+  return { engine, engineEnv, inCluster }
+}
+
+/** Every tag the run will make, in state before the first build (teardown removes them). */
+function recordTags(
+  planned: readonly PlannedImage[],
+  engineEnv: Record<string, string>,
+  inCluster: boolean,
+  deps: ImageDeps
+): ImagesState {
   const record: ImagesState = {
     docker: deps.docker,
     dockerEnv: engineEnv,
@@ -129,74 +175,73 @@ export async function deliverImages(
     pushed: []
   }
   deps.state.update({ images: record })
+  return record
+}
 
-  const where =
-    strategy === 'docker-env'
-      ? inCluster
-        ? "docker-env: built in minikube's Docker engine"
-        : 'docker-env: built in the local Docker engine'
-      : strategy === 'image-load'
-        ? 'image-load: built on the runner, `minikube image load`'
-        : `registry: pushed to ${config.registry}, pulled by the nodes`
-  const loads = new Serial()
-  const parallel = engine.buildkit && planned.length > 1
-  if (planned.length > 1) {
-    log.info(
-      parallel
-        ? `building ${planned.length} images in parallel (BuildKit)`
-        : `building ${planned.length} images one at a time (the classic builder)`
+/** What every image's build and delivery share. */
+interface DeliveryRun {
+  config: ImagesConfig
+  cluster: ClusterSession
+  deps: ImageDeps
+  strategy: LoadStrategy
+  engine: Engine
+  engineEnv: Record<string, string>
+  /** Updated as images are pushed. */
+  record: ImagesState
+  /** Stream the build's output (one build at a time); parallel builds show theirs when done. */
+  stream: boolean
+  label: string
+  /** `minikube image load` runs one at a time into the same profile. */
+  loads: Serial
+}
+
+async function buildAndDeliver(
+  run: DeliveryRun,
+  p: PlannedImage,
+  spec: ImageSpec,
+  source: ImageSource
+): Promise<DeliveredImage> {
+  const { config, deps, strategy } = run
+  const { clock, log } = deps
+  const job = {
+    ref: p.built,
+    contextDir: source.contextDir,
+    dockerfile: source.dockerfile,
+    buildArgs: spec.buildArgs,
+    target: spec.target,
+    labels: deps.labels
+  }
+  const t0 = clock.now()
+  await build(deps, job, run.engine, run.engineEnv, config, run.stream)
+  const buildMs = clock.now() - t0
+  log.info(`built ${p.built} in ${(buildMs / 1000).toFixed(1)} s`)
+  const t1 = clock.now()
+  let digest: string | undefined
+  if (strategy === 'image-load') {
+    const load = run.cluster.loadImage
+    if (!load) throw new PhaseError('image', 'image-load needs cluster: minikube')
+    await run.loads.run(() => load(p.built, config.timeoutMs))
+  } else if (strategy === 'registry') {
+    digest = await push(deps, p, config, run.record)
+  }
+  const deliveryMs = strategy === 'docker-env' ? undefined : clock.now() - t1
+  return { name: p.name, ref: p.ref, delivery: run.label, buildMs, deliveryMs, digest }
+}
+
+/** The images, or the first failure (naming how many others failed too). */
+function fulfilledOrThrow(results: PromiseSettledResult<DeliveredImage>[]): DeliveredImage[] {
+  const failed = results.find(r => r.status === 'rejected')
+  if (!failed) return results.map(r => (r as PromiseFulfilledResult<DeliveredImage>).value)
+  const others = results.filter(r => r.status === 'rejected').length - 1
+  const err = failed.reason as Error
+  if (others > 0 && err instanceof PhaseError) {
+    throw new PhaseError(
+      'image',
+      `${err.message} (and ${others} more image${others === 1 ? '' : 's'} failed: see the log)`,
+      err.details
     )
   }
-
-  const one = async (p: PlannedImage, index: number): Promise<DeliveredImage> => {
-    const spec = config.images[index]
-    const source = sources[index]!
-    const job = {
-      ref: p.built,
-      contextDir: source.contextDir,
-      dockerfile: source.dockerfile,
-      buildArgs: spec.buildArgs,
-      target: spec.target,
-      labels: deps.labels
-    }
-    const t0 = clock.now()
-    await build(deps, job, engine, engineEnv, config, !parallel)
-    const buildMs = clock.now() - t0
-    log.info(`built ${p.built} in ${(buildMs / 1000).toFixed(1)} s`)
-    const t1 = clock.now()
-    let digest: string | undefined
-    if (strategy === 'image-load') {
-      const load = cluster.loadImage
-      if (!load) throw new PhaseError('image', 'image-load needs cluster: minikube')
-      await loads.run(() => load(p.built, config.timeoutMs))
-    } else if (strategy === 'registry') {
-      digest = await push(deps, p, config, record)
-    }
-    const deliveryMs = strategy === 'docker-env' ? undefined : clock.now() - t1
-    return { name: p.name, ref: p.ref, delivery: where, buildMs, deliveryMs, digest }
-  }
-
-  const results = parallel
-    ? await Promise.allSettled(planned.map(one))
-    : await sequential(planned, one)
-  const failed = results.find(r => r.status === 'rejected')
-  if (failed) {
-    const others = results.filter(r => r.status === 'rejected').length - 1
-    const err = failed.reason as Error
-    if (others > 0 && err instanceof PhaseError) {
-      throw new PhaseError(
-        'image',
-        `${err.message} (and ${others} more image${others === 1 ? '' : 's'} failed: see the log)`,
-        err.details
-      )
-    }
-    throw err
-  }
-  return {
-    strategy,
-    substitutions,
-    images: results.map(r => (r as PromiseFulfilledResult<DeliveredImage>).value)
-  }
+  throw err
 }
 
 async function build(

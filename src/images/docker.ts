@@ -1,7 +1,8 @@
-// The docker commands: build (BuildKit where the client and engine have it), tag, push, remove.
-// Everything is an argv array; build-arg values are left out of what is logged, and build
-// secrets reach BuildKit through the environment of the one docker process (`env=` sources),
-// never through the command line or a file.
+// The docker build command (BuildKit where the client and engine have it: probeEngine), and
+// reading docker's output (why a build failed, its last line). Everything is an argv array;
+// build-arg values are left out of what is logged, and build secrets reach BuildKit through the
+// environment of the one docker process (`env=` sources), never through the command line or a
+// file. Tag and push are in deliver.ts, removing tags in cleanup.ts.
 
 import { PhaseError } from '../errors.js'
 import type { CommandRunner } from '../ports.js'
@@ -24,7 +25,7 @@ export interface Engine {
 }
 
 /** The variable a secret's value travels in, to the docker process only. */
-export function secretEnvName(index: number): string {
+function secretEnvName(index: number): string {
   return `MINIKUBE_SMOKE_BUILD_SECRET_${index}`
 }
 

@@ -6,10 +6,15 @@ const HOST = /^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::\d+)?$/
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/
 const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[0-9a-fA-F]{32,}$/
 
+/** Docker's rule: a first path part is a host when it has a `.` or `:`, or is `localhost`. */
+function looksLikeHost(part: string): boolean {
+  return /[.:]/.test(part) || part === 'localhost'
+}
+
 /** True when the first path part of a name is a registry host (`ghcr.io`, `localhost:5000`). */
 export function hasRegistryHost(name: string): boolean {
   const parts = name.split('/')
-  return parts.length > 1 && /[.:]|^localhost$/.test(parts[0])
+  return parts.length > 1 && looksLikeHost(parts[0])
 }
 
 /** A Docker repository: optional registry host[:port], then lowercase path components. */
@@ -45,6 +50,6 @@ export function isPinnedReference(value: string): boolean {
 /** A registry to push to: `host[:port]` with an optional lowercase path, e.g. `ghcr.io/org`. */
 export function isRegistry(value: string): boolean {
   const parts = value.split('/')
-  if (!HOST.test(parts[0]) || !(/[.:]/.test(parts[0]) || parts[0] === 'localhost')) return false
+  if (!HOST.test(parts[0]) || !looksLikeHost(parts[0])) return false
   return parts.slice(1).every(p => COMPONENT.test(p))
 }

@@ -1,6 +1,7 @@
 // Puts the run's images into pod specs: every container and init container whose image is one of
 // the run's repositories (any tag, compared the way Docker does) gets the run's reference and the
-// pull policy its delivery needs. Pure; prepare.ts calls it for every pod template.
+// pull policy its delivery needs. No I/O: it rewrites the pod spec it is given, in place;
+// prepare.ts calls it for every pod template.
 
 import { InputError } from '../errors.js'
 import { sameRepository } from '../kube/image-ref.js'

@@ -5,7 +5,7 @@
 import { errorMessage, PhaseError } from '../errors.js'
 import type { Discovery } from './discovery.js'
 import { KubePhase } from './errors.js'
-import { kindOf, Resources } from './kinds.js'
+import { definesKinds, kindOf, Resources } from './kinds.js'
 import { isActionManager } from './lease.js'
 import { describeObject } from './manifests.js'
 import { MANAGED_BY_LABEL } from './names.js'
@@ -280,7 +280,7 @@ export async function applyAll(
   existing: ReadonlyMap<Typed, KubeObject | undefined>,
   options: ApplyOptions
 ): Promise<KubeObject[]> {
-  const crds = objects.filter(t => t.object.kind === 'CustomResourceDefinition')
+  const crds = objects.filter(t => definesKinds(t.object))
   let crdsReady = crds.length === 0
   const applied: KubeObject[] = []
   for (const batch of byRank(objects)) {
@@ -325,7 +325,7 @@ function byRank(objects: readonly Typed[]): Typed[][] {
 /** A batch that holds a kind discovery does not know yet (a custom resource of the run's CRD). */
 async function needsNewTypes(batch: readonly Typed[], discovery: Discovery): Promise<boolean> {
   for (const t of batch) {
-    if (t.object.kind === 'CustomResourceDefinition') continue
+    if (definesKinds(t.object)) continue
     if (!(await discovery.resolve(t.object.apiVersion, t.object.kind))) return true
   }
   return false

@@ -1,6 +1,10 @@
-// The shape of what diagnostics collect (diagnostics.ts) and render (diagnostics-render.ts).
+// The view of the diagnostics model (src/diagnostics/model.ts) the log groups and the job summary
+// render (diagnostics-render.ts): made by diagnosticsView() in diagnostics.ts.
 
+import type { PodDiagnostics } from '../diagnostics/describe.js'
 import type { Condition } from './types.js'
+
+export type { ContainerDiagnostics, PodDiagnostics } from '../diagnostics/describe.js'
 
 export interface WorkloadDiagnostics {
   kind: string
@@ -9,31 +13,6 @@ export interface WorkloadDiagnostics {
   summary: string
   revision?: string
   conditions: Condition[]
-}
-
-export interface ContainerDiagnostics {
-  name: string
-  init: boolean
-  image?: string
-  ready: boolean
-  restartCount: number
-  /** e.g. `Waiting (CrashLoopBackOff): back-off 10s restarting failed container` */
-  state: string
-  lastState?: string
-  /** The last lines of the current run's log. */
-  logs?: string
-  /** The last lines of the previous run's log (after a restart). */
-  previousLogs?: string
-}
-
-export interface PodDiagnostics {
-  name: string
-  phase: string
-  node?: string
-  /** Conditions that are not True, e.g. `Ready=False (ContainersNotReady)`. */
-  conditions: string[]
-  message?: string
-  containers: ContainerDiagnostics[]
 }
 
 export interface EventDiagnostics {

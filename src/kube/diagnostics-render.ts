@@ -1,6 +1,7 @@
 // Diagnostics as text for collapsible log groups, and as Markdown for the job summary: escaped
 // (pod names, messages and logs are untrusted text) and bounded in size.
 
+import { cleanLog, textTable } from '../diagnostics/describe.js'
 import type {
   Diagnostics,
   EventDiagnostics,
@@ -8,6 +9,8 @@ import type {
   WorkloadDiagnostics
 } from './diagnostics-data.js'
 import { plural } from './status/verdict.js'
+
+export { cleanLog }
 
 export function renderTextGroups(d: Diagnostics): Array<{ title: string; text: string }> {
   const groups: Array<{ title: string; text: string }> = []
@@ -75,35 +78,12 @@ function eventsTable(events: EventDiagnostics[]): string {
     e.object,
     `${e.message}${e.count > 1 ? ` (x${e.count})` : ''}`
   ])
-  const header = ['LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE']
-  const widths = header.map((h, i) =>
-    i === header.length - 1 ? 0 : Math.max(h.length, ...rows.map(r => r[i].length))
-  )
-  return [header, ...rows]
-    .map(r =>
-      r
-        .map((v, i) => v.padEnd(widths[i]))
-        .join('  ')
-        .trimEnd()
-    )
-    .join('\n')
+  return textTable(['LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE'], rows)
 }
 
 function logText(log: string): string {
   const text = cleanLog(log).trimEnd()
   return text === '' ? '(no output)' : text
-}
-
-/** Terminal escapes and control characters out; tabs and newlines kept. */
-export function cleanLog(log: string): string {
-  return (
-    log
-      .replace(/\r\n/g, '\n')
-      // eslint-disable-next-line no-control-regex
-      .replace(/\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b\][^\u0007]*(\u0007|\u001b\\)/g, '')
-      // eslint-disable-next-line no-control-regex
-      .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '')
-  )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -138,97 +118,120 @@ const MAX_LINE = 400
 
 export function renderMarkdown(d: Diagnostics, options: { maxBytes?: number } = {}): string {
   const maxBytes = options.maxBytes ?? 60_000
-  const md = (s: string) => escapeMarkdown(s)
-  const head: string[] = [`#### Namespace \`${d.namespace.replace(/`/g, '')}\``, '']
-
-  if (d.workloads.length) {
-    head.push('| Workload | Status | Conditions |', '|---|---|---|')
-    for (const w of d.workloads) {
-      const conditions = w.conditions
-        .map(
-          c =>
-            `${c.type}=${c.status}${c.reason ? ` (${c.reason})` : ''}${c.message ? `: ${c.message}` : ''}`
-        )
-        .map(md)
-        .join('<br>')
-      head.push(
-        `| ${md(`${w.kind.toLowerCase()}/${w.name}`)} | ${md(w.summary)} | ${conditions || '-'} |`
-      )
-    }
-    head.push('')
-  }
-
-  if (d.pods.length) {
-    head.push('| Pod | Phase | Container | Ready | Restarts | State |', '|---|---|---|---|---|---|')
-    for (const p of d.pods) {
-      const phase = md(p.phase) + p.conditions.map(c => `<br>${md(c)}`).join('')
-      p.containers.forEach((c, i) => {
-        const state = md(c.state) + (c.lastState ? `<br>last: ${md(c.lastState)}` : '')
-        head.push(
-          `| ${i === 0 ? md(p.name) : ''} | ${i === 0 ? phase : ''} | ${md(c.name)}${c.init ? ' (init)' : ''} | ` +
-            `${c.ready ? 'yes' : 'no'} | ${c.restartCount} | ${state} |`
-        )
-      })
-    }
-    head.push('')
-  } else {
-    head.push('No pods.', '')
-  }
-
+  const head = [
+    `#### Namespace \`${d.namespace.replace(/`/g, '')}\``,
+    '',
+    ...workloadsTable(d.workloads),
+    ...podsTable(d.pods)
+  ]
   const tail: string[] = []
   if (d.errors.length) {
-    tail.push('', '**Could not collect:**', ...d.errors.map(e => `- ${md(e)}`))
+    tail.push('', '**Could not collect:**', ...d.errors.map(e => `- ${escapeMarkdown(e)}`))
   }
 
   let out = head.join('\n')
   const budget = () => maxBytes - Buffer.byteLength(out) - Buffer.byteLength(tail.join('\n')) - 200
   const omitted: string[] = []
+  out += eventsSection(d.events, budget, omitted)
+  out += logSections(d.pods, budget, omitted)
+  if (omitted.length)
+    out += `\n_Cut to fit the summary: ${escapeMarkdown(omitted.join(', '))}; see the job log._\n`
+  return out + tail.join('\n') + '\n'
+}
 
-  // Events, most recent kept when the budget is short.
-  if (d.events.length) {
-    const rows = d.events.map(
-      e =>
-        `| ${md(e.lastSeen || '-')} | ${md(e.type)} | ${md(e.reason)} | ${md(e.object)} | ` +
-        `${md(truncate(e.message, MAX_LINE))}${e.count > 1 ? ` (x${e.count})` : ''} |`
+function workloadsTable(workloads: WorkloadDiagnostics[]): string[] {
+  if (!workloads.length) return []
+  const md = escapeMarkdown
+  const lines = ['| Workload | Status | Conditions |', '|---|---|---|']
+  for (const w of workloads) {
+    const conditions = w.conditions
+      .map(
+        c =>
+          `${c.type}=${c.status}${c.reason ? ` (${c.reason})` : ''}${c.message ? `: ${c.message}` : ''}`
+      )
+      .map(md)
+      .join('<br>')
+    lines.push(
+      `| ${md(`${w.kind.toLowerCase()}/${w.name}`)} | ${md(w.summary)} | ${conditions || '-'} |`
     )
-    const headerRows = [
-      '**Events**',
-      '',
-      '| Last seen | Type | Reason | Object | Message |',
-      '|---|---|---|---|---|'
-    ]
-    let kept = rows
-    while (kept.length && Buffer.byteLength([...headerRows, ...kept].join('\n')) > budget() / 2) {
-      kept = kept.slice(1)
-    }
-    if (kept.length < rows.length) omitted.push(`${rows.length - kept.length} older events`)
-    if (kept.length) out += '\n' + [...headerRows, ...kept].join('\n') + '\n'
   }
+  return [...lines, '']
+}
 
-  // Logs, crashed runs first: they usually hold the reason.
+function podsTable(pods: PodDiagnostics[]): string[] {
+  if (!pods.length) return ['No pods.', '']
+  const md = escapeMarkdown
+  const lines = [
+    '| Pod | Phase | Container | Ready | Restarts | State |',
+    '|---|---|---|---|---|---|'
+  ]
+  for (const p of pods) {
+    const phase = md(p.phase) + p.conditions.map(c => `<br>${md(c)}`).join('')
+    p.containers.forEach((c, i) => {
+      const state = md(c.state) + (c.lastState ? `<br>last: ${md(c.lastState)}` : '')
+      lines.push(
+        `| ${i === 0 ? md(p.name) : ''} | ${i === 0 ? phase : ''} | ${md(c.name)}${c.init ? ' (init)' : ''} | ` +
+          `${c.ready ? 'yes' : 'no'} | ${c.restartCount} | ${state} |`
+      )
+    })
+  }
+  return [...lines, '']
+}
+
+/** The events table, most recent kept when the budget is short. */
+function eventsSection(
+  events: EventDiagnostics[],
+  budget: () => number,
+  omitted: string[]
+): string {
+  if (!events.length) return ''
+  const md = escapeMarkdown
+  const rows = events.map(
+    e =>
+      `| ${md(e.lastSeen || '-')} | ${md(e.type)} | ${md(e.reason)} | ${md(e.object)} | ` +
+      `${md(truncate(e.message, MAX_LINE))}${e.count > 1 ? ` (x${e.count})` : ''} |`
+  )
+  const headerRows = [
+    '**Events**',
+    '',
+    '| Last seen | Type | Reason | Object | Message |',
+    '|---|---|---|---|---|'
+  ]
+  let kept = rows
+  while (kept.length && Buffer.byteLength([...headerRows, ...kept].join('\n')) > budget() / 2) {
+    kept = kept.slice(1)
+  }
+  if (kept.length < rows.length) omitted.push(`${rows.length - kept.length} older events`)
+  return kept.length ? '\n' + [...headerRows, ...kept].join('\n') + '\n' : ''
+}
+
+/** Logs, crashed runs first (they usually hold the reason), each cut to what the budget leaves. */
+function logSections(pods: PodDiagnostics[], budget: () => number, omitted: string[]): string {
   const logs: Array<{ title: string; body: string }> = []
-  for (const p of d.pods) {
+  for (const p of pods) {
     for (const c of p.containers) {
       if (c.previousLogs !== undefined) {
         logs.push({ title: `${p.name}/${c.name} (previous run)`, body: c.previousLogs })
       }
     }
   }
-  for (const p of d.pods) {
+  for (const p of pods) {
     for (const c of p.containers) {
       if (c.logs !== undefined) logs.push({ title: `${p.name}/${c.name}`, body: c.logs })
     }
   }
+  let out = ''
   for (const [i, log] of logs.entries()) {
     const lines = logText(log.body)
       .split('\n')
       .map(l => truncate(l, MAX_LINE))
     const section = (body: string[]) =>
       `\n<details><summary>Logs: ${escapeHtml(log.title)}</summary>\n\n${codeBlock(body.join('\n'))}\n\n</details>\n`
+    const left = () => budget() - Buffer.byteLength(out)
     let body = lines
-    while (body.length > 1 && Buffer.byteLength(section(body)) > budget())
+    while (body.length > 1 && Buffer.byteLength(section(body)) > left())
       body = body.slice(Math.ceil(body.length / 4))
-    if (Buffer.byteLength(section(body)) > budget()) {
+    if (Buffer.byteLength(section(body)) > left()) {
       omitted.push(`logs of ${plural(logs.length - i, 'container')}`)
       break
     }
@@ -236,10 +239,7 @@ export function renderMarkdown(d: Diagnostics, options: { maxBytes?: number } = 
       body = [`… ${lines.length - body.length} earlier lines cut`, ...body]
     out += section(body)
   }
-
-  if (omitted.length)
-    out += `\n_Cut to fit the summary: ${md(omitted.join(', '))}; see the job log._\n`
-  return out + tail.join('\n') + '\n'
+  return out
 }
 
 function truncate(text: string, max: number): string {

@@ -1,32 +1,31 @@
 // What `kubectl describe` and `kubectl logs` would have shown, collected on failure without being
-// asked: a structured object plus its renderings (diagnostics-render.ts). Never throws: what could
-// not be read is listed in `errors`.
+// asked: the diagnostics model (src/diagnostics/model.ts, collected once by
+// src/diagnostics/collect.ts), its view (`data`) and the view's renderings (diagnostics-render.ts).
+// Never throws: what could not be read is listed in `errors`.
 
+import { collectModel, TAIL_MAX_BYTES, WHOLE_LOGS } from '../diagnostics/collect.js'
+import { describePod } from '../diagnostics/describe.js'
+import type { ContainerLogRecord, DiagnosticsModel, LogRead } from '../diagnostics/model.js'
 import { renderMarkdown, renderTextGroups } from './diagnostics-render.js'
-import { kindOf, Resources } from './kinds.js'
+import { kindOf } from './kinds.js'
 import type { KubePort, ResourceType } from './port.js'
-import { eventTime, lastTermination } from './status/pods.js'
+import { eventTime } from './status/pods.js'
 import { describeStatus } from './status/workloads.js'
-import type {
-  Condition,
-  ContainerStateDetail,
-  ContainerStatus,
-  KubeEvent,
-  KubeObject,
-  Pod
-} from './types.js'
+import type { Condition, KubeEvent, KubeObject, Pod } from './types.js'
 import type {
   ContainerDiagnostics,
   Diagnostics,
   EventDiagnostics,
-  PodDiagnostics,
   WorkloadDiagnostics
 } from './diagnostics-data.js'
 
 export type * from './diagnostics-data.js'
+export { describePod }
 
 export interface DiagnosticsReport {
   data: Diagnostics
+  /** What was read, for the diagnostics bundle to render too (read once). */
+  model: DiagnosticsModel
   /** One group per part, for collapsible log groups. */
   groups: Array<{ title: string; text: string }>
   /** All groups as one text. */
@@ -37,9 +36,20 @@ export interface DiagnosticsReport {
 
 export interface DiagnosticsOptions {
   /** The run's objects (their live state is read); default: the namespace's Deployments. */
-  objects?: ReadonlyArray<{ kind: string; name: string; type: ResourceType }>
+  objects?: ReadonlyArray<{
+    kind: string
+    name: string
+    type: ResourceType
+    apiVersion?: string
+    namespace?: string
+  }>
   /** Only pods with these labels (the run's); default: every pod of the namespace. */
   labelSelector?: string
+  /**
+   * The collection also serves the diagnostics bundle: every object of the run is read, the pods
+   * the bundle keeps are listed (`podSelector`; undefined: all), logs are read whole.
+   */
+  bundle?: { podSelector?: string }
   /** Log lines per container and run (default 50). */
   tailLines?: number
   /** Bound on the Markdown rendering (default 60 000 bytes). */
@@ -56,103 +66,118 @@ export async function collectDiagnostics(
   options: DiagnosticsOptions = {}
 ): Promise<DiagnosticsReport> {
   const tailLines = options.tailLines ?? 50
-  const errors: string[] = []
-  const read = async <T>(what: string, fn: () => Promise<T>): Promise<T | undefined> => {
-    try {
-      return await fn()
-    } catch (err) {
-      errors.push(`${what}: ${err instanceof Error ? err.message : String(err)}`)
-      return undefined
-    }
-  }
-  const waited = (options.objects ?? []).filter(
-    o => kindOf({ apiVersion: '', kind: o.kind, metadata: {} }, o.type).readiness
-  )
-  const selector = options.labelSelector ? { labelSelector: options.labelSelector } : {}
-  const [workloads, replicaSets, pods, events] = await Promise.all([
-    options.objects
-      ? Promise.all(
-          waited.map(o =>
-            read(`get ${o.kind.toLowerCase()} ${o.name}`, () =>
-              kube.get<KubeObject>(o.type, o.name, o.type.namespaced ? namespace : undefined)
-            )
-          )
-        ).then(list => list.filter((x): x is KubeObject => Boolean(x)))
-      : read('list deployments', () =>
-          kube.list<KubeObject>(Resources.Deployment, { namespace })
-        ).then(l => l?.items ?? []),
-    read('list replicasets', () =>
-      kube.list<KubeObject>(Resources.ReplicaSet, { namespace, ...selector })
-    ),
-    read('list pods', () => kube.list<Pod>(Resources.Pod, { namespace, ...selector })),
-    read('list events', () => kube.list<KubeEvent>(Resources.Event, { namespace }))
-  ])
-
-  const podItems = (pods?.items ?? []).sort(byName)
-  const podDiagnostics = podItems.map(describePod)
-  const withLogs = podDiagnostics.slice(0, options.maxPodsWithLogs ?? 10)
-  await Promise.all(
-    withLogs.flatMap(pod =>
-      pod.containers.map(async c => {
-        const status = findStatus(
-          podItems.find(p => p.metadata.name === pod.name),
-          c
-        )
-        if (!hasRun(status)) return
-        const get = (previous: boolean) =>
-          read(`logs of ${pod.name}/${c.name}${previous ? ' (previous)' : ''}`, () =>
-            kube.podLogs(namespace, pod.name, c.name, {
-              tailLines,
-              previous,
-              limitBytes: 256 * 1024
-            })
-          )
-        // A container down after a crash still has its last run as its "current" log.
-        const never = status?.state?.waiting && !status.lastState?.terminated
-        const [current, previous] = await Promise.all([
-          never ? Promise.resolve(undefined) : get(false),
-          c.restartCount > 0 ? get(true) : Promise.resolve(undefined)
-        ])
-        c.logs = current
-        c.previousLogs = previous
-      })
-    )
-  )
-
-  const data: Diagnostics = {
-    namespace,
-    collectedAt: new Date().toISOString(),
-    workloads: [...workloads.sort(byName), ...(replicaSets?.items ?? []).sort(byName)].map(
-      describeWorkload
-    ),
-    pods: podDiagnostics,
-    events: summarizeEvents(events?.items ?? [], options.maxEvents ?? 100),
-    errors
-  }
+  const maxPods = options.maxPodsWithLogs ?? 10
+  const waited = (options.objects ?? []).filter(o => hasReadiness(o.kind, o.type))
+  const model = await collectModel(kube, namespace, {
+    objects: options.objects
+      ? (options.bundle ? options.objects : waited).map(o => ({
+          apiVersion: o.apiVersion ?? '',
+          kind: o.kind,
+          name: o.name,
+          namespace: o.namespace ?? (o.type.namespaced ? namespace : undefined),
+          type: o.type
+        }))
+      : undefined,
+    podSelector: options.bundle ? options.bundle.podSelector : options.labelSelector,
+    replicaSets: { labelSelector: options.labelSelector },
+    logs: options.bundle ? WHOLE_LOGS : { tailLines, maxPods }
+  })
+  const data = diagnosticsView(model, {
+    labelSelector: options.labelSelector,
+    tailLines,
+    maxPods,
+    maxEvents: options.maxEvents
+  })
   const groups = renderTextGroups(data)
   return {
     data,
+    model,
     groups,
     text: groups.map(g => `== ${g.title} ==\n${g.text}`).join('\n\n'),
     markdown: renderMarkdown(data, { maxBytes: options.maxMarkdownBytes })
   }
 }
 
+function hasReadiness(kind: string, type: ResourceType): boolean {
+  return Boolean(kindOf({ apiVersion: '', kind, metadata: {} }, type).readiness)
+}
+
+export interface ViewOptions {
+  /** The pods shown (the model may hold more, listed for the bundle). */
+  labelSelector?: string
+  tailLines: number
+  maxPods: number
+  maxEvents?: number
+}
+
+/** What the log groups and the job summary show of the model. Pure. */
+export function diagnosticsView(model: DiagnosticsModel, o: ViewOptions): Diagnostics {
+  const errors = [...model.errors]
+  const workloads = [...(model.deployments ?? [])]
+  for (const live of model.objects) {
+    if (!hasReadiness(live.ref.kind, live.ref.type)) continue
+    if (live.object) workloads.push(live.object)
+    else if (live.error)
+      errors.push(`get ${live.ref.kind.toLowerCase()} ${live.ref.name}: ${live.error}`)
+  }
+  const pods =
+    o.labelSelector && o.labelSelector !== model.podSelector
+      ? model.pods.filter(p => matchesLabels(p, o.labelSelector!))
+      : model.pods
+  const shown = pods.map(describePod)
+  for (const [i, pod] of shown.entries()) {
+    if (i >= o.maxPods) break
+    for (const c of pod.containers) {
+      const record = model.logs.find(
+        r => r.pod === pod.name && r.container === c.name && r.init === c.init
+      )
+      if (record) errors.push(...attachLogs(c, record, o.tailLines))
+    }
+  }
+  return {
+    namespace: model.namespace,
+    collectedAt: model.collectedAt,
+    workloads: [...workloads.sort(byName), ...model.replicaSets].map(describeWorkload),
+    pods: shown,
+    events: summarizeEvents(model.events, o.maxEvents ?? 100),
+    errors
+  }
+}
+
+/** Sets the container's log tails from its record; returns what could not be read. */
+function attachLogs(c: ContainerDiagnostics, r: ContainerLogRecord, tailLines: number): string[] {
+  const errors: string[] = []
+  const take = (log: LogRead | undefined, what: string) => {
+    if (log?.error) errors.push(`logs of ${r.pod}/${r.container}${what}: ${log.error}`)
+    return log?.text === undefined ? undefined : lastLines(log.text, tailLines)
+  }
+  c.logs = take(r.current, '')
+  c.previousLogs = take(r.previous, ' (previous)')
+  return errors
+}
+
+/** The last `n` lines, as `kubectl logs --tail` gives them (a whole log was read for the bundle). */
+function lastLines(text: string, n: number): string {
+  const lines = text.split('\n')
+  const end = lines.at(-1) === '' ? 1 : 0
+  const tail = lines.slice(-(n + end)).join('\n')
+  // As bounded as a tail read (limitBytes): a one-line minified bundle stays a tail too.
+  const bytes = Buffer.from(tail)
+  return bytes.length > TAIL_MAX_BYTES ? bytes.subarray(-TAIL_MAX_BYTES).toString('utf8') : tail
+}
+
+/** Equality-based selectors (`a=b,c!=d`), the kind the run's label is. */
+export function matchesLabels(pod: Pod, selector: string): boolean {
+  const labels = pod.metadata.labels ?? {}
+  return selector.split(',').every(term => {
+    const m = /^\s*([^!=\s]+)\s*(==|=|!=)\s*(\S*)\s*$/.exec(term)
+    if (!m) return term.trim() === '' || term.trim() in labels
+    return m[2] === '!=' ? labels[m[1]] !== m[3] : labels[m[1]] === m[3]
+  })
+}
+
 function byName(a: { metadata: { name?: string } }, b: { metadata: { name?: string } }): number {
   return (a.metadata.name ?? '').localeCompare(b.metadata.name ?? '')
-}
-
-function findStatus(pod: Pod | undefined, c: ContainerDiagnostics): ContainerStatus | undefined {
-  const list = c.init ? pod?.status?.initContainerStatuses : pod?.status?.containerStatuses
-  return list?.find(s => s.name === c.name)
-}
-
-/** Whether the container ever ran, so that a log request can succeed. */
-function hasRun(s: ContainerStatus | undefined): boolean {
-  if (!s) return false
-  return Boolean(
-    s.state?.running || s.state?.terminated || s.lastState?.terminated || s.restartCount
-  )
 }
 
 /** A workload's status line and conditions, whatever its kind. */
@@ -165,58 +190,6 @@ export function describeWorkload(o: KubeObject): WorkloadDiagnostics {
     revision: o.metadata.annotations?.['deployment.kubernetes.io/revision'],
     conditions: status?.conditions ?? []
   }
-}
-
-export function describePod(pod: Pod): PodDiagnostics {
-  const status = pod.status ?? {}
-  const specs = [
-    ...(pod.spec?.initContainers ?? []).map(c => ({ c, init: true })),
-    ...(pod.spec?.containers ?? []).map(c => ({ c, init: false }))
-  ]
-  const containers = specs.map(({ c, init }): ContainerDiagnostics => {
-    const s = (init ? status.initContainerStatuses : status.containerStatuses)?.find(
-      x => x.name === c.name
-    )
-    return {
-      name: c.name,
-      init,
-      image: c.image,
-      ready: s?.ready ?? false,
-      restartCount: s?.restartCount ?? 0,
-      state: describeState(s?.state) ?? 'Waiting (no status yet)',
-      lastState: describeState(s?.lastState)
-    }
-  })
-  return {
-    name: pod.metadata.name ?? '?',
-    phase: status.reason
-      ? `${status.phase ?? 'Unknown'} (${status.reason})`
-      : (status.phase ?? 'Unknown'),
-    node: pod.spec?.nodeName,
-    conditions: (status.conditions ?? [])
-      .filter(c => c.status !== 'True')
-      .map(
-        c =>
-          `${c.type}=${c.status}${c.reason ? ` (${c.reason})` : ''}${c.message ? `: ${c.message}` : ''}`
-      ),
-    message: status.message,
-    containers
-  }
-}
-
-function describeState(state: ContainerStateDetail | undefined): string | undefined {
-  if (!state) return undefined
-  if (state.waiting) {
-    const w = state.waiting
-    return `Waiting${w.reason ? ` (${w.reason})` : ''}${w.message ? `: ${w.message}` : ''}`
-  }
-  if (state.running) return `Running since ${state.running.startedAt ?? '?'}`
-  if (state.terminated) {
-    const t = lastTermination({ name: '', lastState: state }) ?? ''
-    const when = state.terminated.finishedAt ? ` at ${state.terminated.finishedAt}` : ''
-    return `Terminated${when}: ${t.replace(/^last /, '')}`
-  }
-  return undefined
 }
 
 /** Deduplicated (same object, reason and message), oldest first, the most recent `max` kept. */

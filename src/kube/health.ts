@@ -3,7 +3,7 @@
 // container that restarts or terminates, or a ready pod that stops being Ready or is deleted, is
 // reported once, with the pod, the container, its exit code and its last log lines.
 
-import { Resources } from './kinds.js'
+import { groupOf, KINDS, knownKind, Resources } from './kinds.js'
 import { listWatch, type ListWatchLoop } from './list-watch.js'
 import type { KubePort } from './port.js'
 import { lastTermination } from './status/pods.js'
@@ -206,6 +206,15 @@ function runsToCompletion(pod: Pod): boolean {
   return (
     policy === 'Never' ||
     policy === 'OnFailure' ||
-    Boolean(pod.metadata.ownerReferences?.some(o => o.kind === 'Job'))
+    Boolean(pod.metadata.ownerReferences?.some(isJobOwner))
   )
+}
+
+/** An owner whose pods the registry says run to completion (a Job's). */
+function isJobOwner(owner: { kind: string }): boolean {
+  const apiVersion = (owner as { apiVersion?: string }).apiVersion
+  const entries = apiVersion
+    ? [knownKind(groupOf(apiVersion), owner.kind)]
+    : KINDS.filter(k => k.type.kind === owner.kind)
+  return entries.some(k => k?.readiness?.jobPods)
 }

@@ -28,6 +28,13 @@ export interface ListWatchLoop {
   readonly done: Promise<void>
 }
 
+/** What one loop's steps share: whether it was stopped, and how to cut its current wait short. */
+interface LoopState {
+  stopped: boolean
+  handle?: WatchHandle
+  interrupt?: () => void
+}
+
 export function listWatch<T extends KubeObject>(
   kube: KubePort,
   type: ResourceType,
@@ -37,72 +44,32 @@ export function listWatch<T extends KubeObject>(
 ): ListWatchLoop {
   const minBackoff = options.minBackoffMs ?? 200
   const maxBackoff = options.maxBackoffMs ?? 5000
-  let stopped = false
-  let handle: WatchHandle | undefined
-  let interrupt: (() => void) | undefined
-
-  const pause = (ms: number) =>
-    new Promise<void>(resolve => {
-      const timer = setTimeout(resolve, ms)
-      interrupt = () => {
-        clearTimeout(timer)
-        resolve()
-      }
-    })
-
-  const watchOnce = (resourceVersion: string) =>
-    new Promise<unknown>(resolve => {
-      interrupt = () => resolve(undefined)
-      kube
-        .watch(
-          type,
-          { ...query, resourceVersion, timeoutSeconds: options.watchTimeoutSeconds },
-          (eventType, object) => {
-            if (stopped) return
-            if (eventType === 'ERROR') {
-              // e.g. 410 Gone: our resourceVersion is too old. Re-list.
-              handle?.stop()
-              resolve(
-                new Error(`watch error: ${(object as { message?: string }).message ?? 'unknown'}`)
-              )
-            } else if (eventType !== 'BOOKMARK') {
-              handlers.onEvent(eventType, object as T)
-            }
-          },
-          err => resolve(err ?? undefined)
-        )
-        .then(
-          h => {
-            handle = h
-            if (stopped) h.stop()
-          },
-          err => resolve(err ?? new Error('watch failed'))
-        )
-    })
+  const state: LoopState = { stopped: false }
+  const watch = { kube, type, query, handlers, timeoutSeconds: options.watchTimeoutSeconds }
 
   const run = async () => {
     let backoff = minBackoff
     let first = true
-    while (!stopped) {
+    while (!state.stopped) {
       let failure: unknown
       try {
         if (!first) handlers.onReconnect?.()
         first = false
         const list = await kube.list<T>(type, query)
-        if (stopped) return
+        if (state.stopped) return
         handlers.onList(list.items)
-        failure = await watchOnce(list.resourceVersion)
-        handle = undefined
+        failure = await watchOnce(state, watch, list.resourceVersion)
+        state.handle = undefined
       } catch (err) {
         failure = err ?? new Error('list failed')
       }
-      if (stopped) return
+      if (state.stopped) return
       if (failure === undefined) {
         backoff = minBackoff
         continue
       }
       handlers.onError?.(failure)
-      await pause(backoff)
+      await pause(state, backoff)
       backoff = Math.min(backoff * 2, maxBackoff)
     }
   }
@@ -110,10 +77,62 @@ export function listWatch<T extends KubeObject>(
   const done = run()
   return {
     stop() {
-      stopped = true
-      handle?.stop()
-      interrupt?.()
+      state.stopped = true
+      state.handle?.stop()
+      state.interrupt?.()
     },
     done
   }
+}
+
+function pause(state: LoopState, ms: number): Promise<void> {
+  return new Promise<void>(resolve => {
+    const timer = setTimeout(resolve, ms)
+    state.interrupt = () => {
+      clearTimeout(timer)
+      resolve()
+    }
+  })
+}
+
+/** One watch from `resourceVersion` until it ends: undefined for a clean end, else why. */
+function watchOnce<T extends KubeObject>(
+  state: LoopState,
+  w: {
+    kube: KubePort
+    type: ResourceType
+    query: ListOptions
+    handlers: ListWatchHandlers<T>
+    timeoutSeconds?: number
+  },
+  resourceVersion: string
+): Promise<unknown> {
+  return new Promise<unknown>(resolve => {
+    state.interrupt = () => resolve(undefined)
+    w.kube
+      .watch(
+        w.type,
+        { ...w.query, resourceVersion, timeoutSeconds: w.timeoutSeconds },
+        (eventType, object) => {
+          if (state.stopped) return
+          if (eventType === 'ERROR') {
+            // e.g. 410 Gone: our resourceVersion is too old. Re-list.
+            state.handle?.stop()
+            resolve(
+              new Error(`watch error: ${(object as { message?: string }).message ?? 'unknown'}`)
+            )
+          } else if (eventType !== 'BOOKMARK') {
+            w.handlers.onEvent(eventType, object as T)
+          }
+        },
+        err => resolve(err ?? undefined)
+      )
+      .then(
+        h => {
+          state.handle = h
+          if (state.stopped) h.stop()
+        },
+        err => resolve(err ?? new Error('watch failed'))
+      )
+  })
 }

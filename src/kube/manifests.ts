@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { defineScalarTag, loadAll, YAML11_SCHEMA, YAMLException } from 'js-yaml'
 import { InputError } from '../errors.js'
+import { isListDocument, podTemplatePath } from './kinds.js'
 import type { KubeObject } from './types.js'
 
 // Like kubectl (sigs.k8s.io/yaml over go-yaml v2): YAML 1.1, so `defaultMode: 0644` is octal and
@@ -62,7 +63,7 @@ export function parseManifests(text: string, source: string): KubeObject[] {
     if (doc === null || doc === undefined) return // an empty document, e.g. a trailing `---`
     const where = `${source} document ${i + 1}`
     const top = asObject(doc)
-    if (top?.kind === 'List' && Array.isArray(top.items)) {
+    if (top && isListDocument(top)) {
       top.items.forEach((item, j) => take(item, `${where} (List item ${j + 1})`))
     } else {
       take(doc, where)
@@ -140,8 +141,9 @@ function whyNotApplicable(doc: unknown): string | undefined {
     return `${kind} has no metadata.name (generateName cannot be applied server-side)`
   }
   const podSpec = podSpecOf(o)
-  if (POD_KINDS.has(kind) && !podSpec) return `${what} has no pod template`
-  if (podSpec && POD_KINDS.has(kind)) {
+  const { declared } = podTemplatePath(o)
+  if (declared && !podSpec) return `${what} has no pod template`
+  if (podSpec && declared) {
     const containers = podSpec.containers
     if (!Array.isArray(containers) || containers.length === 0) {
       return `${what} has no containers in its pod template`
@@ -153,32 +155,24 @@ function whyNotApplicable(doc: unknown): string | undefined {
   return undefined
 }
 
-const POD_KINDS = new Set([
-  'Deployment',
-  'StatefulSet',
-  'DaemonSet',
-  'ReplicaSet',
-  'ReplicationController',
-  'Job',
-  'CronJob',
-  'Pod'
-])
-
 /**
- * The pod spec of a Pod, of a CronJob (its job's template), or of anything with a pod template
- * (`spec.template.spec.containers`: the workload kinds, and custom ones shaped like them).
+ * The pod template (`metadata`, `spec`) of anything that makes pods, where its kind's registry
+ * entry says it is (a Pod is its own), or `spec.template` of a custom kind shaped like a
+ * Deployment (one holding containers).
  */
+export function podTemplateOf(o: Record<string, unknown>): Record<string, unknown> | undefined {
+  const { path, declared } = podTemplatePath(o)
+  const template = path.reduce<Record<string, unknown> | undefined>(
+    (at, field) => asObject(at?.[field]),
+    o
+  )
+  const spec = asObject(template?.spec)
+  return spec && (declared || Array.isArray(spec.containers)) ? template : undefined
+}
+
+/** The pod spec of its pod template (see podTemplateOf). */
 export function podSpecOf(o: Record<string, unknown>): Record<string, unknown> | undefined {
-  const spec = asObject(o.spec)
-  const template =
-    o.kind === 'Pod'
-      ? spec
-      : o.kind === 'CronJob'
-        ? asObject(asObject(asObject(asObject(spec?.jobTemplate)?.spec)?.template)?.spec)
-        : asObject(asObject(spec?.template)?.spec)
-  return template && (POD_KINDS.has(o.kind as string) || Array.isArray(template.containers))
-    ? template
-    : undefined
+  return asObject(podTemplateOf(o)?.spec)
 }
 
 function asObject(value: unknown): Record<string, unknown> | undefined {

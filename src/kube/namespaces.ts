@@ -9,10 +9,9 @@
 // labels). The Namespace objects themselves are not applied.
 
 import { InputError } from '../errors.js'
-import { groupOf } from './kinds.js'
+import { groupOf, isNamespaceObject, kindOf } from './kinds.js'
 import { toDns1123Label } from './names.js'
 import type { Typed } from './validate.js'
-import type { KubeObject } from './types.js'
 
 export interface RunNamespace {
   name: string
@@ -113,34 +112,27 @@ export function mapNamespaces(objects: readonly Typed[], plan: NamespacePlan): T
     .filter(t => !isNamespaceObject(t.object))
     .map(t => ({ object: structuredClone(t.object), type: t.type }))
 
-  // ServiceAccounts of the manifests, by name: a subject naming one follows it.
-  const accounts = new Map<string, string>()
+  // Namespaced objects of the manifests by group, kind and name (the first of a name): a field
+  // naming one (kinds.ts `namespaceRefs`: a binding's ServiceAccount subject) follows it.
+  const key = (group: string, kind: string, name: string) => `${group}/${kind}/${name}`
+  const runNamespaceOfObject = new Map<string, string>()
   for (const { object: o, type } of objects) {
-    if (o.kind === 'ServiceAccount' && type.namespaced && !accounts.has(o.metadata.name!))
-      accounts.set(o.metadata.name!, runNamespaceOf(o.metadata.namespace))
+    const k = key(groupOf(o.apiVersion), o.kind, o.metadata.name!)
+    if (type.namespaced && !runNamespaceOfObject.has(k))
+      runNamespaceOfObject.set(k, runNamespaceOf(o.metadata.namespace))
   }
   for (const { object: o, type } of out) {
     if (type.namespaced) o.metadata.namespace = runNamespaceOf(o.metadata.namespace)
     else delete o.metadata.namespace
-    if (o.kind !== 'RoleBinding' && o.kind !== 'ClusterRoleBinding') continue
-    for (const s of (o.subjects as Subject[] | undefined) ?? []) {
-      if (s.kind !== 'ServiceAccount') continue
-      const moved = (s.namespace && plan.map.get(s.namespace)) || accounts.get(s.name ?? '')
-      if (moved) s.namespace = moved
+    for (const ref of kindOf(o, type).namespaceRefs?.(o) ?? []) {
+      const moved =
+        (ref.at.namespace && plan.map.get(ref.at.namespace)) ||
+        runNamespaceOfObject.get(key(ref.group, ref.kind, ref.name))
+      if (moved) ref.at.namespace = moved
     }
   }
   checkNoCollision(objects, out)
   return out
-}
-
-interface Subject {
-  kind?: string
-  name?: string
-  namespace?: string
-}
-
-function isNamespaceObject(o: KubeObject): boolean {
-  return o.kind === 'Namespace' && groupOf(o.apiVersion) === ''
 }
 
 function addNamespace(list: RunNamespace[], name: string): RunNamespace {

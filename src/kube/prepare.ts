@@ -5,8 +5,8 @@
 import { InputError } from '../errors.js'
 import { checkEveryImageUsed, substituteImages, type RunImage } from '../images/substitute.js'
 import { exposeService } from './generate.js'
-import { podSpecOf } from './manifests.js'
-import { Resources } from './kinds.js'
+import { podSpecOf, podTemplateOf } from './manifests.js'
+import { frontsPods, kindOf, podTemplatePath, Resources, smokeTargetKinds } from './kinds.js'
 import type { Typed } from './validate.js'
 import type { Container, KubeObject, PodSpec, Service, ServicePort } from './types.js'
 
@@ -47,7 +47,6 @@ export interface PreparedManifests {
   warnings: string[]
 }
 
-const SERVED_WORKLOADS = ['Deployment', 'StatefulSet', 'DaemonSet']
 export const DEFAULT_CONTAINER_PORT = 5000
 
 export function prepareManifests(
@@ -76,7 +75,7 @@ export function prepareManifests(
   }
   checkEveryImageUsed(options.images, used)
 
-  const services = objects.filter(t => t.object.kind === 'Service').map(t => t.object as Service)
+  const services = objects.filter(t => frontsPods(t.object)).map(t => t.object as Service)
   for (const s of services) for (const p of s.spec?.ports ?? []) p.protocol ??= 'TCP'
 
   const target = chooseTarget(objects, services, options)
@@ -116,13 +115,19 @@ interface Choice {
   why: string
 }
 
+/** How its kind ranks as the smoke target: preferred (Deployment), a candidate, or not one. */
+function smokeTargetOf(o: KubeObject): 'preferred' | 'candidate' | undefined {
+  return kindOf(o).smokeTarget
+}
+
 function chooseTarget(objects: Typed[], services: Service[], options: PrepareOptions): Choice {
-  const workloads = objects.map(t => t.object).filter(o => SERVED_WORKLOADS.includes(o.kind))
+  const workloads = objects.map(t => t.object).filter(o => smokeTargetOf(o))
   // The image under test is the first of the run's; any of them makes a workload a candidate.
   const runsImage = (o: KubeObject, images = options.images) =>
     allContainers(o).some(c => images.some(i => c.image === i.ref))
   const runsPrimary = (o: KubeObject) => runsImage(o, options.images.slice(0, 1))
   const toNodePort = options.exposeAsNodePort !== false
+  const preferred = (o: KubeObject) => smokeTargetOf(o) === 'preferred'
 
   if (options.service) {
     const svc = services.find(s => s.metadata.name === options.service)
@@ -139,22 +144,22 @@ function chooseTarget(objects: Typed[], services: Service[], options: PrepareOpt
     if (!workload) {
       throw new InputError(
         'service',
-        `names Service "${svc.metadata.name}", which selects no Deployment, StatefulSet or DaemonSet of the manifests`
+        `names Service "${svc.metadata.name}", which selects no ${smokeTargetKinds()} of the manifests`
       )
     }
     return useService(svc, workload, 'named by the service input', services, options, toNodePort)
   }
 
   const workload =
-    workloads.find(w => w.kind === 'Deployment' && runsPrimary(w)) ??
+    workloads.find(w => preferred(w) && runsPrimary(w)) ??
     workloads.find(w => runsPrimary(w)) ??
-    workloads.find(w => w.kind === 'Deployment' && runsImage(w)) ??
+    workloads.find(w => preferred(w) && runsImage(w)) ??
     workloads.find(w => runsImage(w)) ??
     workloads[0]
   if (!workload) {
     throw new InputError(
       'manifests',
-      "must contain a Deployment, StatefulSet or DaemonSet to smoke-test (or name its Service with the 'service' input)"
+      `must contain a ${smokeTargetKinds()} to smoke-test (or name its Service with the 'service' input)`
     )
   }
   const why = runsImage(workload)
@@ -244,22 +249,17 @@ function allContainers(o: KubeObject): Container[] {
 function templateMetaOf(
   o: KubeObject
 ): { labels?: Record<string, string>; annotations?: Record<string, string> } | undefined {
-  if (o.kind === 'Pod') return undefined // its own metadata already has the labels
-  const spec = o.spec as Record<string, unknown> | undefined
-  const template =
-    o.kind === 'CronJob'
-      ? (spec?.jobTemplate as { spec?: { template?: Record<string, unknown> } } | undefined)?.spec
-          ?.template
-      : (spec?.template as Record<string, unknown> | undefined)
+  // A Pod is its own template: its metadata already has the labels.
+  if (podTemplatePath(o).path.length === 0) return undefined
+  const template = podTemplateOf(o)
   if (!template) return undefined
   template.metadata ??= {}
   return template.metadata as { labels?: Record<string, string> }
 }
 
 function podLabels(o: KubeObject): Record<string, string> {
-  const template = (
-    o.spec as { template?: { metadata?: { labels?: Record<string, string> } } } | undefined
-  )?.template
+  const template = podTemplateOf(o) as
+    { metadata?: { labels?: Record<string, string> } } | undefined
   return template?.metadata?.labels ?? {}
 }
 

@@ -14,7 +14,7 @@ import { errorMessage, PhaseError } from '../errors.js'
 import { typeOfRecord, type ObjectRecord } from './apply.js'
 import { forEachBounded } from './bounded.js'
 import { KubePhase } from './errors.js'
-import { kindOf, Resources } from './kinds.js'
+import { kindOf, knownKind, Resources } from './kinds.js'
 import { RUN_LABEL } from './names.js'
 import { isConflict, resourceName, type KubePort, type ResourceType } from './port.js'
 import type { KubeObject } from './types.js'
@@ -71,7 +71,8 @@ export async function deleteNamespace(
 }
 
 /**
- * Stops the controllers first, then deletes the pods with a short grace period. Deleting a
+ * Stops the controllers first (and what their entries say they stop with them: a Deployment's
+ * ReplicaSets), then deletes the pods with a short grace period. Deleting a
  * controller with `Orphan` marks it deleted at once, and controllers leave a deleted owner alone,
  * so nothing recreates the pods; `Background` would instead have the garbage collector delete the
  * pods with their full grace period, which a kubelet of 1.20 keeps to even after a shorter one is
@@ -83,8 +84,10 @@ async function stopPods(
   grace: number,
   podMakers: readonly ResourceType[]
 ): Promise<void> {
-  const makers = [...podMakers]
-  if (makers.some(t => t.kind === 'Deployment')) makers.push(Resources.ReplicaSet)
+  const makers = [
+    ...podMakers,
+    ...podMakers.flatMap(t => knownKind(t.group, t.kind)?.alsoStops ?? [])
+  ]
   const seen = new Set<string>()
   for (const type of makers) {
     const key = `${type.group}/${type.version}/${type.plural}`

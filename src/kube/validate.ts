@@ -6,7 +6,7 @@
 import { PhaseError } from '../errors.js'
 import { KubePhase } from './errors.js'
 import type { Discovery } from './discovery.js'
-import { groupOf, versionOf } from './kinds.js'
+import { definesKinds, groupOf, versionOf } from './kinds.js'
 import { describeObject } from './manifests.js'
 import type { ResourceType } from './port.js'
 import type { OpenApiV2, SchemaIndex } from './schema.js'
@@ -75,7 +75,7 @@ async function notServed(
 function crdTypes(objects: readonly KubeObject[]): Map<string, ResourceType> {
   const types = new Map<string, ResourceType>()
   for (const crd of objects) {
-    if (crd.kind !== 'CustomResourceDefinition') continue
+    if (!definesKinds(crd)) continue
     const spec = crd.spec as
       | {
           group?: string

@@ -3,30 +3,34 @@
 // from the workload's own status, its pods' states, or the kubelet's events, which arrive about a
 // second before the pod status shows the same thing.
 //
-// One watch per kind of the run's objects, one for their pods, one for ReplicaSets (to tell a
-// Deployment's current pods from old ones) and one for the namespace's pod events: all select the
-// run's label, so a shared namespace's other objects are never looked at.
+// This file is the driver: it watches, keeps the latest of everything for a snapshot, and acts on
+// what the pure engine (status/rollout.ts `evaluate`) decides: logs, finishes, or fails (with the
+// log of a crashed container). One watch per kind of the run's objects, one for their pods and one
+// for ReplicaSets (to tell a Deployment's current pods from old ones), all selecting the run's
+// label. Two kinds of objects cannot carry the label and are watched across the namespace: pod
+// events (only those about the run's pods are kept) and, in storage-watch.ts, claims, their events
+// and the cluster's StorageClasses (only the claims the run's pods mount are judged).
 
-import { errorMessage } from '../errors.js'
-import { withTimeout } from '../timeout.js'
 import { RolloutError } from './errors.js'
-import { kindOf, Resources, type KindEntry } from './kinds.js'
-import { listWatch, type ListWatchLoop } from './list-watch.js'
+import { kindOf, Resources } from './kinds.js'
+import { listWatch, type ListWatchLoop, type ListWatchOptions } from './list-watch.js'
 import { KubeApiError, resourceName, type KubePort, type ResourceType } from './port.js'
-import { explainNotReady } from './status/explain.js'
-import { schedulingVerdict } from './status/scheduling.js'
-import { pendingClaimLines } from './status/storage.js'
+import { readExplainingLog } from './crash-log.js'
+import { withTimeout } from '../timeout.js'
 import { watchStorage, type StorageWatch } from './storage-watch.js'
-import { hasObservableStatus } from './status/generic.js'
+import { genericStatus, hasObservableStatus } from './status/generic.js'
+import { eventOverlay, overlayKey, type EventOverlay } from './status/pods.js'
 import {
-  crashCounts,
-  crashVerdict,
-  eventOverlay,
-  overlayKey,
-  podProblems,
-  type EventOverlay,
-  type PodProblem
-} from './status/pods.js'
+  evaluate,
+  NO_MEMORY,
+  timeoutMessage,
+  verdictOf,
+  type RolloutDecision,
+  type RolloutFailure,
+  type RolloutMemory,
+  type RolloutSnapshot,
+  type WaitedObject
+} from './status/rollout.js'
 import type { Verdict } from './status/verdict.js'
 import type { KubeEvent, KubeObject, Pod, ReplicaSet } from './types.js'
 import type { Typed } from './validate.js'
@@ -64,38 +68,25 @@ export interface WorkloadResult {
 }
 
 const DEFAULT_WATCH_TIMEOUT_SECONDS = 25 // below client-node's 30 s inactivity abort
-const REVISION = 'deployment.kubernetes.io/revision'
 
-interface Workload {
-  key: string
-  kind: string
-  name: string
-  namespace?: string
-  type: ResourceType
-  entry: KindEntry
-  live?: KubeObject
-  verdict: Verdict
-  doneAt?: number
-  /** Crash counts of its containers when every other workload was ready (crash policy). */
-  baseline?: Map<string, number>
-  tolerated?: Array<{ at: number; message: string }>
-}
+type Skipped = { t: Typed; why: string }
 
 /** Objects the rule has nothing to observe on: logged, not waited for. */
-export function notWaited(typed: readonly Typed[]): Array<{ t: Typed; why: string }> {
-  const out: Array<{ t: Typed; why: string }> = []
+export function notWaited(typed: readonly Typed[]): Skipped[] {
+  const out: Skipped[] = []
   for (const t of typed) {
     const entry = kindOf(t.object, t.type)
     if (!entry.readiness) out.push({ t, why: entry.notWaited ?? 'it has no status to wait for' })
-    else if (!entry.notWaited && !knownRule(entry) && !hasObservableStatus(t.object)) {
+    // Only the generic rule (a kind the registry does not know) may find nothing to observe.
+    else if (
+      !entry.notWaited &&
+      entry.readiness.rule === genericStatus &&
+      !hasObservableStatus(t.object)
+    ) {
       out.push({ t, why: 'it has no status to wait for' })
     }
   }
   return out
-}
-
-function knownRule(entry: KindEntry): boolean {
-  return entry.readiness?.pods !== undefined || entry.type.kind === 'CustomResourceDefinition'
 }
 
 /**
@@ -109,418 +100,337 @@ export function waitForWorkloads(
   options: WaitOptions
 ): Promise<WorkloadResult[]> {
   const started = Date.now()
-  const log = options.log ?? (() => {})
   const skipped = notWaited(applied)
   const skippedSet = new Set(skipped.map(s => s.t))
-  const workloads: Workload[] = applied
+  const workloads: WaitedObject[] = applied
     .filter(t => !skippedSet.has(t))
-    .map(t => {
-      const entry = kindOf(t.object, t.type)
-      return {
-        key: `${t.object.kind}/${t.object.metadata.name}`,
-        kind: t.object.kind,
-        name: t.object.metadata.name!,
-        namespace: t.object.metadata.namespace,
-        type: t.type,
-        entry,
-        verdict: {
-          state: 'in-progress',
-          message: `Waiting for ${resourceName(t.type)} "${t.object.metadata.name}" to be observed...`
-        }
-      }
-    })
+    .map(t => ({
+      key: `${t.object.kind}/${t.object.metadata.name}`,
+      kind: t.object.kind,
+      name: t.object.metadata.name!,
+      namespace: t.object.metadata.namespace,
+      type: t.type,
+      entry: kindOf(t.object, t.type)
+    }))
   for (const s of skipped) {
-    log(`${resourceName(s.t.type)}/${s.t.object.metadata.name}: applied, not waited for (${s.why})`)
+    options.log?.(
+      `${resourceName(s.t.type)}/${s.t.object.metadata.name}: applied, not waited for (${s.why})`
+    )
   }
-  /** Every object's result; `failed` names the one a RolloutError is about (Kind/name). */
-  const results = (failed?: RolloutError): WorkloadResult[] => {
-    const now = Date.now()
-    return [
-      ...workloads.map(w => {
-        // A timeout or a cancel is about every unfinished object, not the one it names first.
-        const failedHere =
-          failed?.workload === w.key &&
-          !['RolloutTimeout', 'Aborted', 'Forbidden'].includes(failed.reason)
-        const endedAt = w.doneAt ?? now
-        const r: WorkloadResult = {
-          kind: w.kind,
-          name: w.name,
-          state: failedHere ? 'failed' : settledState(w.verdict.state),
-          message: failedHere ? failed.message : w.verdict.message,
-          durationMs: endedAt - started,
-          startedAt: started,
-          endedAt
-        }
-        if (w.tolerated) r.tolerated = w.tolerated
-        return r
-      }),
-      ...skipped.map(s => ({
-        kind: s.t.object.kind,
-        name: s.t.object.metadata.name!,
-        state: 'not-waited' as const,
-        message: `not waited for: ${s.why}`,
-        durationMs: 0,
-        startedAt: started,
-        endedAt: started
-      }))
-    ]
+  if (workloads.length === 0) {
+    return Promise.resolve(results({ workloads, skipped, started, memory: NO_MEMORY }))
   }
-  if (workloads.length === 0) return Promise.resolve(results())
+  return new RolloutWatch(kube, workloads, skipped, started, options).run()
+}
 
-  const pods = new Map<string, Pod>()
-  const replicaSets = new Map<string, ReplicaSet>()
-  const overlays = new Map<string, EventOverlay>()
-  const retrying = new Map<string, string>()
-  const toleratedLogged = new Set<string>()
-  const loops: ListWatchLoop[] = []
-  const messages = new Map<string, string>()
-  const waitingLogged = new Set<string>()
-  let storage: StorageWatch | undefined
-  // Re-judges unschedulable pods each second: a provisioner's patience runs out with no event.
-  let tick: NodeJS.Timeout | undefined
-  let lastError: unknown
+/** The watch loop around `evaluate`: one per wait. */
+class RolloutWatch {
+  private readonly pods = new Map<string, Pod>()
+  private readonly replicaSets = new Map<string, ReplicaSet>()
+  private readonly overlays = new Map<string, EventOverlay>()
+  private memory: RolloutMemory = NO_MEMORY
+  private readonly loops: ListWatchLoop[] = []
+  private storage?: StorageWatch
+  /** Re-evaluates each second while a pod waits to be scheduled: patience runs out with no event. */
+  private tick?: NodeJS.Timeout
+  private timer?: NodeJS.Timeout
+  private lastError: unknown
+  private settled = false
+  private resolve: (results: WorkloadResult[]) => void = () => {}
+  private rejectWith: (err: unknown) => void = () => {}
+  private readonly log: (line: string) => void
+  private readonly loopOptions: ListWatchOptions
+  private readonly onAbort = () =>
+    this.fail(
+      new RolloutError('waiting for the rollout was cancelled', 'Aborted', this.workloads[0].key)
+    )
 
-  return new Promise<WorkloadResult[]>((resolve, rejectWith) => {
-    // Every rejection carries where each object was, for the report's timeline.
-    const reject = (err: unknown) => {
-      if (err instanceof RolloutError) err.results = results(err)
-      rejectWith(err)
-    }
-    let settled = false
-    const finish = () => {
-      settled = true
-      clearTimeout(timer)
-      clearInterval(tick)
-      options.signal?.removeEventListener('abort', onAbort)
-      for (const loop of loops) loop.stop()
-    }
-    const fail = (err: RolloutError) => {
-      if (settled) return
-      finish()
-      reject(err)
-    }
-    const onAbort = () =>
-      fail(new RolloutError('waiting for the rollout was cancelled', 'Aborted', workloads[0].key))
-    const timer = setTimeout(() => {
-      if (settled) return
-      finish()
-      timeoutError().then(reject, reject)
-    }, options.timeoutMs)
-    if (options.signal?.aborted) return onAbort()
-    options.signal?.addEventListener('abort', onAbort)
-
-    const onError = (err: unknown) => {
-      lastError = err
-      // Credentials and permissions do not fix themselves: no point retrying until the timeout.
-      if (err instanceof KubeApiError && (err.code === 401 || err.code === 403)) {
-        fail(
-          new RolloutError(
-            `cannot watch the run's objects: ${err.message}`,
-            'Forbidden',
-            workloads[0].key
-          )
-        )
-      }
-    }
-    const loopOptions = {
+  constructor(
+    private readonly kube: KubePort,
+    private readonly workloads: WaitedObject[],
+    private readonly skipped: readonly Skipped[],
+    private readonly started: number,
+    private readonly options: WaitOptions
+  ) {
+    this.log = options.log ?? (() => {})
+    this.loopOptions = {
       watchTimeoutSeconds: options.watchTimeoutSeconds ?? DEFAULT_WATCH_TIMEOUT_SECONDS
     }
-    const watchInto = <T extends KubeObject>(
-      type: ResourceType,
-      into: (items: T[] | undefined, event?: { type: string; object: T }) => void
-    ) =>
-      loops.push(
-        listWatch<T>(
-          kube,
-          type,
-          {
-            namespace: type.namespaced ? options.namespace : undefined,
-            labelSelector: options.labelSelector
-          },
-          {
-            onList: items => {
-              into(items)
-              evaluate()
-            },
-            onEvent: (type, object) => {
-              into(undefined, { type, object })
-              evaluate()
-            },
-            onError
-          },
-          loopOptions
-        )
-      )
+  }
 
-    // The run's own objects, one watch per kind.
-    const byType = new Map<string, Workload[]>()
-    for (const w of workloads) {
+  run(): Promise<WorkloadResult[]> {
+    return new Promise<WorkloadResult[]>((resolve, reject) => {
+      this.resolve = resolve
+      this.rejectWith = reject
+      this.timer = setTimeout(() => this.onTimeout(), this.options.timeoutMs)
+      if (this.options.signal?.aborted) return this.onAbort()
+      this.options.signal?.addEventListener('abort', this.onAbort)
+      this.watchObjects()
+      if (this.workloads.some(w => w.entry.readiness?.pods)) this.watchPods()
+      if (this.workloads.some(w => w.entry.readiness?.pods === 'replicaset')) {
+        this.watchInto<ReplicaSet>(Resources.ReplicaSet, this.replicaSets, o => o.metadata.uid!)
+      }
+      // The first evaluation: maybe nothing needs a watch event (all current already).
+      this.evaluate()
+    })
+  }
+
+  /** The run's own objects, one watch per kind; a deleted one fails the wait. */
+  private watchObjects(): void {
+    const byType = new Map<string, WaitedObject[]>()
+    for (const w of this.workloads) {
       const k = `${w.type.group}/${w.type.version}/${w.type.plural}`
       byType.set(k, [...(byType.get(k) ?? []), w])
     }
     for (const group of byType.values()) {
-      watchInto<KubeObject>(group[0].type, (items, event) => {
-        for (const o of items ?? [event!.object]) {
-          const w = group.find(
-            x =>
-              x.name === o.metadata.name && (!x.namespace || x.namespace === o.metadata.namespace)
-          )
-          if (!w) continue
-          if (event?.type === 'DELETED') {
-            return fail(
-              new RolloutError(
-                `${resourceName(w.type)} "${w.name}" was deleted while the run waited for it`,
-                'Deleted',
-                w.key
-              )
-            )
-          }
-          w.live = o
-        }
-      })
-    }
-    const needPods = workloads.some(w => w.entry.readiness?.pods)
-    if (needPods) {
-      watchInto<Pod>(Resources.Pod, (items, event) => {
-        if (items) {
-          pods.clear()
-          for (const p of items) pods.set(p.metadata.uid ?? p.metadata.name!, p)
-        } else if (event!.type === 'DELETED')
-          pods.delete(event!.object.metadata.uid ?? event!.object.metadata.name!)
-        else pods.set(event!.object.metadata.uid ?? event!.object.metadata.name!, event!.object)
-      })
-      // The kubelet's word on a pod, about a second before its status says the same.
-      loops.push(
-        listWatch<KubeEvent>(
-          kube,
-          Resources.Event,
-          { namespace: options.namespace, fieldSelector: 'involvedObject.kind=Pod' },
-          {
-            onList: items => {
-              for (const e of items) takeEvent(e)
-              evaluate()
-            },
-            onEvent: (_type, e) => {
-              takeEvent(e)
-              evaluate()
-            },
-            onError
-          },
-          loopOptions
+      const take = (o: KubeObject, deleted: boolean) => {
+        const w = group.find(
+          x => x.name === o.metadata.name && (!x.namespace || x.namespace === o.metadata.namespace)
         )
+        if (!w) return
+        if (!deleted) return void (w.live = o)
+        const message = `${resourceName(w.type)} "${w.name}" was deleted while the run waited for it`
+        this.fail(new RolloutError(message, 'Deleted', w.key))
+      }
+      this.listWatch<KubeObject>(group[0].type, {
+        onList: items => items.forEach(o => take(o, false)),
+        onEvent: (type, o) => take(o, type === 'DELETED')
+      })
+    }
+  }
+
+  /** The run's pods, the kubelet's events about them, and the claims they mount. */
+  private watchPods(): void {
+    this.watchInto<Pod>(Resources.Pod, this.pods, p => p.metadata.uid ?? p.metadata.name!)
+    // The kubelet's word on a pod, about a second before its status says the same.
+    this.loops.push(
+      listWatch<KubeEvent>(
+        this.kube,
+        Resources.Event,
+        { namespace: this.options.namespace, fieldSelector: 'involvedObject.kind=Pod' },
+        {
+          onList: items => {
+            for (const e of items) this.takeEvent(e)
+            this.evaluate()
+          },
+          onEvent: (_type, e) => {
+            this.takeEvent(e)
+            this.evaluate()
+          },
+          onError: err => this.onError(err)
+        },
+        this.loopOptions
       )
-    }
-    if (needPods) {
-      storage = watchStorage(kube, options.namespace, () => evaluate(), loopOptions)
-      loops.push(...storage.loops)
-    }
-    if (workloads.some(w => w.entry.readiness?.pods === 'replicaset')) {
-      watchInto<ReplicaSet>(Resources.ReplicaSet, (items, event) => {
-        if (items) {
-          replicaSets.clear()
-          for (const rs of items) replicaSets.set(rs.metadata.uid!, rs)
-        } else if (event!.type === 'DELETED') replicaSets.delete(event!.object.metadata.uid!)
-        else replicaSets.set(event!.object.metadata.uid!, event!.object)
-      })
-    }
+    )
+    const onChange = () => this.evaluate()
+    this.storage = watchStorage(this.kube, this.options.namespace, onChange, this.loopOptions)
+    this.loops.push(...this.storage.loops)
+  }
 
-    function takeEvent(e: KubeEvent) {
-      const found = eventOverlay(e)
-      const uid = e.involvedObject?.uid
-      if (!found || !uid) return
-      const pod = pods.get(uid)
-      if (!pod) return // not a pod of the run (or not seen yet: its status will tell)
-      overlays.set(overlayKey(uid, found.container), {
-        ...found.overlay,
-        podResourceVersion: pod.metadata.resourceVersion
-      })
-    }
-
-    function podsOf(w: Workload): Pod[] {
-      const uid = w.live?.metadata.uid
-      if (!uid) return []
-      const live = [...pods.values()].filter(p => !p.metadata.deletionTimestamp)
-      const owner = (p: KubeObject) => p.metadata.ownerReferences?.find(o => o.controller)
-      switch (w.entry.readiness?.pods) {
-        case 'self':
-          return live.filter(p => p.metadata.uid === uid)
-        case 'owner': {
-          const mine = live.filter(p => owner(p)?.uid === uid)
-          // A StatefulSet's current pods carry its update revision; older ones do not count.
-          const revision = (w.live?.status as { updateRevision?: string } | undefined)
-            ?.updateRevision
-          if (w.kind === 'StatefulSet' && revision) {
-            return mine.filter(p => p.metadata.labels?.['controller-revision-hash'] === revision)
-          }
-          return mine
-        }
-        case 'replicaset': {
-          const revision = w.live?.metadata.annotations?.[REVISION]
-          const current = [...replicaSets.values()].find(
-            rs => owner(rs)?.uid === uid && rs.metadata.annotations?.[REVISION] === revision
-          )
-          return current ? live.filter(p => owner(p)?.uid === current.metadata.uid) : []
-        }
-        default:
-          return []
+  /** Keeps `into` equal to the labelled objects of `type`, by `key`. */
+  private watchInto<T extends KubeObject>(
+    type: ResourceType,
+    into: Map<string, T>,
+    key: (o: T) => string
+  ): void {
+    this.listWatch<T>(type, {
+      onList: items => {
+        into.clear()
+        for (const o of items) into.set(key(o), o)
+      },
+      onEvent: (type, o) => {
+        if (type === 'DELETED') into.delete(key(o))
+        else into.set(key(o), o)
       }
+    })
+  }
+
+  /** A list-watch of the run's labelled objects of `type`; evaluates after each change. */
+  private listWatch<T extends KubeObject>(
+    type: ResourceType,
+    take: { onList(items: T[]): void; onEvent(type: string, o: T): void }
+  ): void {
+    const query = {
+      namespace: type.namespaced ? this.options.namespace : undefined,
+      labelSelector: this.options.labelSelector
     }
-
-    const isDone = (w: Workload) =>
-      w.verdict.state === 'current' || w.verdict.state === 'unwaitable'
-
-    function evaluate() {
-      if (settled) return
-      for (const w of workloads) {
-        if (!w.live) continue
-        w.verdict = (w.entry.readiness!.rule as (o: KubeObject) => Verdict)(w.live)
-        if (isDone(w) && w.doneAt === undefined) w.doneAt = Date.now()
-      }
-      for (const w of workloads) {
-        const message = w.verdict.message
-        if (messages.get(w.key) !== message && w.verdict.state !== 'failed') {
-          messages.set(w.key, message)
-          log(message)
-        }
-        if (w.verdict.state === 'failed') {
-          return fail(new RolloutError(w.verdict.message, w.verdict.reason, w.key))
-        }
-        if (isDone(w)) continue
-        const others = workloads.filter(x => x !== w)
-        const othersReady = others.every(isDone)
-        const current = podsOf(w)
-        const problems = [
-          ...current.flatMap(p => podProblems(p, { jobPod: w.entry.readiness?.jobPods, overlays })),
-          ...schedulingProblems(w, current)
-        ]
-        if (othersReady && !w.baseline) {
-          w.baseline = others.length ? crashCounts(current) : new Map()
-        }
-        for (const p of problems) {
-          if (p.kind === 'retrying') {
-            retrying.set(`${p.pod}/${p.container}`, p.message)
-            continue
-          }
-          let rule: string | undefined = p.kind === 'fatal' ? p.rule : undefined
-          if (p.kind === 'crash') {
-            rule = crashVerdict(p, {
-              maxRestarts: options.maxRestarts,
-              othersReady,
-              baseline: w.baseline,
-              hasOthers: others.length > 0
-            })
-            if (!rule) {
-              const tolerated = `${p.message} (tolerated while other workloads start, max-restarts ${options.maxRestarts})`
-              retrying.set(`${p.pod}/${p.container}`, tolerated)
-              // Once per restart, so the log shows why a crashing pod did not fail the run.
-              const key = `${p.pod}/${p.container}/${p.restarts}`
-              if (!toleratedLogged.has(key)) {
-                toleratedLogged.add(key)
-                w.tolerated = [...(w.tolerated ?? []), { at: Date.now(), message: p.message }]
-                log(`${resourceName(w.type)} "${w.name}": ${tolerated}`)
-              }
-              continue
-            }
-          }
-          failWith(w, p, rule)
-          return
-        }
-      }
-      if (workloads.every(isDone)) {
-        finish()
-        resolve(results())
-      }
+    const handlers = {
+      onList: (items: T[]) => {
+        take.onList(items)
+        this.evaluate()
+      },
+      onEvent: (eventType: string, o: T) => {
+        take.onEvent(eventType, o)
+        this.evaluate()
+      },
+      onError: (err: unknown) => this.onError(err)
     }
+    this.loops.push(listWatch<T>(this.kube, type, query, handlers, this.loopOptions))
+  }
 
-    /** Unschedulable pods that cannot be scheduled without the user; logs the ones that wait. */
-    function schedulingProblems(w: Workload, current: Pod[]): PodProblem[] {
-      const out: PodProblem[] = []
-      if (!storage) return out
-      const all = [...pods.values()]
-      const podsLeaving =
-        all.some(p => p.metadata.deletionTimestamp) ||
-        all.length > workloads.reduce((n, x) => n + podsOf(x).length, 0)
-      for (const pod of current) {
-        const snapshot = storage.snapshot(Date.now(), pod.metadata.namespace)
-        const v = schedulingVerdict(pod, { ...snapshot, podsLeaving })
-        if (v?.state === 'failed') {
-          out.push({
-            kind: 'fatal',
-            reason: 'FailedScheduling',
-            pod: pod.metadata.name ?? '?',
-            message: v.message,
-            rule: v.rule
-          })
-        } else if (v) {
-          tick ??= setInterval(() => evaluate(), 1000)
-          if (!waitingLogged.has(v.message)) {
-            waitingLogged.add(v.message)
-            log(`${resourceName(w.type)} "${w.name}": ${v.message}`)
-          }
+  private takeEvent(e: KubeEvent): void {
+    const found = eventOverlay(e)
+    const uid = e.involvedObject?.uid
+    if (!found || !uid) return
+    const pod = this.pods.get(uid)
+    if (!pod) return // not a pod of the run (or not seen yet: its status will tell)
+    this.overlays.set(overlayKey(uid, found.container), {
+      ...found.overlay,
+      podResourceVersion: pod.metadata.resourceVersion
+    })
+  }
+
+  private onError(err: unknown): void {
+    this.lastError = err
+    // Credentials and permissions do not fix themselves: no point retrying until the timeout.
+    if (err instanceof KubeApiError && (err.code === 401 || err.code === 403)) {
+      const message = `cannot watch the run's objects: ${err.message}`
+      this.fail(new RolloutError(message, 'Forbidden', this.workloads[0].key))
+    }
+  }
+
+  private snapshot(): RolloutSnapshot {
+    const now = Date.now()
+    const storage = this.storage
+    return {
+      now,
+      workloads: this.workloads,
+      pods: [...this.pods.values()],
+      replicaSets: [...this.replicaSets.values()],
+      overlays: this.overlays,
+      storage: storage && (namespace => storage.snapshot(Date.now(), namespace)),
+      maxRestarts: this.options.maxRestarts,
+      memory: this.memory
+    }
+  }
+
+  private evaluate(): void {
+    if (this.settled) return
+    const decision: RolloutDecision = evaluate(this.snapshot())
+    this.memory = decision.memory
+    for (const line of decision.log) this.log(line)
+    if (decision.recheck) this.tick ??= setInterval(() => this.evaluate(), 1000)
+    const outcome = decision.outcome
+    if (outcome.state === 'failed') this.failWithLogs(outcome.failure)
+    else if (outcome.state === 'ready') {
+      this.finish()
+      this.resolve(this.results())
+    }
+  }
+
+  private finish(): void {
+    this.settled = true
+    clearTimeout(this.timer)
+    clearInterval(this.tick)
+    this.options.signal?.removeEventListener('abort', this.onAbort)
+    for (const loop of this.loops) loop.stop()
+  }
+
+  /** Every rejection carries where each object was, for the report's timeline. */
+  private reject(err: unknown): void {
+    if (err instanceof RolloutError) err.results = this.results(err)
+    this.rejectWith(err)
+  }
+
+  private fail(err: RolloutError): void {
+    if (this.settled) return
+    this.finish()
+    this.reject(err)
+  }
+
+  private failWithLogs(f: RolloutFailure): void {
+    this.finish()
+    const withLogs = async () => {
+      let details: string | undefined
+      if (f.log) {
+        const lines = this.options.crashLogLines ?? 20
+        const namespace = (f.log.namespace ?? this.options.namespace)!
+        const text = await readExplainingLog(this.kube, namespace, f.log.pod, f.log.status, lines)
+        if (text.trim()) {
+          details = `last ${lines} log lines of container "${f.log.status.name}" of pod "${f.log.pod}":\n${text}`
         }
       }
-      return out
+      return new RolloutError(f.message, f.reason, f.key, f.pod, f.container, details)
     }
+    withLogs().then(
+      err => this.reject(err),
+      err => this.reject(err)
+    )
+  }
 
-    function failWith(w: Workload, p: PodProblem, rule: string | undefined) {
-      finish()
-      const container = 'container' in p ? p.container : undefined
-      const message = `${resourceName(w.type)} "${w.name}" failed: ${p.message}${rule ? ` (${rule})` : ''}`
-      const withLogs = async () => {
-        let details: string | undefined
-        if (container && (p.reason === 'CrashLoopBackOff' || w.kind === 'Job')) {
-          const lines = options.crashLogLines ?? 20
-          // A crash-looping container is down: its "current" log is the run that just crashed;
-          // the one before it (previous) is there too once it has restarted.
-          const read = (previous: boolean) =>
-            withTimeout(
-              kube.podLogs((w.namespace ?? options.namespace)!, p.pod, container, {
-                previous,
-                tailLines: lines
-              }),
-              5000
-            ).catch(() => undefined)
-          const latest = await read(false)
-          const text = latest?.trim() ? latest : await read(true)
-          if (text?.trim()) {
-            details = `last ${lines} log lines of container "${container}" of pod "${p.pod}":\n${text.trimEnd()}`
-          }
-        }
-        return new RolloutError(message, p.reason, w.key, p.pod, container, details)
-      }
-      withLogs().then(reject, reject)
-    }
-
-    async function timeoutError(): Promise<RolloutError> {
-      const seconds = Math.round(options.timeoutMs / 100) / 10
+  private onTimeout(): void {
+    if (this.settled) return
+    this.finish()
+    const timedOut = async () => {
       const events = await withTimeout(
-        kube.list<KubeEvent>(Resources.Event, { namespace: options.namespace }),
+        this.kube.list<KubeEvent>(Resources.Event, { namespace: this.options.namespace }),
         5000
       ).catch(() => undefined)
-      const waiting = workloads.filter(w => !isDone(w))
-      // One line (it is the run's failure line): each unfinished workload, then why its pods are not ready.
-      const parts: string[] = []
-      for (const w of waiting) {
-        parts.push(`${resourceName(w.type)} "${w.name}": ${w.verdict.message}`)
-        parts.push(...explainNotReady(podsOf(w), events?.items ?? []))
-        if (storage) {
-          const snapshot = storage.snapshot(Date.now(), podsOf(w)[0]?.metadata.namespace)
-          parts.push(...pendingClaimLines(podsOf(w), snapshot))
-        }
-      }
-      for (const r of retrying.values()) parts.push(`still retrying: ${r}`)
-      if (lastError && waiting.every(w => !w.live))
-        parts.push(`last API error: ${errorMessage(lastError)}`)
-      const names = waiting.map(w => `${w.kind.toLowerCase()} "${w.name}"`).join(', ')
-      const message = `timed out after ${seconds}s waiting for ${names}: ${parts.join('; ')}`
-      return new RolloutError(message, 'RolloutTimeout', waiting[0]?.key ?? workloads[0].key)
+      const snapshot = this.snapshot()
+      const t = timeoutMessage(
+        snapshot,
+        this.options.timeoutMs,
+        events?.items ?? [],
+        this.lastError
+      )
+      return new RolloutError(t.message, 'RolloutTimeout', t.key)
     }
+    timedOut().then(
+      err => this.reject(err),
+      err => this.reject(err)
+    )
+  }
 
-    // The first evaluation: maybe nothing needs a watch event (all current already).
-    evaluate()
-  })
+  private results(failed?: RolloutError): WorkloadResult[] {
+    const { workloads, skipped, started, memory } = this
+    return results({ workloads, skipped, started, memory }, failed)
+  }
 }
 
-function settledState(state: Verdict['state']): WorkloadResult['state'] {
-  return state === 'current' || state === 'unwaitable' || state === 'failed' ? state : 'pending'
+/** Every object's result; `failed` names the one a RolloutError is about (Kind/name). */
+function results(
+  w: {
+    workloads: readonly WaitedObject[]
+    skipped: readonly Skipped[]
+    started: number
+    memory: RolloutMemory
+  },
+  failed?: RolloutError
+): WorkloadResult[] {
+  const now = Date.now()
+  return [
+    ...w.workloads.map(o => {
+      // A timeout or a cancel is about every unfinished object, not the one it names first.
+      const failedHere =
+        failed?.workload === o.key &&
+        !['RolloutTimeout', 'Aborted', 'Forbidden'].includes(failed.reason)
+      const verdict = verdictOf(o)
+      const endedAt = w.memory.doneAt.get(o.key) ?? now
+      const r: WorkloadResult = {
+        kind: o.kind,
+        name: o.name,
+        state: failedHere ? 'failed' : settledState(verdict),
+        message: failedHere ? failed.message : verdict.message,
+        durationMs: endedAt - w.started,
+        startedAt: w.started,
+        endedAt
+      }
+      const tolerated = w.memory.tolerated.get(o.key)
+      if (tolerated) r.tolerated = [...tolerated]
+      return r
+    }),
+    ...w.skipped.map(s => ({
+      kind: s.t.object.kind,
+      name: s.t.object.metadata.name!,
+      state: 'not-waited' as const,
+      message: `not waited for: ${s.why}`,
+      durationMs: 0,
+      startedAt: w.started,
+      endedAt: w.started
+    }))
+  ]
+}
+
+function settledState(v: Verdict): WorkloadResult['state'] {
+  return v.state === 'in-progress' ? 'pending' : v.state
 }

@@ -49,104 +49,114 @@ export interface AttemptOutcome {
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308])
 
+/** One request of an attempt: the first, or one following a redirect. */
+interface Hop {
+  url: URL
+  method: HttpMethod
+  body?: string
+  headers: Record<string, string>
+}
+
+/** What a hop ended with, before the attempt's URL, redirects and latency are added. */
+type HopEnd = Omit<AttemptOutcome, 'url' | 'redirects' | 'latencyMs' | 'refused' | 'sent'> &
+  Partial<Pick<AttemptOutcome, 'refused' | 'sent'>>
+
 export async function attempt(t: AttemptTarget, timeoutMs: number): Promise<AttemptOutcome> {
   const t0 = t.now()
   const redirects: string[] = []
-  let url = t.url
-  let method: HttpMethod = t.check.method
-  let body = t.check.body
-  let headers = t.headers
-  for (let hop = 0; ; hop++) {
-    const left = timeoutMs - (t.now() - t0)
-    const done = (
-      o: Omit<AttemptOutcome, 'url' | 'redirects' | 'latencyMs' | 'refused' | 'sent'> &
-        Partial<Pick<AttemptOutcome, 'refused' | 'sent'>>
-    ): AttemptOutcome => ({
+  let hop: Hop = { url: t.url, method: t.check.method, body: t.check.body, headers: t.headers }
+  for (let n = 0; ; n++) {
+    const done = (o: HopEnd): AttemptOutcome => ({
       refused: false,
       sent: true,
       ...o,
-      url: url.href,
+      url: hop.url.href,
       redirects,
       latencyMs: t.now() - t0
     })
+    const left = timeoutMs - (t.now() - t0)
     if (left <= 0) {
       return done({ error: `no response within ${Math.round(timeoutMs)} ms`, terminal: false })
     }
-    let res: HttpResponse
-    try {
-      res = await t.http.request({
-        url: url.href,
-        method,
-        headers,
-        body,
-        timeoutMs: left,
-        maxBodyBytes: t.maxBodyBytes,
-        tls: t.check.tls,
-        signal: t.signal
-      })
-    } catch (err) {
-      const code = err instanceof HttpRequestError ? err.code : undefined
-      return done({
-        error: errorMessage(err),
-        terminal: err instanceof HttpRequestError && !err.retryable,
-        refused: code === 'ECONNREFUSED',
-        // A hop after a redirect was sent by definition; the first only if it left.
-        sent: hop > 0 || code === undefined || !NOT_SENT_CODES.has(code)
-      })
-    }
-    const location = res.headers['location']
-    if (
-      !REDIRECTS.has(res.status) ||
-      !location ||
-      statusMatches(t.check.expectStatus, res.status)
-    ) {
-      return done({ status: res.status, response: res, terminal: false })
-    }
-    let next: URL
-    try {
-      next = new URL(location, url)
-    } catch {
-      return done({
-        status: res.status,
-        response: res,
-        reason: `redirect ${res.status} with an invalid Location ${JSON.stringify(location)}`,
-        terminal: false
-      })
-    }
-    if (next.origin !== t.origin) {
-      return done({
-        status: res.status,
-        response: res,
-        reason:
-          `redirect ${res.status} to ${next.href} (another host) not followed: only the ` +
-          `service URL ${t.origin} is contacted`,
-        terminal: true
-      })
-    }
-    if (hop >= t.maxRedirects) {
-      return done({
-        status: res.status,
-        response: res,
-        reason: `more than ${t.maxRedirects} redirects (the last one to ${next.href})`,
-        terminal: false
-      })
-    }
-    redirects.push(next.href)
-    // What browsers do: 303 turns into GET (except HEAD), and so do 301/302 after a POST.
-    if (
-      (res.status === 303 && method !== 'HEAD') ||
-      ((res.status === 301 || res.status === 302) && method === 'POST')
-    ) {
-      method = 'GET'
-      body = undefined
-      headers = Object.fromEntries(
-        Object.entries(headers).filter(
-          ([k]) => !/^content-(type|encoding|language|location)$/i.test(k)
-        )
-      )
-    }
-    url = next
+    const sent = await send(t, hop, left, n)
+    if (!('bodyBytes' in sent)) return done(sent)
+    const next = redirectTo(t, hop, sent, n)
+    if (!('url' in next)) return done(next)
+    redirects.push(next.url.href)
+    hop = next
   }
+}
+
+/** Sends one hop: its response, or how it failed without one. */
+async function send(
+  t: AttemptTarget,
+  hop: Hop,
+  timeoutMs: number,
+  n: number
+): Promise<HttpResponse | HopEnd> {
+  try {
+    return await t.http.request({
+      url: hop.url.href,
+      method: hop.method,
+      headers: hop.headers,
+      body: hop.body,
+      timeoutMs,
+      maxBodyBytes: t.maxBodyBytes,
+      tls: t.check.tls,
+      signal: t.signal
+    })
+  } catch (err) {
+    const code = err instanceof HttpRequestError ? err.code : undefined
+    return {
+      error: errorMessage(err),
+      terminal: err instanceof HttpRequestError && !err.retryable,
+      refused: code === 'ECONNREFUSED',
+      // A hop after a redirect was sent by definition; the first only if it left.
+      sent: n > 0 || code === undefined || !NOT_SENT_CODES.has(code)
+    }
+  }
+}
+
+/**
+ * The hop a response redirects to (same origin only, at most maxRedirects), or how the attempt
+ * ends with it: not a redirect, an expected redirect status, or a redirect not followed.
+ */
+function redirectTo(t: AttemptTarget, hop: Hop, res: HttpResponse, n: number): Hop | HopEnd {
+  const location = res.headers['location']
+  if (!REDIRECTS.has(res.status) || !location || statusMatches(t.check.expectStatus, res.status)) {
+    return { status: res.status, response: res, terminal: false }
+  }
+  const seen = { status: res.status, response: res }
+  let next: URL
+  try {
+    next = new URL(location, hop.url)
+  } catch {
+    const reason = `redirect ${res.status} with an invalid Location ${JSON.stringify(location)}`
+    return { ...seen, reason, terminal: false }
+  }
+  if (next.origin !== t.origin) {
+    const reason =
+      `redirect ${res.status} to ${next.href} (another host) not followed: only the ` +
+      `service URL ${t.origin} is contacted`
+    return { ...seen, reason, terminal: true }
+  }
+  if (n >= t.maxRedirects) {
+    const reason = `more than ${t.maxRedirects} redirects (the last one to ${next.href})`
+    return { ...seen, reason, terminal: false }
+  }
+  // What browsers do: 303 turns into GET (except HEAD), and so do 301/302 after a POST.
+  if (
+    (res.status === 303 && hop.method !== 'HEAD') ||
+    ((res.status === 301 || res.status === 302) && hop.method === 'POST')
+  ) {
+    const headers = Object.fromEntries(
+      Object.entries(hop.headers).filter(
+        ([k]) => !/^content-(type|encoding|language|location)$/i.test(k)
+      )
+    )
+    return { url: next, method: 'GET', body: undefined, headers }
+  }
+  return { ...hop, url: next }
 }
 
 /** Where a check's attempts go: the service URL with the check's scheme, then its path. */

@@ -59,8 +59,7 @@ function exchange(
   let settled = false
   let status = 0
   let headers: Record<string, string> = {}
-  const chunks: Buffer[] = []
-  let bytes = 0
+  const body = new CappedBody(req.maxBodyBytes)
   let outgoing: http.ClientRequest | undefined
 
   const finish = (): boolean => {
@@ -72,8 +71,7 @@ function exchange(
   }
   const done = (truncated: boolean): void => {
     if (!finish()) return
-    const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, bytes)
-    resolve({ status, headers, body: body.toString('utf8'), bodyBytes: bytes, truncated })
+    resolve({ status, headers, body: body.text(), bodyBytes: body.bytes, truncated })
   }
   const fail = (err: unknown): void => {
     if (!finish()) return
@@ -95,43 +93,72 @@ function exchange(
   req.signal?.addEventListener('abort', onStop, { once: true })
 
   try {
-    const url = new URL(req.url)
-    const secure = url.protocol === 'https:'
-    outgoing = (secure ? https : http).request(url, {
-      method: req.method,
-      headers: req.headers,
-      agent: agentFor(secure, req)
-    })
+    outgoing = openRequest(req, agentFor)
   } catch (err) {
     return fail(err)
   }
   outgoing.on('error', fail)
   outgoing.on('response', res => {
     status = res.statusCode ?? 0
-    headers = {}
-    for (const key in res.headers) {
-      const value = res.headers[key]
-      if (value !== undefined) headers[key] = Array.isArray(value) ? value.join(', ') : value
-    }
+    headers = flatHeaders(res.headers)
     res.on('data', (chunk: Buffer) => {
-      if (settled) return
-      const max = req.maxBodyBytes
-      if (bytes + chunk.byteLength > max) {
-        chunks.push(chunk.subarray(0, max - bytes))
-        bytes = max
-        done(true)
-        // Stop the transfer: the connection is closed instead of drained.
-        res.destroy()
-        return
-      }
-      chunks.push(chunk)
-      bytes += chunk.byteLength
+      if (settled || body.add(chunk)) return
+      done(true)
+      // Stop the transfer: the connection is closed instead of drained.
+      res.destroy()
     })
     res.on('end', () => done(false))
     res.on('error', fail)
     res.on('aborted', () => fail(Object.assign(new Error('aborted'), { code: 'ECONNRESET' })))
   })
   outgoing.end(req.body)
+}
+
+function openRequest(
+  req: HttpRequest,
+  agentFor: (secure: boolean, req: HttpRequest) => http.Agent
+): http.ClientRequest {
+  const url = new URL(req.url)
+  const secure = url.protocol === 'https:'
+  return (secure ? https : http).request(url, {
+    method: req.method,
+    headers: req.headers,
+    agent: agentFor(secure, req)
+  })
+}
+
+/** Header names in lower case (as Node gives them), repeated values joined with ", ". */
+function flatHeaders(raw: http.IncomingHttpHeaders): Record<string, string> {
+  const headers: Record<string, string> = {}
+  for (const key in raw) {
+    const value = raw[key]
+    if (value !== undefined) headers[key] = Array.isArray(value) ? value.join(', ') : value
+  }
+  return headers
+}
+
+/** A response body read up to a byte cap. */
+class CappedBody {
+  private readonly chunks: Buffer[] = []
+  bytes = 0
+  constructor(private readonly max: number) {}
+
+  /** Keeps the chunk, or the part of it under the cap; false once the cap is reached. */
+  add(chunk: Buffer): boolean {
+    if (this.bytes + chunk.byteLength > this.max) {
+      this.chunks.push(chunk.subarray(0, this.max - this.bytes))
+      this.bytes = this.max
+      return false
+    }
+    this.chunks.push(chunk)
+    this.bytes += chunk.byteLength
+    return true
+  }
+
+  text(): string {
+    const body = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.bytes)
+    return body.toString('utf8')
+  }
 }
 
 const CODES: Record<string, string> = {

@@ -26,7 +26,8 @@
 //
 //   runSmokeChecks(baseUrl, checks, {deadlineMs, clock, http?, log?, signal?, requestTimeoutMs?,
 //                  maxBodyBytes?, backoff?, refused?, mismatchGraceMs?, maxRedirects?})
-//     Sequential. Per check: attempt → judge → policies (policy/warmup.ts: the kube-proxy rule;
+//     Sequential. Per check: attempt → judge → decide.ts (a pure decision over the check's
+//     progress, from the policies: policy/warmup.ts: the kube-proxy rule;
 //     policy/retry.ts: what is retried and how long to wait) until it passes, a policy stops it
 //     or the deadline comes; then policy/latency.ts judges the passing attempt, and `samples` /
 //     `load` run (series.ts) and are judged (policy/latency.ts, policy/load.ts). Only baseUrl's

@@ -1,6 +1,7 @@
 // Parsing the policy keys of one check: how long a request may take, what is retried, latency
 // and load thresholds, and how the service is reached (scheme, TLS, Host). Pure.
 
+import { parseDuration } from '../duration.js'
 import {
   RETRY_KINDS,
   type LoadSpec,
@@ -229,21 +230,8 @@ function isHostHeader(value: string): boolean {
   return m[6] === undefined || (Number(m[6]) >= 1 && Number(m[6]) <= 65535)
 }
 
-/**
- * A check duration in milliseconds: a number of seconds (`5`, `0.5`), or a string of
- * `<number><unit>` parts with units h, m, s, ms (`500ms`, `10s`, `1m30s`); undefined otherwise.
- */
-export function parseCheckDuration(value: unknown): number | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) ? value * 1000 : undefined
-  if (typeof value !== 'string') return undefined
-  const text = value.trim()
-  if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * 1000
-  if (!/^(\d+(\.\d+)?(ms|h|m|s))+$/.test(text)) return undefined
-  const unit: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
-  let total = 0
-  for (const [, n, , u] of text.matchAll(/(\d+(\.\d+)?)(ms|h|m|s)/g)) total += Number(n) * unit[u]
-  return total
-}
+/** A check duration in milliseconds: the one syntax of every duration (see src/duration.ts). */
+export const parseCheckDuration = parseDuration
 
 function positive(item: Record<string, unknown>, key: string, fail: Fail): number | undefined {
   const value = item[key]

@@ -3,7 +3,7 @@
 import { load } from 'js-yaml'
 import { InputError } from '../errors.js'
 import { parseJsonPath } from './match.js'
-import { POLICY_KEYS, parsePolicyKeys } from './parse-policy.js'
+import { POLICY_KEYS, parsePolicyKeys, type Fail } from './parse-policy.js'
 import { ANY_2XX, STATUS_HELP, onlySuccess, parseStatusPattern } from './status.js'
 import { METHODS, type HttpMethod, type SmokeCheck } from './types.js'
 
@@ -122,7 +122,7 @@ function yamlProblem(err: unknown): string {
 
 function parseCheck(item: unknown, n: number): SmokeCheck {
   const where = `check ${n}`
-  const fail = (problem: string, got?: unknown): never => {
+  const fail: Fail = (problem, got) => {
     throw new InputError(
       'smoke-checks',
       `${where}: ${problem}`,
@@ -143,130 +143,159 @@ function parseCheck(item: unknown, n: number): SmokeCheck {
     }
   }
 
-  let name: string | undefined
-  if (item.name !== undefined) {
-    if (typeof item.name !== 'string' || item.name.trim() === '')
-      fail("'name' must be a non-empty string", item.name)
-    name = (item.name as string).trim()
-  }
+  const name = parseName(item, fail)
+  const path = parsePath(item, fail)
+  const method = parseMethod(item, fail)
+  const headers = parseHeaders(item, fail)
+  const body = parseBody(item, method, headers, fail)
+  const expect = parseExpectations(item, method, fail)
 
+  const check: SmokeCheck = {
+    path,
+    method,
+    headers,
+    expectStatus: expect.expectStatus,
+    expectBodyContains: expect.expectBodyContains
+  }
+  if (name !== undefined) check.name = name
+  if (body !== undefined) check.body = body
+  if (expect.expectBodyRegex !== undefined) check.expectBodyRegex = expect.expectBodyRegex
+  if (expect.expectJson !== undefined) check.expectJson = expect.expectJson
+  return { ...check, ...parsePolicyKeys(item, fail) }
+}
+
+type Item = Record<string, unknown>
+
+function parseName(item: Item, fail: Fail): string | undefined {
+  if (item.name === undefined) return undefined
+  if (typeof item.name !== 'string' || item.name.trim() === '')
+    fail("'name' must be a non-empty string", item.name)
+  return (item.name as string).trim()
+}
+
+function parsePath(item: Item, fail: Fail): string {
   if (item.path === undefined || item.path === null) fail("must have a 'path' (e.g. /health)")
   if (typeof item.path !== 'string') fail("'path' must be a string such as /health", item.path)
   const path = (item.path as string).trim()
   const pathProblem = pathError(path)
   if (pathProblem !== undefined) fail(`'path' ${pathProblem}`, path)
+  return path
+}
 
-  let method: HttpMethod = 'GET'
-  if (item.method !== undefined) {
-    const m = typeof item.method === 'string' ? item.method.trim().toUpperCase() : ''
-    if (!(METHODS as readonly string[]).includes(m)) {
-      fail(`'method' must be one of ${METHODS.join(', ')}`, item.method)
-    }
-    method = m as HttpMethod
+function parseMethod(item: Item, fail: Fail): HttpMethod {
+  if (item.method === undefined) return 'GET'
+  const m = typeof item.method === 'string' ? item.method.trim().toUpperCase() : ''
+  if (!(METHODS as readonly string[]).includes(m)) {
+    fail(`'method' must be one of ${METHODS.join(', ')}`, item.method)
   }
+  return m as HttpMethod
+}
 
+function parseHeaders(item: Item, fail: Fail): Record<string, string> {
   const headers: Record<string, string> = {}
-  if (item.headers !== undefined) {
-    if (!isMapping(item.headers))
-      fail("'headers' must be a mapping of header name to value", item.headers)
-    for (const [key, value] of Object.entries(item.headers as Record<string, unknown>)) {
-      if (!HEADER_NAME.test(key))
-        fail(`header name ${JSON.stringify(key)} is not a valid HTTP header name`)
-      if (key.toLowerCase() === 'host') {
-        fail(`header '${key}' is set with the check key 'host' (e.g. host: app.example.com)`)
-      }
-      if (CLIENT_OWNED_HEADERS.has(key.toLowerCase())) {
-        fail(`header '${key}' cannot be set: the HTTP client manages it`)
-      }
-      if (!isScalar(value)) fail(`header '${key}' must have a string value`, value)
-      const text = String(value)
-      if (/[\r\n\0]/.test(text)) fail(`header '${key}' must not contain line breaks`)
-      headers[key] = text
+  if (item.headers === undefined) return headers
+  if (!isMapping(item.headers))
+    fail("'headers' must be a mapping of header name to value", item.headers)
+  for (const [key, value] of Object.entries(item.headers as Record<string, unknown>)) {
+    if (!HEADER_NAME.test(key))
+      fail(`header name ${JSON.stringify(key)} is not a valid HTTP header name`)
+    if (key.toLowerCase() === 'host') {
+      fail(`header '${key}' is set with the check key 'host' (e.g. host: app.example.com)`)
     }
-  }
-
-  let body: string | undefined
-  if (item.body !== undefined && item.body !== null) {
-    if (method === 'GET' || method === 'HEAD') fail(`'body' is not allowed with method ${method}`)
-    if (typeof item.body === 'string') {
-      body = item.body
-    } else {
-      body = JSON.stringify(item.body)
-      if (!Object.keys(headers).some(h => h.toLowerCase() === 'content-type')) {
-        headers['content-type'] = 'application/json'
-      }
+    if (CLIENT_OWNED_HEADERS.has(key.toLowerCase())) {
+      fail(`header '${key}' cannot be set: the HTTP client manages it`)
     }
+    if (!isScalar(value)) fail(`header '${key}' must have a string value`, value)
+    const text = String(value)
+    if (/[\r\n\0]/.test(text)) fail(`header '${key}' must not contain line breaks`)
+    headers[key] = text
   }
+  return headers
+}
 
+/** The request body; a YAML mapping or list is sent as JSON (and sets content-type if unset). */
+function parseBody(
+  item: Item,
+  method: HttpMethod,
+  headers: Record<string, string>,
+  fail: Fail
+): string | undefined {
+  if (item.body === undefined || item.body === null) return undefined
+  if (method === 'GET' || method === 'HEAD') fail(`'body' is not allowed with method ${method}`)
+  if (typeof item.body === 'string') return item.body
+  if (!Object.keys(headers).some(h => h.toLowerCase() === 'content-type')) {
+    headers['content-type'] = 'application/json'
+  }
+  return JSON.stringify(item.body)
+}
+
+type Expectations = Pick<
+  SmokeCheck,
+  'expectStatus' | 'expectBodyContains' | 'expectBodyRegex' | 'expectJson'
+>
+
+function parseExpectations(item: Item, method: HttpMethod, fail: Fail): Expectations {
   let expectStatus = ANY_2XX
   if (item['expect-status'] !== undefined) {
     const parsed = parseStatusPattern(item['expect-status'])
     if (parsed === undefined) fail(`'expect-status' ${STATUS_HELP}`, item['expect-status'])
     expectStatus = parsed as typeof expectStatus
   }
-
-  const expectBodyContains: string[] = []
-  const contains = item['expect-body-contains']
-  if (contains !== undefined) {
-    const list = Array.isArray(contains) ? contains : [contains]
-    for (const needle of list) {
-      if (!isScalar(needle) || String(needle) === '') {
-        fail("'expect-body-contains' must be a non-empty string or a list of them", contains)
-      }
-      expectBodyContains.push(String(needle))
-    }
-    if (list.length === 0)
-      fail("'expect-body-contains' must be a non-empty string or a list of them", contains)
-  }
-
-  let expectBodyRegex: string | undefined
-  const regex = item['expect-body-regex']
-  if (regex !== undefined) {
-    if (typeof regex !== 'string' || regex === '') {
-      fail(
-        "'expect-body-regex' must be a non-empty string (a JavaScript regular expression)",
-        regex
-      )
-    }
-    try {
-      new RegExp(regex as string)
-    } catch (err) {
-      const why = (err as Error).message.split(': ').pop()
-      fail(`'expect-body-regex' is not a valid regular expression (${why})`, regex)
-    }
-    expectBodyRegex = regex as string
-  }
-
-  let expectJson: Record<string, unknown> | undefined
-  const json = item['expect-json']
-  if (json !== undefined) {
-    if (!isMapping(json) || Object.keys(json).length === 0) {
-      fail(
-        "'expect-json' must be a mapping of field (dot path, e.g. data.items.0.name) to expected value",
-        json
-      )
-    }
-    for (const key of Object.keys(json as object)) {
-      if (parseJsonPath(key) === undefined) {
-        fail(
-          `'expect-json' key is not a valid dot path (e.g. data.items.0.name or items[0].name)`,
-          key
-        )
-      }
-    }
-    expectJson = json as Record<string, unknown>
-  }
-
+  const expectBodyContains = parseContains(item['expect-body-contains'], fail)
+  const expectBodyRegex = parseRegex(item['expect-body-regex'], fail)
+  const expectJson = parseExpectJson(item['expect-json'], fail)
   if (method === 'HEAD' && (expectBodyContains.length > 0 || expectBodyRegex || expectJson)) {
     fail('a HEAD response has no body: drop the expect-body-*/expect-json keys or use GET')
   }
+  return { expectStatus, expectBodyContains, expectBodyRegex, expectJson }
+}
 
-  const check: SmokeCheck = { path, method, headers, expectStatus, expectBodyContains }
-  if (name !== undefined) check.name = name
-  if (body !== undefined) check.body = body
-  if (expectBodyRegex !== undefined) check.expectBodyRegex = expectBodyRegex
-  if (expectJson !== undefined) check.expectJson = expectJson
-  return { ...check, ...parsePolicyKeys(item, fail) }
+function parseContains(contains: unknown, fail: Fail): string[] {
+  const out: string[] = []
+  if (contains === undefined) return out
+  const list = Array.isArray(contains) ? contains : [contains]
+  for (const needle of list) {
+    if (!isScalar(needle) || String(needle) === '') {
+      fail("'expect-body-contains' must be a non-empty string or a list of them", contains)
+    }
+    out.push(String(needle))
+  }
+  if (list.length === 0)
+    fail("'expect-body-contains' must be a non-empty string or a list of them", contains)
+  return out
+}
+
+function parseRegex(regex: unknown, fail: Fail): string | undefined {
+  if (regex === undefined) return undefined
+  if (typeof regex !== 'string' || regex === '') {
+    fail("'expect-body-regex' must be a non-empty string (a JavaScript regular expression)", regex)
+  }
+  try {
+    new RegExp(regex as string)
+  } catch (err) {
+    const why = (err as Error).message.split(': ').pop()
+    fail(`'expect-body-regex' is not a valid regular expression (${why})`, regex)
+  }
+  return regex as string
+}
+
+function parseExpectJson(json: unknown, fail: Fail): Record<string, unknown> | undefined {
+  if (json === undefined) return undefined
+  if (!isMapping(json) || Object.keys(json).length === 0) {
+    fail(
+      "'expect-json' must be a mapping of field (dot path, e.g. data.items.0.name) to expected value",
+      json
+    )
+  }
+  for (const key of Object.keys(json as object)) {
+    if (parseJsonPath(key) === undefined) {
+      fail(
+        `'expect-json' key is not a valid dot path (e.g. data.items.0.name or items[0].name)`,
+        key
+      )
+    }
+  }
+  return json as Record<string, unknown>
 }
 
 /**

@@ -1,28 +1,29 @@
-// The smoke engine: each check is a small loop — attempt, judge, then ask the policies what next
-// (warm-up, retry); once it passed, the latency policy judges that attempt and the series
-// (samples or load) run and are judged. Every attempt is recorded.
+// The smoke engine: each check is a small loop — plan the attempt, send it, judge it, record it,
+// and act on what decide() (decide.ts: the warm-up and retry policies over a snapshot) says next;
+// once it passed, the latency policy judges that attempt and the series (samples or load) run and
+// are judged. Every attempt is recorded.
 
 import type { Clock } from '../ports.js'
 import { attempt, checkTarget, type AttemptOutcome, type AttemptTarget } from './attempt.js'
+import {
+  decide,
+  firstProgress,
+  formatLatency as ms,
+  planAttempt,
+  type CheckPolicy,
+  type Decision
+} from './decide.js'
 import { createHttpClient } from './http.js'
-import { judge } from './judge.js'
+import { judge, type Judged } from './judge.js'
 import { judgeAttemptLatency, judgeSeries, round } from './policy/latency.js'
 import { judgeLoad } from './policy/load.js'
 import {
   DEFAULT_BACKOFF,
   DEFAULT_MISMATCH_GRACE_MS,
-  backoffWait,
   formatWait,
-  nextDelay,
-  retryVerdict,
   type Backoff
 } from './policy/retry.js'
-import {
-  DEFAULT_REFUSED_RETRY,
-  probeTimeout,
-  warmupStep,
-  type RefusedRetry
-} from './policy/warmup.js'
+import { DEFAULT_REFUSED_RETRY, type RefusedRetry } from './policy/warmup.js'
 import { runLoad, runSamples } from './series.js'
 import { pause, stopReason } from './stop.js'
 import { checkLabel, joinUrl, parseBase, withScheme } from './url.js'
@@ -30,6 +31,7 @@ import { describeExpectations, describeLoad, oneLine } from './expectations.js'
 import type {
   HttpPort,
   HttpResponse,
+  LoadSpec,
   ResponseExcerpt,
   SmokeAttempt,
   SmokeCheck,
@@ -111,6 +113,26 @@ export async function runSmokeChecks(
   return results
 }
 
+/** One check being run: what every step of it reads. */
+interface CheckRun {
+  check: SmokeCheck
+  label: string
+  target: AttemptTarget
+  policy: CheckPolicy
+  opts: RunSmokeOptions
+  log: (line: string) => void
+  maxBodyBytes: number
+  /** clock.now() when the check started. */
+  start: number
+  /** What the check has seen so far, for its result. */
+  attempts: SmokeAttempt[]
+  notes: string[]
+  lastResponse?: ResponseExcerpt
+}
+
+/** How the attempts of a check ended: passed, failed, or gave up at the deadline. */
+type Ended = Exclude<Decision, { kind: 'retry' }>
+
 async function runCheck(
   serviceUrl: URL,
   check: SmokeCheck,
@@ -118,234 +140,233 @@ async function runCheck(
   http: HttpPort,
   service: ServiceState
 ): Promise<SmokeResult> {
-  const { clock, signal } = opts
-  const log = opts.log ?? (() => undefined)
-  const backoff = { ...DEFAULT_BACKOFF, ...opts.backoff }
-  const refused = { ...DEFAULT_REFUSED_RETRY, ...opts.refused }
+  const c = startCheck(serviceUrl, check, opts, http)
+  const result: SmokeResult = {
+    check: c.label,
+    method: check.method,
+    path: check.path,
+    url: c.target.url.href,
+    expected: describeExpectations(check),
+    passed: false,
+    attempts: c.attempts,
+    durationMs: 0,
+    notes: c.notes
+  }
+  if (check.name !== undefined) result.name = check.name
+
+  const { ended, outcome } = await attemptUntilDecided(c, service)
+  let failure: string | undefined
+  if (ended.kind === 'pass') {
+    service.passed = true
+    failure = await judgePassed(c, outcome!, result)
+  } else {
+    failure = ended.reason
+  }
+
+  result.durationMs = opts.clock.now() - c.start
+  result.passed = ended.kind === 'pass' && failure === undefined
+  if (!result.passed) {
+    const why = failure ?? c.attempts[c.attempts.length - 1]?.reason ?? 'failed'
+    const body = ended.kind !== 'pass' && ended.showBody ? c.lastResponse?.body : undefined
+    result.reason = body ? `${why}; response body: ${oneLine(body, 200)}` : why
+  }
+  if (c.lastResponse) result.lastResponse = c.lastResponse
+  return result
+}
+
+function startCheck(
+  serviceUrl: URL,
+  check: SmokeCheck,
+  opts: RunSmokeOptions,
+  http: HttpPort
+): CheckRun {
+  const { clock } = opts
   const requestTimeoutMs = check.timeoutMs ?? opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
   const maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
-  const minWindow = Math.min(MIN_ATTEMPT_WINDOW_MS, requestTimeoutMs)
-  const label = checkLabel(check)
-  const target: AttemptTarget = checkTarget(serviceUrl, check, {
+  const policy: CheckPolicy = {
+    method: check.method,
+    retry: check.retry,
+    requestTimeoutMs,
+    minWindowMs: Math.min(MIN_ATTEMPT_WINDOW_MS, requestTimeoutMs),
+    backoff: { ...DEFAULT_BACKOFF, ...opts.backoff },
+    refused: { ...DEFAULT_REFUSED_RETRY, ...opts.refused },
+    mismatchGraceMs: opts.mismatchGraceMs ?? DEFAULT_MISMATCH_GRACE_MS
+  }
+  const target = checkTarget(serviceUrl, check, {
     http,
     maxBodyBytes,
     maxRedirects: opts.maxRedirects ?? DEFAULT_MAX_REDIRECTS,
     now: clock.monotonic ? () => clock.monotonic!() : () => clock.now(),
-    signal
+    signal: opts.signal
   })
-  const url = target.url
-
-  const attempts: SmokeAttempt[] = []
-  const notes: string[] = []
-  let lastResponse: ResponseExcerpt | undefined
-  /** Why the check failed; undefined while it has not. */
-  let failure: string | undefined
-  /** Show the last body with the failure (a body mismatch, or a wrong answer taken as final). */
-  let showBody = false
-  let passed: AttemptOutcome | undefined
-  let delay = backoff.initialMs
-  let retriesUsed = 0
-  /** The previous attempt was refused early in the check. */
-  let afterRefusal = false
-  /** A run of fast-retried refusals is logged once, at its first attempt. */
-  let refusedLogged = false
-  const keep = (res: HttpResponse | undefined, at: string): void => {
-    if (!res) return
-    if (res.truncated) {
-      const note = `response body larger than ${maxBodyBytes} bytes: only the first ${maxBodyBytes} bytes were read`
-      if (!notes.includes(note)) notes.push(note)
-    }
-    lastResponse = excerpt(res, at)
-  }
   const start = clock.now()
+  const notes: string[] = []
   if (start >= opts.deadlineMs) {
     notes.push('started after smoke-timeout had run out: one attempt only')
   }
+  const log = opts.log ?? (() => undefined)
+  const label = checkLabel(check)
+  return { check, label, target, policy, opts, log, maxBodyBytes, start, attempts: [], notes }
+}
 
-  for (let n = 1; ; n++) {
+/**
+ * The check's loop: plan the attempt, send it, record it, ask decide() what next, and act on it
+ * (log, wait, try again) until it passes, fails or gives up. Stopping the run ends it at once.
+ */
+async function attemptUntilDecided(
+  c: CheckRun,
+  service: ServiceState
+): Promise<{ ended: Ended; outcome?: AttemptOutcome }> {
+  const { clock, signal, deadlineMs } = c.opts
+  let progress = firstProgress(c.policy)
+  let lastVerdict: Judged | undefined
+  for (;;) {
     if (signal?.aborted) {
-      failure = stopReason(signal)
-      break
+      const showBody = lastVerdict?.bodyFailed ?? false
+      return { ended: { kind: 'fail', reason: stopReason(signal), showBody } }
     }
     const t0 = clock.now()
-    const remaining = opts.deadlineMs - t0
-    const full = remaining >= minWindow ? Math.min(requestTimeoutMs, remaining) : requestTimeoutMs
-    const probe = probeTimeout(
-      {
-        attempt: n,
-        afterRefusal,
-        sinceCheckStartMs: t0 - start,
-        remainingMs: remaining,
-        timeoutMs: full,
-        minWindowMs: minWindow,
-        method: check.method,
-        serviceAnswered: service.answered
-      },
-      refused
-    )
-    const timeoutMs = probe ?? full
-    const outcome = await attempt(target, timeoutMs)
+    const time = { sinceCheckStartMs: t0 - c.start, leftMs: deadlineMs - t0 }
+    const plan = planAttempt(progress, time, service.answered, c.policy)
+    const outcome = await attempt(c.target, plan.timeoutMs)
+    const now = clock.now()
     if (outcome.status !== undefined && !service.answered) {
       service.answered = true
-      service.firstAnswerAt = clock.now()
+      service.firstAnswerAt = now
     }
-    const verdict = judge(check, outcome)
-    const record: SmokeAttempt = {
-      n,
-      at: new Date(t0).toISOString(),
-      elapsedMs: t0 - start,
-      latencyMs: round(outcome.latencyMs),
-      passed: verdict.passed
-    }
-    if (outcome.status !== undefined) record.status = outcome.status
-    if (outcome.error !== undefined) record.error = outcome.error
-    if (outcome.redirects.length > 0) record.redirects = outcome.redirects
-    if (outcome.response) {
-      record.bodyBytes = outcome.response.bodyBytes
-      if (outcome.response.truncated) record.truncated = true
-    }
-    if (verdict.reason !== undefined) record.reason = verdict.reason
-    attempts.push(record)
-    keep(outcome.response, outcome.url)
-    showBody = verdict.bodyFailed
-
-    if (signal?.aborted) {
-      failure = stopReason(signal)
-      break
-    }
-    if (verdict.passed) {
-      service.passed = true
-      passed = outcome
-      log(`${label}: passed (${outcome.status} in ${ms(outcome.latencyMs)}, attempt ${n})`)
-      break
-    }
-    const reason = verdict.reason ?? 'failed'
-    if (outcome.terminal) {
-      log(`${label}: failed, not retried: ${reason}`)
-      failure = reason
-      break
-    }
-    const retry = retryVerdict({
-      kind: verdict.kind ?? 'status',
-      method: check.method,
-      settings: check.retry,
-      sent: outcome.sent,
-      retriesUsed,
-      serviceAnswered: service.answered,
-      answeredCorrectly: service.passed,
-      sinceFirstAnswerMs: service.answered ? clock.now() - service.firstAnswerAt : 0,
-      mismatchGraceMs: opts.mismatchGraceMs ?? DEFAULT_MISMATCH_GRACE_MS
-    })
-    if (!retry.retry) {
-      log(`${label}: failed, not retried (${retry.why}): ${reason}`)
-      notes.push(`not retried: ${retry.why}`)
-      failure = reason
-      showBody = outcome.response !== undefined
-      break
-    }
-    const left = opts.deadlineMs - clock.now()
-    if (left <= minWindow) {
-      log(`${label}: failed after ${n} attempt${n === 1 ? '' : 's'}: ${reason}`)
-      failure = reason
-      break
-    }
-    // Early in the check, a refusal is retried soon and an unanswered probe at once, neither
-    // growing the backoff.
-    const warm = warmupStep(
+    const verdict = judge(c.check, outcome)
+    progress = { ...progress, attempts: progress.attempts + 1 }
+    c.attempts.push(attemptRecord(progress.attempts, t0 - c.start, t0, outcome, verdict))
+    keepResponse(c, outcome.response, outcome.url)
+    const decision = decide(
       {
-        refused: outcome.refused,
-        unansweredProbe:
-          probe !== undefined && outcome.error !== undefined && outcome.latencyMs >= probe,
-        sinceCheckStartMs: clock.now() - start
+        progress,
+        outcome,
+        verdict,
+        probeMs: plan.probeMs,
+        service: {
+          answered: service.answered,
+          answeredCorrectly: service.passed,
+          sinceFirstAnswerMs: service.answered ? now - service.firstAnswerAt : 0
+        },
+        time: { sinceCheckStartMs: now - c.start, leftMs: deadlineMs - now },
+        stopped: signal?.aborted ? stopReason(signal) : undefined
       },
-      refused
+      c.policy
     )
-    const wait = warm
-      ? Math.min(warm.waitMs, left - minWindow)
-      : backoffWait(delay, left, minWindow)
-    if (warm?.style !== 'refused') {
-      const when = wait > 0 ? `in ${formatWait(wait)}` : 'at once'
-      log(`${label}: attempt ${n}: ${reason}; retrying ${when}`)
-    } else if (!refusedLogged) {
-      log(
-        `${label}: attempt ${n}: ${reason}; retrying every ${formatWait(refused.intervalMs)} ` +
-          `while refused (up to ${formatWait(refused.windowMs)} into the check)`
-      )
+    if (decision.message !== undefined) c.log(`${c.label}: ${decision.message}`)
+    if (decision.kind !== 'retry') {
+      if (decision.kind === 'fail' && decision.note !== undefined) c.notes.push(decision.note)
+      return { ended: decision, outcome }
     }
-    refusedLogged = warm?.style === 'refused'
-    afterRefusal = warm?.style === 'refused'
-    if (retry.counted) retriesUsed++
-    if (wait > 0) await pause(clock, wait, signal)
-    if (!warm) delay = nextDelay(delay, backoff)
+    progress = decision.next
+    lastVerdict = verdict
+    if (decision.waitMs > 0) await pause(clock, decision.waitMs, signal)
   }
+}
 
-  const result: SmokeResult = {
-    check: label,
-    method: check.method,
-    path: check.path,
-    url: url.href,
-    expected: describeExpectations(check),
-    passed: false,
-    attempts,
-    durationMs: 0,
-    notes
+function attemptRecord(
+  n: number,
+  elapsedMs: number,
+  t0: number,
+  outcome: AttemptOutcome,
+  verdict: Judged
+): SmokeAttempt {
+  const record: SmokeAttempt = {
+    n,
+    at: new Date(t0).toISOString(),
+    elapsedMs,
+    latencyMs: round(outcome.latencyMs),
+    passed: verdict.passed
   }
-  if (check.name !== undefined) result.name = check.name
+  if (outcome.status !== undefined) record.status = outcome.status
+  if (outcome.error !== undefined) record.error = outcome.error
+  if (outcome.redirects.length > 0) record.redirects = outcome.redirects
+  if (outcome.response) {
+    record.bodyBytes = outcome.response.bodyBytes
+    if (outcome.response.truncated) record.truncated = true
+  }
+  if (verdict.reason !== undefined) record.reason = verdict.reason
+  return record
+}
 
-  if (passed && failure === undefined) {
-    const slow = judgeAttemptLatency(check.maxLatencyMs, passed.latencyMs)
-    if (slow !== undefined) {
-      const last = attempts[attempts.length - 1]
-      last.passed = false
-      last.reason = slow
-      failure = slow
-      log(`${label}: failed: ${slow}`)
+/** Keeps the last response for the report, noting once that a body was cut at the read cap. */
+function keepResponse(c: CheckRun, res: HttpResponse | undefined, at: string): void {
+  if (!res) return
+  if (res.truncated) {
+    const note = `response body larger than ${c.maxBodyBytes} bytes: only the first ${c.maxBodyBytes} bytes were read`
+    if (!c.notes.includes(note)) c.notes.push(note)
+  }
+  c.lastResponse = excerpt(res, at)
+}
+
+/**
+ * Once an attempt passed: the latency policy judges it, then the series (samples or load) run
+ * and are judged. Returns why the check failed after all, or undefined.
+ */
+async function judgePassed(
+  c: CheckRun,
+  passed: AttemptOutcome,
+  result: SmokeResult
+): Promise<string | undefined> {
+  let failure = judgeAttemptLatency(c.check.maxLatencyMs, passed.latencyMs)
+  if (failure !== undefined) {
+    const last = c.attempts[c.attempts.length - 1]
+    last.passed = false
+    last.reason = failure
+    c.log(`${c.label}: failed: ${failure}`)
+  }
+  if (failure === undefined && c.check.samples !== undefined) {
+    failure = await samplesPhase(c, c.check.samples, result)
+  }
+  if (failure === undefined && c.check.load !== undefined) {
+    failure = await loadPhase(c, c.check.load, result)
+  }
+  return failure
+}
+
+async function samplesPhase(
+  c: CheckRun,
+  count: number,
+  result: SmokeResult
+): Promise<string | undefined> {
+  const startedAt = new Date(c.opts.clock.now()).toISOString()
+  const s = await runSamples(c.target, count, c.policy.requestTimeoutMs)
+  result.samples = { startedAt, ...s.result }
+  keepResponse(c, s.last?.response, s.last?.url ?? c.target.url.href)
+  const l = s.result.latency
+  c.log(
+    `${c.label}: ${s.result.passed} of ${count} samples: p50 ${ms(l.p50)}, p95 ${ms(l.p95)}, max ${ms(l.max)}`
+  )
+  const failure = s.failure ?? joinProblems(judgeSeries(c.check, l), `${l.count} samples`)
+  if (failure !== undefined) c.log(`${c.label}: failed: ${failure}`)
+  return failure
+}
+
+async function loadPhase(
+  c: CheckRun,
+  spec: LoadSpec,
+  result: SmokeResult
+): Promise<string | undefined> {
+  const { check, label } = c
+  c.log(`${label}: load: ${describeLoad(spec)} …`)
+  const r = await runLoad(c.target, spec, c.policy.requestTimeoutMs, c.opts.clock)
+  // Kept with the numbers, so the report (and its chart) shows what they were judged against.
+  if (check.maxP95Ms !== undefined || check.maxP99Ms !== undefined) {
+    r.thresholds = {
+      ...(check.maxP95Ms !== undefined ? { maxP95Ms: check.maxP95Ms } : {}),
+      ...(check.maxP99Ms !== undefined ? { maxP99Ms: check.maxP99Ms } : {})
     }
   }
-  if (passed && failure === undefined && check.samples !== undefined) {
-    const startedAt = new Date(clock.now()).toISOString()
-    const s = await runSamples(target, check.samples, requestTimeoutMs)
-    result.samples = { startedAt, ...s.result }
-    keep(s.last?.response, s.last?.url ?? url.href)
-    const l = s.result.latency
-    log(
-      `${label}: ${s.result.passed} of ${check.samples} samples: p50 ${ms(l.p50)}, p95 ${ms(l.p95)}, max ${ms(l.max)}`
-    )
-    failure = s.failure ?? joinProblems(judgeSeries(check, l), `${l.count} samples`)
-    if (failure !== undefined) log(`${label}: failed: ${failure}`)
-  }
-  if (passed && failure === undefined && check.load !== undefined) {
-    const spec = check.load
-    log(`${label}: load: ${describeLoad(spec)} …`)
-    const r = await runLoad(target, spec, requestTimeoutMs, clock)
-    // Kept with the numbers, so the report (and its chart) shows what they were judged against.
-    if (check.maxP95Ms !== undefined || check.maxP99Ms !== undefined) {
-      r.thresholds = {
-        ...(check.maxP95Ms !== undefined ? { maxP95Ms: check.maxP95Ms } : {}),
-        ...(check.maxP99Ms !== undefined ? { maxP99Ms: check.maxP99Ms } : {})
-      }
-    }
-    result.load = r
-    log(
-      `${label}: load: ${r.requests} requests in ${formatWait(r.durationMs)} (${r.requestsPerSecond}/s), ` +
-        `${r.successRate} % passed, p50 ${ms(r.latency.p50)}, p95 ${ms(r.latency.p95)}, p99 ${ms(r.latency.p99)}`
-    )
-    const problems = judgeLoad(check, r)
-    failure = r.stopped ?? (problems.length > 0 ? problems.join('; ') : undefined)
-    if (failure !== undefined) log(`${label}: failed: ${failure}`)
-  }
-
-  result.durationMs = clock.now() - start
-  result.passed = passed !== undefined && failure === undefined
-  if (!result.passed) {
-    const why = failure ?? attempts[attempts.length - 1]?.reason ?? 'failed'
-    result.reason =
-      showBody && lastResponse && lastResponse.body !== ''
-        ? `${why}; response body: ${oneLine(lastResponse.body, 200)}`
-        : why
-  }
-  if (lastResponse) result.lastResponse = lastResponse
-  return result
+  result.load = r
+  c.log(
+    `${label}: load: ${r.requests} requests in ${formatWait(r.durationMs)} (${r.requestsPerSecond}/s), ` +
+      `${r.successRate} % passed, p50 ${ms(r.latency.p50)}, p95 ${ms(r.latency.p95)}, p99 ${ms(r.latency.p99)}`
+  )
+  const problems = judgeLoad(check, r)
+  const failure = r.stopped ?? (problems.length > 0 ? problems.join('; ') : undefined)
+  if (failure !== undefined) c.log(`${label}: failed: ${failure}`)
+  return failure
 }
 
 /** A check that never started because the run was stopped before it. */
@@ -382,8 +403,4 @@ function excerpt(res: HttpResponse, url: string): ResponseExcerpt {
   const type = res.headers['content-type']
   if (type !== undefined) out.contentType = type
   return out
-}
-
-function ms(x: number): string {
-  return x < 100 ? `${round(x)} ms` : `${Math.round(x)} ms`
 }

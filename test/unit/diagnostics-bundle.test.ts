@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { writeDiagnosticsBundle, type BundleInput } from '../../src/diagnostics/index.js'
 import { SecretRegistry } from '../../src/secrets.js'
+import { collectDiagnostics } from '../../src/kube/diagnostics.js'
 import { kindOf, type KubeObject } from '../../src/kube/index.js'
 import type { RunReport } from '../../src/report/index.js'
 import { FakeKube } from './kube-fake.js'
@@ -64,6 +65,8 @@ function cluster() {
     '\n'
   )
   kube.logs.set('web-abc-1/app/previous', `${crashLog}\nAuthorization: Bearer ${SECRET}\n`)
+  // A container down after a crash: the kubelet serves the run that just crashed as its current log.
+  kube.logs.set('web-abc-1/app', 'the latest crashed run\n')
   kube.logs.set('web-abc-2/app', 'serving on :8080\n')
   return { kube, applied }
 }
@@ -121,6 +124,7 @@ describe('writeDiagnosticsBundle', () => {
       'error-details.txt',
       'events.txt',
       'events.yaml',
+      'logs/web-abc-1/app.log',
       'logs/web-abc-1/app.previous.log',
       'logs/web-abc-2/app.log',
       'manifests/applied.yaml',
@@ -244,6 +248,33 @@ describe('writeDiagnosticsBundle', () => {
       'pods/web-abc-2.txt',
       'pods/web-abc-2.yaml'
     ])
+  })
+
+  test('renders the model the failure’s diagnostics collected: no pod, event or log read again', async () => {
+    const { kube, applied } = cluster()
+    kube.logs.set('web-abc-1/app', 'the run that just crashed\n')
+    const typed = applied.map(o => ({ object: o, type: kindOf(o).type }))
+    const diagnostics = await collectDiagnostics(kube, NS, {
+      objects: typed.map(t => ({
+        kind: t.object.kind,
+        name: t.object.metadata.name!,
+        type: t.type
+      })),
+      bundle: {}
+    })
+    const before = kube.calls.length
+    const { dir, read } = await write({
+      cluster: { kube, namespace: NS },
+      collected: [diagnostics.model]
+    })
+    expect(kube.calls.slice(before).map(c => c.method)).toEqual([])
+    // Down after a crash: both logs containerLogs() says exist, the one that explains it first.
+    expect(read('logs/web-abc-1/app.log')).toBe('the run that just crashed\n')
+    expect(read('logs/web-abc-1/app.previous.log')).toContain('line 500 of the crashed run')
+    expect(filesUnder(dir)).toEqual(
+      expect.arrayContaining(['objects/deployment-web.yaml', 'objects/secret-creds.yaml'])
+    )
+    expect(existsSync(join(dir, 'errors.txt'))).toBe(false)
   })
 
   test('before any cluster (a build failure): the report and the details only', async () => {

@@ -1,7 +1,7 @@
 // How images reach the cluster, for each cluster kind, runtime and node count, chosen or asked.
 
 import { describe, expect, test } from '@jest/globals'
-import { chooseDelivery, type ClusterFacts } from '../../src/images/strategy.js'
+import { chooseDelivery, deliveryLabel, type ClusterFacts } from '../../src/images/strategy.js'
 import type { LoadStrategy } from '../../src/images/config.js'
 
 const built = (load: LoadStrategy | 'auto' = 'auto', registry = '') => ({
@@ -104,5 +104,63 @@ describe('asked with load', () => {
   test('registry with load: registry', () => {
     const c = chooseDelivery(built('registry', 'localhost:5000'), { kind: 'existing' })
     expect(c).toMatchObject({ ok: true, strategy: 'registry' })
+  })
+})
+
+describe('every rule, one row each', () => {
+  const existing: ClusterFacts = { kind: 'existing' }
+  // build, load, registry, cluster → strategy, or the input refused (`by cluster` when only the
+  // cluster's facts rule it out)
+  test.each([
+    // build: false
+    [false, 'auto', '', minikube('docker', 1), 'none'],
+    [false, 'none', '', existing, 'none'],
+    [false, 'auto', 'localhost:5000', minikube('docker', 1), 'refused: registry'],
+    [false, 'image-load', '', minikube('docker', 1), 'refused: load'],
+    [false, 'registry', 'localhost:5000', existing, 'refused: registry'],
+    // inputs that contradict each other, whatever the cluster
+    [true, 'none', '', existing, 'refused: load'],
+    [true, 'registry', '', minikube('docker', 1), 'refused: registry'],
+    [true, 'docker-env', 'localhost:5000', minikube('docker', 1), 'refused: registry'],
+    [true, 'image-load', 'ghcr.io/org', existing, 'refused: registry'],
+    // a registry: any cluster
+    [true, 'auto', 'localhost:5000', minikube('cri-o', 3), 'registry'],
+    [true, 'registry', 'localhost:5000', minikube('docker', 1), 'registry'],
+    [true, 'registry', 'localhost:5000', existing, 'registry'],
+    // cluster: existing
+    [true, 'auto', '', existing, 'docker-env'],
+    [true, 'docker-env', '', existing, 'docker-env'],
+    [true, 'image-load', '', existing, 'refused: load'],
+    // minikube, asked
+    [true, 'docker-env', '', minikube('docker', 1), 'docker-env'],
+    [true, 'docker-env', '', minikube('docker'), 'docker-env'],
+    [true, 'docker-env', '', minikube('containerd', 1), 'refused: load'],
+    [true, 'docker-env', '', minikube('docker', 2), 'refused: load by cluster'],
+    [true, 'image-load', '', minikube('docker', 1), 'image-load'],
+    [true, 'image-load', '', minikube('cri-o', 3), 'image-load'],
+    // minikube, chosen
+    [true, 'auto', '', minikube(undefined), 'docker-env'], // runtime not known: minikube's default
+    [true, 'auto', '', minikube('docker', 1), 'docker-env'],
+    [true, 'auto', '', minikube('docker', 2), 'image-load'],
+    [true, 'auto', '', minikube('containerd'), 'image-load']
+  ] as const)(
+    'build %s, load %s, registry "%s", %o → %s',
+    (build, load, registry, cluster, want) => {
+      const c = chooseDelivery({ build, load, registry }, cluster)
+      const got = c.ok ? c.strategy : `refused: ${c.input}${c.cluster ? ' by cluster' : ''}`
+      expect(got).toBe(want)
+    }
+  )
+})
+
+describe('how each strategy is named in the summary', () => {
+  test.each([
+    ['none', false, '', 'none: prebuilt, pulled by the nodes'],
+    ['docker-env', true, '', "docker-env: built in minikube's Docker engine"],
+    ['docker-env', false, '', 'docker-env: built in the local Docker engine'],
+    ['image-load', true, '', 'image-load: built on the runner, `minikube image load`'],
+    ['registry', false, 'localhost:5000', 'registry: pushed to localhost:5000, pulled by the nodes']
+  ] as const)('%s (in cluster: %s) → %s', (strategy, inCluster, registry, label) => {
+    expect(deliveryLabel(strategy, { inCluster, registry })).toBe(label)
   })
 })

@@ -334,6 +334,42 @@ describe('readiness-path', () => {
   })
 })
 
+describe('one duration syntax for every input', () => {
+  test.each([
+    ['rollout-timeout', '1.5m', 90_000],
+    ['rollout-timeout', '1m30s', 90_000],
+    ['smoke-timeout', '90.5', 90_500],
+    ['smoke-timeout', '1500ms', 1500],
+    ['build-timeout', '1h2m3s', 3_723_000],
+    ['start-timeout', '10m', 600_000],
+    ['queue-timeout', '2.5s', 2500],
+    ['stable-for', '1.5s', 1500]
+  ])('%s %j → %d ms', (name, value, ms) => {
+    const c = parse({ [name]: value })
+    const got = {
+      'rollout-timeout': c.deploy.rolloutTimeoutMs,
+      'smoke-timeout': c.smoke.timeoutMs,
+      'build-timeout': c.images.timeoutMs,
+      'start-timeout': c.cluster.startTimeoutMs,
+      'queue-timeout': c.deploy.queueTimeoutMs,
+      'stable-for': c.deploy.stableForMs
+    }[name]
+    expect(got).toBe(ms)
+  })
+
+  test('each input keeps its own range and one line naming it', () => {
+    expect(errorOf({ 'rollout-timeout': '500ms' })).toBe(
+      `input 'rollout-timeout' must be a duration from 1s to 6h, like 90, 90s, 2m or 1m30s, got "500ms"`
+    )
+    expect(errorOf({ 'smoke-timeout': '0.5' })).toContain(
+      `input 'smoke-timeout' must be a duration from 1s to 6h`
+    )
+    expect(errorOf({ 'stable-for': '0.5' })).toContain(
+      `input 'stable-for' must be a duration from 0 (off) to 1h`
+    )
+  })
+})
+
 describe('queue-timeout', () => {
   test('default 0 (refuse at once); durations up to 6h', () => {
     expect(parse({}).deploy.queueTimeoutMs).toBe(0)

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals'
 import { codeBlock, escapeMarkdown, renderMarkdown } from '../../src/kube/diagnostics-render.js'
 import {
   collectDiagnostics,
+  matchesLabels,
   summarizeEvents,
   type Diagnostics
 } from '../../src/kube/diagnostics.js'
@@ -258,5 +259,64 @@ describe('Markdown rendering', () => {
     expect(md).not.toContain('Readiness probe failed 0 ')
     expect(md).toContain('log line 49')
     expect(md).toMatch(/_Cut to fit the summary: .*older events.*; see the job log\._/)
+  })
+})
+
+describe('one collection for the log groups and the bundle', () => {
+  it('serving the bundle: whole logs, every pod listed, the groups still show only the run’s pods and tails', async () => {
+    const kube = crashingCluster()
+    const stranger = pod('other-1', 'xyz', [
+      { ready: true, state: { running: { startedAt: '2026-01-01T00:00:00Z' } } }
+    ])
+    stranger.metadata.labels = { app: 'other' }
+    kube.put(stranger)
+    kube.logs.set('other-1/app', 'not the run’s')
+    kube.logs.set('web-abc-1/app', Array.from({ length: 80 }, (_, i) => `line ${i}`).join('\n'))
+    const report = await collectDiagnostics(kube, NS, {
+      labelSelector: 'app=web',
+      tailLines: 5,
+      bundle: { podSelector: undefined }
+    })
+    expect(report.model.pods.map(p => p.metadata.name)).toEqual([
+      'other-1',
+      'web-abc-1',
+      'web-abc-2'
+    ])
+    expect(report.data.pods.map(p => p.name)).toEqual(['web-abc-1', 'web-abc-2'])
+    // Read whole (no tailLines) once; the groups show its last lines.
+    expect(
+      kube.callsOf('podLogs').every(c => !(c.args[3] as object & { tailLines?: number }).tailLines)
+    ).toBe(true)
+    expect(report.data.pods[0].containers[0].logs).toBe(
+      'line 75\nline 76\nline 77\nline 78\nline 79'
+    )
+    expect(report.model.logs.find(l => l.pod === 'web-abc-1')?.current?.text).toContain('line 0\n')
+    expect(kube.callsOf('list').map(c => c.args[0])).toEqual([
+      'Deployment',
+      'Pod',
+      'Event',
+      'ReplicaSet'
+    ])
+  })
+})
+
+describe('matchesLabels', () => {
+  const p = (labels: Record<string, string>) => {
+    const o = pod('p', 'h')
+    o.metadata.labels = labels
+    return o
+  }
+  it.each([
+    ['run=r1', { run: 'r1' }, true],
+    ['run==r1', { run: 'r1' }, true],
+    ['run=r1', { run: 'r2' }, false],
+    ['run=r1,app=web', { run: 'r1', app: 'web' }, true],
+    ['run=r1,app=web', { run: 'r1' }, false],
+    ['app!=web', { app: 'api' }, true],
+    ['app!=web', { app: 'web' }, false],
+    ['app', { app: 'x' }, true],
+    ['app', {}, false]
+  ])('%s on %j: %s', (selector, labels, expected) => {
+    expect(matchesLabels(p(labels), selector)).toBe(expected)
   })
 })

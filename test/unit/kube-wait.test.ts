@@ -135,6 +135,36 @@ describe('waitForWorkloads: Deployments (kubectl rollout status)', () => {
     expect(err.message).toContain('container "app" is in CrashLoopBackOff (restarted 1 time)')
   })
 
+  it('reads the log the containerLogs rule names: the run that crashed, once it runs again', async () => {
+    const kube = cluster()
+    kube.put(pod('web-abc-1', 'abc', [running(1)]))
+    kube.logs.set('web-abc-1/app/previous', 'fatal: the run that crashed')
+    kube.logs.set('web-abc-1/app', 'starting again')
+    const done = waitForWorkloads(kube, [web], opts())
+    await settle()
+    kube.put(
+      event(
+        'Pod/web-abc-1',
+        'BackOff',
+        'Back-off restarting failed container',
+        '2026-01-01T00:00:03Z',
+        {
+          involvedObject: {
+            kind: 'Pod',
+            name: 'web-abc-1',
+            namespace: NS,
+            uid: 'uid-pod-web-abc-1',
+            fieldPath: 'spec.containers{app}'
+          }
+        }
+      )
+    )
+    const err = await rejection(done)
+    expect(err.details).toBe(
+      'last 20 log lines of container "app" of pod "web-abc-1":\nfatal: the run that crashed'
+    )
+  })
+
   it('fails on an ErrImageNeverPull event, and on the status seen in the first list', async () => {
     const kube = cluster()
     kube.put(pod('web-abc-1', 'abc', [waitingFor('ContainerCreating', '')]))

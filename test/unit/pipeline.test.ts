@@ -820,6 +820,11 @@ describe('runMain: diagnostics bundle, secrets, cancel', () => {
     // The check's URL carries it too: the report and summary must still not.
     expect(reports.join('')).toContain('?token=***')
     for (const text of [summary, ...reports]) expect(text).not.toContain('s3cr3t-t0ken')
+    // The loop below must have files to look at: the failed run wrote its bundle.
+    const written = (files(bundleDir) as string[]).filter(f =>
+      statSync(join(bundleDir, f)).isFile()
+    )
+    expect(written).toEqual(expect.arrayContaining(['README.txt', 'report.json']))
     for (const f of files(bundleDir) as string[]) {
       if (statSync(join(bundleDir, f)).isFile())
         expect(readFileSync(join(bundleDir, f), 'utf8')).not.toContain('s3cr3t-t0ken')

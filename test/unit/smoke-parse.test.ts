@@ -345,6 +345,18 @@ describe('policy keys', () => {
     expect(parseCheckDuration(true)).toBeUndefined()
   })
 
+  test('timeout and load.duration take the inputs’ duration syntax too', () => {
+    expect(one('- {path: /, timeout: 1.5s}').timeoutMs).toBe(1500)
+    expect(one('- {path: /, timeout: "1m"}').timeoutMs).toBe(60_000)
+    expect(one('- {path: /, load: {duration: 1m30s}}').load?.durationMs).toBe(90_000)
+    expect(one('- {path: /, load: {duration: 90}}').load?.durationMs).toBe(90_000)
+    expect(one('- {path: /, load: {duration: "1.5"}}').load?.durationMs).toBe(1500)
+    expect(err('- {path: /, load: {duration: 500ms}}')).toBe(
+      `input 'smoke-checks' check 1: 'load.duration' must be a duration from 1s to 10m, like 20s or 2m, got "500ms"`
+    )
+    expect(err('- {path: /, timeout: -1}')).toContain("'timeout' must be a duration")
+  })
+
   test('retries, retry: false, retry-on', () => {
     expect(one('- {path: /, retries: 3}').retry).toEqual({ maxRetries: 3 })
     expect(one('- {path: /, retry: false}').retry).toEqual({ maxRetries: 0 })

@@ -102,6 +102,13 @@ export function statefulSetStatus(s: StatefulSet): Verdict {
   return current(`statefulset "${name}" successfully rolled out`)
 }
 
+/** A StatefulSet's current pods carry its update revision; older ones do not count. */
+export function statefulSetCurrentPods(s: StatefulSet, pods: Pod[]): Pod[] {
+  const revision = s.status?.updateRevision
+  if (!revision) return pods
+  return pods.filter(p => p.metadata.labels?.['controller-revision-hash'] === revision)
+}
+
 /** kubectl's DaemonSetStatusViewer (only RollingUpdate can be observed). */
 export function daemonSetStatus(ds: DaemonSet): Verdict {
   const name = ds.metadata.name
