@@ -164,7 +164,9 @@ async function helm(set, waitArgs) {
   kubectl('delete', 'namespace', ns, '--wait=true', '--timeout=120s')
   const why =
     install.code !== 0
-      ? install.out.trim().split('\n').at(-1)
+      ? // helm's Error: line (with --debug a stack trace follows it)
+        (install.out.split('\n').find(l => l.startsWith('Error:')) ??
+        install.out.trim().split('\n').at(-1))
       : test.code !== 0
         ? 'helm test failed'
         : ''
