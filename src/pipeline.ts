@@ -72,6 +72,7 @@ import {
 } from './kube/index.js'
 import { checkProbe, runSmokeChecks, type HttpPort } from './smoke/index.js'
 import {
+  checkChartClash,
   deleteFailedHook,
   renderForServer,
   runChartTests,
@@ -248,6 +249,7 @@ export async function runMain(deps: MainDeps): Promise<MainOutcome> {
         : checked.objects
       if (chart && config.chart!.tests) toApply.push(...chart.tests)
       else if (chart?.tests.length) log.info('chart tests not run (chart-tests: false)')
+      if (chart) checkChartClash(checked.objects, toApply.slice(checked.objects.length))
       if (chart) checkManifestSet(toApply)
       const typed = await resolveTypes(toApply, discovery, server.version)
       if (openapi) checkFields(toApply, new SchemaIndex(await openapi), server.quirks)
