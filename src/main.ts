@@ -11,7 +11,7 @@ import { checkLocalActionStubs } from './local-action.js'
 import { runMain } from './pipeline.js'
 import { systemProcesses } from './processes.js'
 import { writeJUnitFile, writeReportFile } from './report/index.js'
-import { handleCancelSignals } from './cancel.js'
+import { handleCancelSignals, type SignalSource } from './cancel.js'
 import { SecretRegistry } from './secrets.js'
 import { systemJournalFiles } from './object-journal.js'
 import {
@@ -27,7 +27,8 @@ import {
 
 const KILL_GRACE_MS = 2500
 
-export async function run(): Promise<void> {
+/** `signals`: the process's own, or those the main thread forwards to the worker (main-thread.ts). */
+export async function run(signals: SignalSource = process): Promise<void> {
   checkLocalActionStubs()
   const env = process.env
   const workspace = env.GITHUB_WORKSPACE || process.cwd()
@@ -40,7 +41,7 @@ export async function run(): Promise<void> {
   const cancel = new AbortController()
   const runner = createProcessRunner({ signal: cancel.signal, killGraceMs: KILL_GRACE_MS })
   const removeHandlers = handleCancelSignals(cancel, {
-    source: process,
+    source: signals,
     log: line => core.info(line),
     onSecond: () => void runner.settled(0)
   })
@@ -93,7 +94,8 @@ export async function run(): Promise<void> {
   removeHandlers()
   if (outcome.failure) core.setFailed(outcome.failure)
   if (cancel.signal.aborted) {
-    // Nothing this step started may outlive it; then exit at once (open sockets would hold it).
+    // Nothing this step started may outlive it; then exit at once (open sockets would hold it;
+    // in the worker this ends the thread, and the main thread exits with its code).
     await runner.settled(KILL_GRACE_MS + 1000)
     process.exit(1)
   }

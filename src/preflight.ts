@@ -4,7 +4,7 @@
 
 import { InputError } from './errors.js'
 import { defaultNamespace, type Config } from './inputs.js'
-import { prepareChart, type PreparedChart } from './helm/index.js'
+import { checkChartClash, prepareChart, type PreparedChart } from './helm/index.js'
 import type { CommandRunner } from './ports.js'
 import { resolveImageSources, type ImageSource } from './images/index.js'
 import {
@@ -85,6 +85,7 @@ export async function preflight(
     }
   }
   const rendered = chart ? chartObjectsOf(chart) : []
+  checkChartClash(objects, rendered)
   checkManifestSet([...objects, ...rendered])
   return { sources, objects, generated: false, imageAliases: aliases, smokeChecks, chart }
 }

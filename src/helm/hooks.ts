@@ -90,7 +90,9 @@ export function deletePolicies(o: KubeObject): string[] {
     .filter(Boolean)
 }
 
-// Helm's InstallOrder (pkg/release/util/kind_sorter.go); kinds not in it go last.
+// Helm's own knowledge, kept as data: its InstallOrder (pkg/release/util/kind_sorter.go), which
+// sorts hooks of one weight. Not the kind registry's apply ranks (src/kube/kinds.ts): a chart's
+// hooks run in the order Helm gives them, whatever this action would choose. Kinds not in it go last.
 const INSTALL_ORDER = [
   'PriorityClass',
   'Namespace',

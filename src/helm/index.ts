@@ -15,6 +15,7 @@ export {
 } from './chart.js'
 export { helmMessage, sourceArgs, templateArgs, type Capabilities } from './render.js'
 export { renderForServer, serverCapabilities } from './capabilities.js'
+export { checkChartClash } from './clash.js'
 export {
   deletePolicies,
   hookEvents,

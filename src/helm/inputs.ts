@@ -1,4 +1,4 @@
-// The chart inputs (`chart`, `chart-version`, `values`, `set`, `release`, `chart-tests`): what can
+// The chart inputs (`chart`, `chart-version`, `values`, `set`, `set-string`, `release`, `chart-tests`): what can
 // be checked from the strings alone. Paths are checked against the workspace in preflight.
 
 import { InputError } from '../errors.js'
@@ -14,13 +14,15 @@ export interface ChartConfig {
   values: string[]
   /** `KEY=VALUE` lines, in order after the files (repeated `--set`). */
   set: string[]
+  /** `KEY=VALUE` lines whose values stay strings (repeated `--set-string`; helm applies them after `--set`). */
+  setString: string[]
   /** '' means the chart's name. */
   release: string
   /** Run the chart's `helm.sh/hook: test` pods after the smoke checks. */
   tests: boolean
 }
 
-const DEPENDENT = ['chart-version', 'values', 'set', 'release']
+const DEPENDENT = ['chart-version', 'values', 'set', 'set-string', 'release']
 // Helm's own rule for release names (pkg/chartutil ValidateReleaseName): a DNS subdomain, ≤ 53.
 const RELEASE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/
 
@@ -66,6 +68,7 @@ export function parseChartInputs(input: InputReader): ChartConfig | undefined {
     version,
     values: lines(input('values')),
     set: parseSetLines(input('set')),
+    setString: parseSetLines(input('set-string'), 'set-string'),
     release,
     tests: chartTests(text('chart-tests'))
   }
@@ -79,13 +82,13 @@ function lines(value: string): string[] {
 }
 
 /** Each line `KEY=VALUE` (helm --set syntax inside: `a.b=1`, `list[0]=x`, `a=1,b=2`). */
-export function parseSetLines(value: string): string[] {
+export function parseSetLines(value: string, name = 'set'): string[] {
   const out: string[] = []
   value.split('\n').forEach((raw, i) => {
     const line = raw.trim()
     if (line === '' || line.startsWith('#')) return
     if (!/^[^=]+=/.test(line)) {
-      throw new InputError('set', `line ${i + 1} must be KEY=VALUE`, line)
+      throw new InputError(name, `line ${i + 1} must be KEY=VALUE`, line)
     }
     out.push(line)
   })

@@ -4,9 +4,10 @@
 // the same apply (ownership, records for teardown) and the same status engine.
 
 import { PhaseError, errorMessage } from '../errors.js'
-import { Resources } from '../kube/kinds.js'
-import { resourceName, type KubePort } from '../kube/port.js'
-import type { Pod } from '../kube/types.js'
+import { kindOf, Resources } from '../kube/kinds.js'
+import { resourceName, type KubePort, type WatchEventType, type WatchHandle } from '../kube/port.js'
+import { containerLogs } from '../kube/status/container-logs.js'
+import type { KubeObject, Pod } from '../kube/types.js'
 import type { Typed } from '../kube/validate.js'
 import { waitForWorkloads, type WaitOptions } from '../kube/wait.js'
 import { deletePolicies } from './hooks.js'
@@ -37,7 +38,7 @@ export async function runHooks(event: string, hooks: readonly Typed[], deps: Hoo
     await deps.apply(hook)
     try {
       await waitForWorkloads(deps.kube, [hook], deps.wait)
-      if (hook.object.kind === 'Pod') await podCompleted(deps.kube, hook, deps)
+      if (isPod(hook)) await podCompleted(deps.kube, hook, deps)
     } catch (err) {
       deps.onFailed?.(hook)
       // The hook's own words (the migration's error) belong in the failure line.
@@ -100,7 +101,7 @@ export async function runChartTests(
     let message = 'succeeded'
     try {
       await waitForWorkloads(deps.kube, [t], deps.wait)
-      if (t.object.kind === 'Pod') await podCompleted(deps.kube, t, deps)
+      if (isPod(t)) await podCompleted(deps.kube, t, deps)
     } catch (err) {
       passed = false
       message = errorMessage(err)
@@ -113,46 +114,118 @@ export async function runChartTests(
   return results
 }
 
-/** The status engine counts a Ready pod as done; a hook or test pod must also have exited 0. */
+/** A hook or test that is a pod itself (the registry's `pods: 'self'`): it must also exit 0. */
+function isPod(t: Typed): boolean {
+  return kindOf(t.object, t.type).readiness?.pods === 'self'
+}
+
+/**
+ * The status engine counts a Ready pod as done; a hook or test pod must also have exited 0.
+ * Watched (the pod is usually seconds from exiting), from the resourceVersion of a first read.
+ */
 async function podCompleted(kube: KubePort, t: Typed, deps: HookDeps): Promise<void> {
   const name = t.object.metadata.name!
   const namespace = t.object.metadata.namespace
-  const deadline = Date.now() + deps.wait.timeoutMs
-  // Polled: this starts only once the status engine saw the pod run, and ends within seconds.
-  for (;;) {
-    const pod = await kube.get<Pod>(Resources.Pod, name, namespace)
+  const fieldSelector = `metadata.name=${name}`
+  const first = await kube.list<Pod>(Resources.Pod, { namespace, fieldSelector })
+  const verdict = (pod: Pod | undefined): Error | null | undefined => {
     const phase = pod?.status?.phase
-    if (phase === 'Succeeded') return
+    if (phase === 'Succeeded') return null
     if (phase === 'Failed' || !pod) {
-      throw new PhaseError('deploy', `pod "${name}" ${pod ? 'failed' : 'was deleted'}`)
+      return new PhaseError('deploy', `pod "${name}" ${pod ? 'failed' : 'was deleted'}`)
     }
-    if (Date.now() > deadline || deps.wait.signal?.aborted) {
-      throw new PhaseError('deploy', `pod "${name}" did not finish in time (phase ${phase})`)
-    }
-    await new Promise(resolve => setTimeout(resolve, 250))
+    return undefined // still running
   }
+  const now = verdict(first.items[0])
+  if (now !== undefined) {
+    if (now) throw now
+    return
+  }
+  await new Promise<void>((resolve, reject) => {
+    let handle: WatchHandle | undefined
+    let done = false
+    const finish = (err: Error | null) => {
+      if (done) return
+      done = true
+      clearTimeout(timer)
+      deps.wait.signal?.removeEventListener('abort', onAbort)
+      handle?.stop()
+      if (err) reject(err)
+      else resolve()
+    }
+    const late = () =>
+      new PhaseError('deploy', `pod "${name}" did not finish in time (phase Running)`)
+    const timer = setTimeout(() => finish(late()), deps.wait.timeoutMs)
+    const onAbort = () => finish(late())
+    deps.wait.signal?.addEventListener('abort', onAbort)
+    const onEvent = (type: WatchEventType, o: KubeObject) => {
+      const v = verdict(type === 'DELETED' ? undefined : (o as Pod))
+      if (v !== undefined) finish(v)
+    }
+    // A watch that ends early: read the pod again and watch on (or settle it).
+    const onClose = () => {
+      if (done) return
+      void kube
+        .get<Pod>(Resources.Pod, name, namespace)
+        .then(pod => {
+          const v = verdict(pod)
+          if (v !== undefined) finish(v)
+          else setTimeout(start, 250)
+        })
+        .catch(() => setTimeout(onClose, 250))
+    }
+    const start = (resourceVersion?: string) => {
+      if (done) return
+      kube
+        .watch(Resources.Pod, { namespace, fieldSelector, resourceVersion }, onEvent, onClose)
+        .then(h => (done ? h.stop() : (handle = h)))
+        .catch(onClose)
+    }
+    start(first.resourceVersion)
+  })
 }
 
-/** The logs of a hook: a Pod's own, or those of a Job's pods (found by `job-name`). */
+/** The logs of a hook or test: a pod's own, or those of the pods it controls (a Job's). */
 async function hookLogs(kube: KubePort, t: Typed): Promise<string> {
-  if (t.object.kind === 'Pod') return podLogs(kube, t.object as Pod)
-  if (t.object.kind !== 'Job') return ''
-  const pods = await kube
-    .list<Pod>(Resources.Pod, {
-      namespace: t.object.metadata.namespace,
-      labelSelector: `job-name=${t.object.metadata.name}`
-    })
-    .catch(() => ({ items: [] as Pod[] }))
-  const parts = await Promise.all(pods.items.map(p => podLogs(kube, p)))
+  const pods = await hookPods(kube, t).catch(() => [] as Pod[])
+  const parts = await Promise.all(pods.map(p => podLogs(kube, p)))
   return parts.filter(Boolean).join('\n')
 }
 
+/** Live, with their statuses (which log explains a container depends on them). */
+async function hookPods(kube: KubePort, t: Typed): Promise<Pod[]> {
+  const { name, namespace } = t.object.metadata
+  switch (kindOf(t.object, t.type).readiness?.pods) {
+    case 'self': {
+      const pod = await kube.get<Pod>(Resources.Pod, name!, namespace)
+      return pod ? [pod] : []
+    }
+    case 'owner': {
+      const controlled = (p: Pod) =>
+        p.metadata.ownerReferences?.some(
+          o => o.controller && o.kind === t.object.kind && o.name === name
+        )
+      return (await kube.list<Pod>(Resources.Pod, { namespace })).items.filter(controlled)
+    }
+    default:
+      return []
+  }
+}
+
+/** Each container's log that explains it (containerLogs), the other one if that is empty. */
 async function podLogs(kube: KubePort, pod: Pod): Promise<string> {
   const parts: string[] = []
   for (const c of pod.spec?.containers ?? []) {
-    const text = await kube
-      .podLogs(pod.metadata.namespace!, pod.metadata.name!, c.name, { tailLines: 50 })
-      .catch(() => '')
+    const status = pod.status?.containerStatuses?.find(s => s.name === c.name)
+    const which = containerLogs(status)
+    if (status && !which.current && !which.previous) continue // never started: no log
+    const read = (previous: boolean) =>
+      kube
+        .podLogs(pod.metadata.namespace!, pod.metadata.name!, c.name, { tailLines: 50, previous })
+        .catch(() => '')
+    const first = which.explains === 'previous'
+    let text = await read(first)
+    if (!text.trim() && (first ? which.current : which.previous)) text = await read(!first)
     if (text.trim()) parts.push(text.trimEnd())
   }
   return parts.join('\n')

@@ -32,6 +32,7 @@ export function templateArgs(r: TemplateRequest): string[] {
   args.push(...sourceArgs(r.chart))
   for (const file of r.values) args.push('--values', file)
   for (const line of r.chart.set) args.push('--set', line)
+  for (const line of r.chart.setString) args.push('--set-string', line)
   if (r.capabilities) {
     args.push('--kube-version', r.capabilities.kubeVersion)
     for (const v of r.capabilities.apiVersions) args.push('--api-versions', v)
@@ -70,12 +71,18 @@ export async function runHelm(
   return r
 }
 
-/** helm's error, one line: its `Error: …` line without the prefix (else the last line). */
+/**
+ * helm's error, one line: its `Error: …` line without the prefix (else the last line). An error
+ * line ending in `:` introduces a list (a values schema's violations): the list is joined on.
+ */
 export function helmMessage(stderr: string): string {
   const lines = stderr
     .split('\n')
     .map(l => l.trim())
     .filter(Boolean)
-  const error = lines.find(l => l.startsWith('Error: '))
-  return (error ? error.slice('Error: '.length) : (lines.at(-1) ?? '')).replace(/\s+/g, ' ')
+  const at = lines.findIndex(l => l.startsWith('Error: '))
+  if (at < 0) return (lines.at(-1) ?? '').replace(/\s+/g, ' ')
+  const error = lines[at].slice('Error: '.length)
+  const list = error.endsWith(':') ? lines.slice(at + 1, at + 6) : []
+  return [error, ...list].join(' ').replace(/\s+/g, ' ')
 }

@@ -27,7 +27,7 @@ import {
   type Server,
   type Typed
 } from '../kube/index.js'
-import { renderForServer, splitBy, type ChartObjects } from '../helm/index.js'
+import { checkChartClash, renderForServer, splitBy, type ChartObjects } from '../helm/index.js'
 import type { Run, Trail } from './run.js'
 
 export interface Validated {
@@ -94,6 +94,7 @@ async function prepare(
     : checked.objects
   if (chart && config.chart?.tests) toApply.push(...chart.tests)
   else if (chart?.tests.length) log.info('chart tests not run (chart-tests: false)')
+  if (chart) checkChartClash(checked.objects, toApply.slice(checked.objects.length))
   if (chart) checkManifestSet(toApply)
   const typed = await resolveTypes(toApply, discovery, server.version)
   if (openapi) checkFields(toApply, new SchemaIndex(await openapi), server.quirks)

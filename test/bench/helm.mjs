@@ -10,10 +10,13 @@
 //           rollout failed, with the reason and the log line); B = `helm install --wait
 //           --timeout 2m` until it gives up.
 //
-//   --helm-pairs N (default 5), --helm-crash-pairs N (default 1), --helm-major 3|4 (default 3)
+//   --helm-pairs N (default 5), --helm-crash-pairs N (default 1), --helm-major 3|4 (default 3),
+//   --helm-timeline 1: also each side's timeline (the action's log lines, helm's `--debug` lines,
+//   each stamped as it arrived, ms from the start point) in the result file, to see where time goes.
+//   --debug only adds helm's own progress lines; the start and end points stay the same.
 // Writes bench-helm-results.json at the repo root (git-ignored).
 
-import { execFileSync, spawnSync } from 'node:child_process'
+import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { REPO, runAction } from '../e2e/github-runner.mjs'
@@ -25,6 +28,7 @@ const arg = (name, fallback) => {
 const PAIRS = arg('--helm-pairs', 5)
 const CRASH_PAIRS = arg('--helm-crash-pairs', 1)
 const MAJOR = arg('--helm-major', 3)
+const TIMELINE = arg('--helm-timeline', 0) === 1
 const KUBECONFIG = '/var/lib/minikube-smoke/kubeconfig'
 const BASE_IMAGE = 'minikube-smoke/python-base:bookworm'
 const CHART = 'test/fixtures/charts/weather'
@@ -43,6 +47,20 @@ const run = (cmd, args) => {
   return { code: r.status, out: `${r.stdout ?? ''}${r.stderr ?? ''}` }
 }
 const kubectl = (...args) => run('kubectl', ['--kubeconfig', KUBECONFIG, ...args])
+/** run, each output line stamped with the time it arrived (for --helm-timeline). */
+const runStamped = (cmd, args, t0) =>
+  new Promise(resolve => {
+    const child = spawn(cmd, args, { env })
+    const lines = []
+    let out = ''
+    const take = chunk => {
+      out += chunk
+      for (const l of String(chunk).split('\n')) if (l.trim()) lines.push([Date.now() - t0, l])
+    }
+    child.stdout.on('data', take)
+    child.stderr.on('data', take)
+    child.on('close', code => resolve({ code, out, lines }))
+  })
 const median = xs => {
   const s = [...xs].sort((a, b) => a - b)
   return s.length
@@ -73,7 +91,12 @@ execFileSync(
 )
 
 async function action(set) {
+  const stamped = []
   const r = await runAction({
+    killMainWhen: line => {
+      stamped.push([Date.now(), line]) // never kills: only stamps each line as it arrives
+      return false
+    },
     inputs: {
       cluster: 'existing',
       context: 'weather-service',
@@ -95,7 +118,19 @@ async function action(set) {
   const ms = Date.parse(last.endedAt) - Date.parse(phase('validate').startedAt)
   const error = r.main.output.split('\n').find(l => l.startsWith('::error::')) ?? ''
   const phases = Object.fromEntries(report.phases.map(p => [p.name, p.durationMs]))
-  return { ms, result: report.result, error: error.replace('::error::', '').slice(0, 160), phases }
+  const start = Date.parse(phase('validate').startedAt)
+  const timeline = TIMELINE
+    ? stamped
+        .filter(([t, l]) => t >= start && !/^::(debug|add-mask)/.test(l))
+        .map(([t, l]) => [t - start, l.slice(0, 160)])
+    : undefined
+  return {
+    ms,
+    result: report.result,
+    error: error.replace('::error::', '').slice(0, 160),
+    phases,
+    timeline
+  }
 }
 
 async function helm(set, waitArgs) {
@@ -103,7 +138,11 @@ async function helm(set, waitArgs) {
   kubectl('create', 'namespace', ns)
   const release = 'weather'
   const started = Date.now()
-  const install = run(HELM, [
+  const debug = TIMELINE ? ['--debug'] : []
+  const exec = TIMELINE
+    ? args => runStamped(HELM, [...args, ...debug], started)
+    : args => run(HELM, args)
+  const install = await exec([
     'install',
     release,
     join(REPO, CHART),
@@ -118,17 +157,20 @@ async function helm(set, waitArgs) {
     ...waitArgs
   ])
   let test = { code: 0, out: '' }
-  if (install.code === 0) test = run(HELM, ['test', release, '--namespace', ns, '--logs'])
+  if (install.code === 0) test = await exec(['test', release, '--namespace', ns, '--logs'])
   const ms = Date.now() - started
+  const timeline = TIMELINE ? [...install.lines, ...(test.lines ?? [])] : undefined
   run(HELM, ['uninstall', release, '--namespace', ns, '--wait', '--timeout', '2m'])
   kubectl('delete', 'namespace', ns, '--wait=true', '--timeout=120s')
   const why =
     install.code !== 0
-      ? install.out.trim().split('\n').at(-1)
+      ? // helm's Error: line (with --debug a stack trace follows it)
+        (install.out.split('\n').find(l => l.startsWith('Error:')) ??
+        install.out.trim().split('\n').at(-1))
       : test.code !== 0
         ? 'helm test failed'
         : ''
-  return { ms, ok: install.code === 0 && test.code === 0, why: why.slice(0, 160) }
+  return { ms, ok: install.code === 0 && test.code === 0, why: why.slice(0, 160), timeline }
 }
 
 const results = { helm: `helm v${MAJOR} (${HELM})`, healthy: [], crash: [] }

@@ -2562,8 +2562,13 @@ test('helm 3: a chart with a migration hook, values, set, a test pod', true, asy
   return `main ${(r.main.ms / 1000).toFixed(1)} s; deploy ${(phaseOf(r, 'deploy').durationMs / 1000).toFixed(1)} s (migration hook included)`
 })
 
-test('helm 4: the same chart, release named after the chart', true, async () => {
-  const r = await chartPasses(4, {}, { release: 'weather', fullname: 'weather' })
+test('helm 4: the same chart, release named after the chart, a set-string tag', true, async () => {
+  // set-string keeps a tag of digits a string, as the chart's values.schema.json requires.
+  const r = await chartPasses(
+    4,
+    { 'set-string': 'image.tag=20240101' },
+    { release: 'weather', fullname: 'weather' }
+  )
   return `main ${(r.main.ms / 1000).toFixed(1)} s`
 })
 
@@ -2673,6 +2678,12 @@ test('helm: bad chart inputs, one line each, nothing started', true, async () =>
       `input 'values' must name paths inside the workspace: no-such.yaml does not exist`
     ],
     [{ set: 'greeting' }, `input 'set' line 1 must be KEY=VALUE`],
+    [{ 'set-string': 'tag' }, `input 'set-string' line 1 must be KEY=VALUE`],
+    // --set makes a number of a tag of digits; the chart's values.schema.json wants a string.
+    [
+      { set: 'image.tag=20240101' },
+      `input 'chart' does not render (weather 0.3.0): values don't meet the specifications of the schema(s) in the following chart(s): weather: - image.tag: Invalid type. Expected: string, given: integer`
+    ],
     [{ 'chart-version': '1.0.0' }, `input 'chart-version' applies to an oci:// chart only`],
     [
       { chart: 'oci://127.0.0.1:5000/x/weather' },
@@ -2685,7 +2696,7 @@ test('helm: bad chart inputs, one line each, nothing started', true, async () =>
     [{ release: 'Gate_1' }, `input 'release' must be a Helm release name`],
     [
       { manifests: 'test/fixtures/charts/weather-service-clash.yaml', release: 'weather' },
-      'Service "weather" is defined 2 times'
+      `input 'chart' defines Service "weather", which input 'manifests' also defines`
     ],
     [{}, `input 'chart' needs helm on PATH`, { ...existing.env, PATH: noHelm }]
   ]

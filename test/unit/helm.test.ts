@@ -8,6 +8,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from '@jest/globals'
 import {
+  checkChartClash,
   deletePolicies,
   helmMessage,
   missingDependencies,
@@ -49,6 +50,7 @@ describe('parseChartInputs', () => {
       version: '',
       values: ['a.yaml', 'b.yaml'],
       set: ['image.tag=1', 'list={a,b}'],
+      setString: [],
       release: 'gate',
       tests: true
     })
@@ -71,6 +73,19 @@ describe('parseChartInputs', () => {
     [{ chart: 'shop', 'chart-tests': 'maybe' }, "input 'chart-tests' must be true or false"]
   ])('refuses %j', (inputs, message) => {
     expect(() => parseChartInputs(reader(inputs))).toThrow(message)
+  })
+
+  it('reads set-string lines (values kept as strings), checked like set lines', () => {
+    const c = parseChartInputs(
+      reader({ chart: 'shop', 'set-string': 'image.tag=1234\n\nflag=true' })
+    )
+    expect(c?.setString).toEqual(['image.tag=1234', 'flag=true'])
+    expect(() => parseChartInputs(reader({ chart: 'shop', 'set-string': 'tag' }))).toThrow(
+      `input 'set-string' line 1 must be KEY=VALUE, got "tag"`
+    )
+    expect(() => parseChartInputs(reader({ 'set-string': 'a=1' }))).toThrow(
+      "input 'set-string' applies to a chart: set input 'chart' too"
+    )
   })
 
   it('takes an oci:// chart with its version (a leading v dropped) and chart-tests: false', () => {
@@ -165,6 +180,7 @@ const chart = (extra: Partial<ChartConfig> = {}): ChartConfig => ({
   version: '',
   values: [],
   set: [],
+  setString: [],
   release: '',
   tests: true,
   ...extra
@@ -205,6 +221,24 @@ describe('templateArgs', () => {
     ])
   })
 
+  it('passes set-string lines as --set-string, after the --set lines (helm applies them after)', () => {
+    const args = templateArgs({
+      chart: chart({ set: ['image.tag=1'], setString: ['image.tag=1234', 'flag=true'] }),
+      location: '/w/charts/shop',
+      values: [],
+      release: 'gate',
+      namespace: 'smoke-1'
+    })
+    expect(args.slice(args.indexOf('--set'))).toEqual([
+      '--set',
+      'image.tag=1',
+      '--set-string',
+      'image.tag=1234',
+      '--set-string',
+      'flag=true'
+    ])
+  })
+
   it('gives an oci:// chart its version, and --plain-http only for a loopback registry', () => {
     const oci = (ref: string) => chart({ ref, oci: true, version: '1.0.0' })
     expect(sourceArgs(oci('oci://ghcr.io/o/shop'))).toEqual(['--version', '1.0.0'])
@@ -232,6 +266,16 @@ describe('helmMessage', () => {
       'template: weather/templates/deployment.yaml:31:29: executing "x" at <.Values.image.repository>: can\'t evaluate field repository in type interface {}'
     )
     expect(helmMessage('something odd\n  happened  \n')).toBe('happened')
+  })
+
+  it("joins on the list an error line introduces (a values schema's violations)", () => {
+    expect(
+      helmMessage(
+        "Error: values don't meet the specifications of the schema(s) in the following chart(s):\nweather:\n- image.tag: Invalid type. Expected: string, given: integer\n\n"
+      )
+    ).toBe(
+      "values don't meet the specifications of the schema(s) in the following chart(s): weather: - image.tag: Invalid type. Expected: string, given: integer"
+    )
   })
 })
 
@@ -368,5 +412,26 @@ describe('prepareChart (before anything starts)', () => {
     expect(calls.at(-1)).toEqual(
       expect.arrayContaining(['--kube-version', 'v1.20.2', '--api-versions', 'policy/v1beta1'])
     )
+  })
+})
+
+describe('checkChartClash', () => {
+  it("names both inputs and every object the chart and 'manifests' both define", () => {
+    const svc = obj('Service', 'web')
+    const cm = { ...obj('ConfigMap', 'cfg'), metadata: { name: 'cfg', namespace: 'team' } }
+    expect(() =>
+      checkChartClash([svc, cm, obj('Secret', 's')], [svc, cm, obj('Pod', 'p')])
+    ).toThrow(
+      `input 'chart' defines Service "web", ConfigMap "cfg" in namespace "team", which input 'manifests' also defines: keep one of the two`
+    )
+  })
+
+  it('passes when they share nothing (same name, other kind; same kind, other name)', () => {
+    expect(() =>
+      checkChartClash(
+        [obj('Service', 'web'), obj('ConfigMap', 'a')],
+        [obj('Deployment', 'web'), obj('ConfigMap', 'b')]
+      )
+    ).not.toThrow()
   })
 })

@@ -994,7 +994,9 @@ function chartSetup(failing?: string, inputs: Record<string, string> = {}, rende
         metadata: {
           name: `${o.metadata.name}-x1`,
           namespace: ns,
-          labels: { 'job-name': o.metadata.name! }
+          labels: { 'job-name': o.metadata.name! },
+          // As the Job controller makes them: the Job is the pod's controller.
+          ownerReferences: [{ kind: 'Job', name: o.metadata.name!, controller: true }]
         },
         spec: { containers: [{ name: o.metadata.name! }] }
       }

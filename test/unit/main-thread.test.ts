@@ -1,0 +1,100 @@
+import { describe, expect, test } from '@jest/globals'
+import { EventEmitter } from 'node:events'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { MessageChannel } from 'node:worker_threads'
+import { forwardedSignals, runInWorker } from '../../src/main-thread.js'
+
+// A worker that reports the young generation it got, then waits for a forwarded SIGTERM (or
+// exits with the code it is given), the way main.ts's run() uses forwardedSignals.
+const WORKER = `
+import { parentPort, workerData } from 'node:worker_threads'
+import { getHeapSpaceStatistics } from 'node:v8'
+import { appendFileSync } from 'node:fs'
+const newSpace = getHeapSpaceStatistics().find(s => s.space_name === 'new_space').space_size
+appendFileSync(workerData.out, 'new_space ' + newSpace + '\\n')
+if (workerData.exitCode !== undefined) process.exitCode = workerData.exitCode
+else if (workerData.throw) throw new Error('boom in the worker')
+else {
+  parentPort.on('message', m => {
+    appendFileSync(workerData.out, 'got ' + m.signal + '\\n')
+    process.exit(7)
+  })
+}
+`
+
+function workerFile(): { file: string; out: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'main-thread-'))
+  const file = join(dir, 'worker.mjs')
+  writeFileSync(file, WORKER)
+  return { file, out: join(dir, 'out.txt') }
+}
+
+describe('runInWorker', () => {
+  test('the worker gets the small young generation; its exit code is returned', async () => {
+    const { file, out } = workerFile()
+    const source = new EventEmitter()
+    const code = await runInWorker(file, {
+      workerData: { out, exitCode: 3 },
+      youngGenerationMb: 6,
+      source,
+      onError: () => {}
+    })
+    expect(code).toBe(3)
+    const newSpace = Number(/new_space (\d+)/.exec(readFileSync(out, 'utf8'))![1])
+    // Two 2 MB semi-spaces; V8's default lets them grow to 64 MB under load.
+    expect(newSpace).toBeLessThanOrEqual(4 * 1024 * 1024)
+    expect(source.listenerCount('SIGINT') + source.listenerCount('SIGTERM')).toBe(0)
+  })
+
+  test('SIGTERM on the process reaches the worker, even sent before it listens', async () => {
+    const { file, out } = workerFile()
+    const source = new EventEmitter()
+    const done = runInWorker(file, {
+      workerData: { out },
+      youngGenerationMb: 6,
+      source,
+      onError: () => {}
+    })
+    source.emit('SIGTERM')
+    expect(await done).toBe(7)
+    expect(readFileSync(out, 'utf8')).toContain('got SIGTERM')
+    expect(source.listenerCount('SIGTERM')).toBe(0)
+  })
+
+  test('an uncaught error in the worker: reported, exit code 1', async () => {
+    const { file, out } = workerFile()
+    const errors: unknown[] = []
+    const code = await runInWorker(file, {
+      workerData: { out, throw: true },
+      youngGenerationMb: 6,
+      source: new EventEmitter(),
+      onError: e => errors.push(e)
+    })
+    expect(code).toBe(1)
+    expect(String(errors[0])).toContain('boom in the worker')
+  })
+})
+
+describe('forwardedSignals', () => {
+  test('calls the handler of the signal named; off removes it', async () => {
+    const { port1, port2 } = new MessageChannel()
+    const source = forwardedSignals(port2)
+    const got: string[] = []
+    const onInt = () => got.push('SIGINT')
+    const onTerm = () => got.push('SIGTERM')
+    source.on('SIGINT', onInt)
+    source.on('SIGTERM', onTerm)
+    port1.postMessage({ signal: 'SIGTERM' })
+    await new Promise(r => setTimeout(r, 50))
+    expect(got).toEqual(['SIGTERM'])
+    source.off('SIGTERM', onTerm)
+    port1.postMessage({ signal: 'SIGTERM' })
+    port1.postMessage({ signal: 'SIGINT' })
+    await new Promise(r => setTimeout(r, 50))
+    expect(got).toEqual(['SIGTERM', 'SIGINT'])
+    source.off('SIGINT', onInt)
+    port1.close()
+  })
+})
