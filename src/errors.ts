@@ -12,10 +12,12 @@ export class InputError extends Error {
   }
 }
 
-/** A failure in one phase of the pipeline; the message is what the user needs to act on. */
+/**
+ * A failure the user can act on: the message says what, `details` (a log tail, the offending
+ * output) is shown below it. Which phase failed is the phase runner's to say (PhaseRecorder).
+ */
 export class PhaseError extends Error {
   constructor(
-    readonly phase: string,
     message: string,
     readonly details?: string
   ) {

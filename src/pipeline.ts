@@ -234,7 +234,7 @@ async function stableWindow(run: Run, held: Stability, readyAt: number): Promise
     await phase(run, 'stable', title, () => stayStable(run, held))
   } else {
     await held.waitOut(deps.signal) // a problem seen at the checks' end, its logs on the way
-    unstable(held, 'smoke')
+    unstable(held)
   }
 }
 

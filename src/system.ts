@@ -232,7 +232,6 @@ export async function connectKubeLazily(options: ConnectOptions = {}): Promise<C
   const [major, minor] = process.versions.node.split('.').map(Number)
   if (major < 22 || (major === 22 && minor < 19)) {
     throw new PhaseError(
-      'deploy',
       `minikube-smoke needs Node.js 22.19 or later for the Kubernetes client (action.yml runs it on node24); this is Node.js ${process.versions.node}`
     )
   }

@@ -38,7 +38,7 @@ export function releaseAsset(
     platform.arch
   ]
   if (!os || !arch) {
-    throw new PhaseError('cluster', `minikube has no release for ${platform.os}/${platform.arch}`)
+    throw new PhaseError(`minikube has no release for ${platform.os}/${platform.arch}`)
   }
   const file = `minikube-${os}-${arch}${os === 'windows' ? '.exe' : ''}`
   const url = `https://github.com/kubernetes/minikube/releases/download/v${version}/${file}`
@@ -48,11 +48,7 @@ export function releaseAsset(
 /** The first 64-hex word of a `.sha256` file (minikube's hold just the digest). */
 export function parseChecksumFile(text: string): string {
   const m = /\b([0-9a-fA-F]{64})\b/.exec(text)
-  if (!m)
-    throw new PhaseError(
-      'cluster',
-      `the minikube checksum file holds no SHA-256: ${text.slice(0, 100)}`
-    )
+  if (!m) throw new PhaseError(`the minikube checksum file holds no SHA-256: ${text.slice(0, 100)}`)
   return m[1].toLowerCase()
 }
 
@@ -95,7 +91,6 @@ export async function resolveMinikube(
   const actual = await tc.sha256(downloaded)
   if (actual !== expected) {
     throw new PhaseError(
-      'cluster',
       `minikube ${version} download failed its checksum: expected sha256 ${expected}, got ${actual}`
     )
   }

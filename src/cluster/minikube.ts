@@ -39,8 +39,7 @@ export class Minikube {
         timeoutMs: QUICK_TIMEOUT_MS
       }
     )
-    if (r.timedOut)
-      throw new PhaseError('cluster', `minikube status -p ${this.opts.profile} did not answer`)
+    if (r.timedOut) throw new PhaseError(`minikube status -p ${this.opts.profile} did not answer`)
     return interpretMinikubeStatus(r, this.opts.profile)
   }
 
@@ -86,20 +85,17 @@ export class Minikube {
     })
     if (r.timedOut) {
       throw new PhaseError(
-        'cluster',
         `minikube start did not finish within ${this.opts.startTimeoutMs / 1000} s`
       )
     }
     if (r.exitCode !== 0) {
       throw new PhaseError(
-        'cluster',
         `minikube start failed (exit code ${r.exitCode}): ${lastLines(r.stderr || r.stdout)}`
       )
     }
     const after = await this.status().catch(() => undefined)
     if (after?.state !== 'running') {
       throw new PhaseError(
-        'cluster',
         `minikube start returned but "minikube status -p ${this.opts.profile}" does not say it is running`
       )
     }
@@ -116,7 +112,6 @@ export class Minikube {
     if (nodes > 1) {
       // images/strategy.ts refuses docker-env on several nodes first; this guards other callers.
       throw new PhaseError(
-        'cluster',
         `minikube docker-env does not work with multi-node clusters (profile "${this.opts.profile}" has ${nodes} nodes): ` +
           'use load: image-load (or leave load empty to choose it) or registry'
       )
@@ -128,14 +123,13 @@ export class Minikube {
     )
     if (r.exitCode !== 0) {
       throw new PhaseError(
-        'cluster',
         `minikube docker-env failed (exit code ${r.exitCode}): ${lastLines(r.stderr || r.stdout)}`
       )
     }
     try {
       return parseDockerEnv(r.stdout)
     } catch (err) {
-      throw new PhaseError('cluster', (err as Error).message)
+      throw new PhaseError((err as Error).message)
     }
   }
 
@@ -146,7 +140,6 @@ export class Minikube {
     const ip = r.stdout.trim().split('\n').pop() ?? ''
     if (r.exitCode !== 0 || ip === '') {
       throw new PhaseError(
-        'expose',
         `minikube ip failed (exit code ${r.exitCode}): ${lastLines(r.stderr || r.stdout)}`
       )
     }
@@ -159,14 +152,10 @@ export class Minikube {
     this.log.info(`Running: minikube ${args.join(' ')}`)
     const r = await this.runner.run(this.opts.minikube, args, { timeoutMs })
     if (r.timedOut) {
-      throw new PhaseError(
-        'image',
-        `minikube image load ${ref} did not finish within ${timeoutMs / 1000} s`
-      )
+      throw new PhaseError(`minikube image load ${ref} did not finish within ${timeoutMs / 1000} s`)
     }
     if (r.exitCode !== 0) {
       throw new PhaseError(
-        'image',
         `minikube image load ${ref} failed (exit code ${r.exitCode}): ${lastLines(r.stderr || r.stdout)}`
       )
     }

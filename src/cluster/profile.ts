@@ -66,7 +66,6 @@ export function checkProfileMatches(
     )
   if (differences.length === 0) return
   throw new PhaseError(
-    'cluster',
     `minikube profile "${profile}" already exists with ${differences.join(', and ')}: ` +
       `building for one engine while the cluster runs another would not work, so nothing was started. ` +
       `Set the inputs to match the profile, or use another 'profile' (or delete this one with "minikube delete -p ${profile}")`

@@ -34,7 +34,6 @@ export function interpretMinikubeStatus(
   if (result.exitCode === EX_GUEST_NOT_FOUND) return { state: 'absent', nodes: 0 }
   const leave = (what: string): PhaseError =>
     new PhaseError(
-      'cluster',
       `minikube status -p ${profile} ${what} (exit code ${result.exitCode}); the action leaves ` +
         `this profile alone: check it with "minikube status -p ${profile}" and "minikube logs -p ${profile}", ` +
         `then start it, delete it, or set the 'profile' input to another name`

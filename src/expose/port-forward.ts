@@ -108,7 +108,6 @@ export async function startPortForward(
         ? `exited (${describeExit(outcome.exited)}) before forwarding`
         : `did not start forwarding within ${timeoutMs / 1000} s`
     throw new PhaseError(
-      'expose',
       `kubectl port-forward to service "${o.service}" in namespace "${o.namespace}" ${why}` +
         (stderr.length ? `: ${stderr.slice(-3).join(' | ')}` : '')
     )

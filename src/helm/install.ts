@@ -45,7 +45,6 @@ export async function runHooks(event: string, hooks: readonly Typed[], deps: Hoo
       const logs = await hookLogs(deps.kube, hook)
       const last = logs.trim().split('\n').at(-1)?.trim().slice(0, 300)
       throw new PhaseError(
-        (err as PhaseError).phase ?? 'deploy',
         `${event} hook ${describe(hook)} failed: ${errorMessage(err)}${last ? `; its log ends: ${last}` : ''}`,
         [(err as PhaseError).details, logs && `logs of ${describe(hook)}:\n${logs}`]
           .filter(Boolean)
@@ -132,7 +131,7 @@ async function podCompleted(kube: KubePort, t: Typed, deps: HookDeps): Promise<v
     const phase = pod?.status?.phase
     if (phase === 'Succeeded') return null
     if (phase === 'Failed' || !pod) {
-      return new PhaseError('deploy', `pod "${name}" ${pod ? 'failed' : 'was deleted'}`)
+      return new PhaseError(`pod "${name}" ${pod ? 'failed' : 'was deleted'}`)
     }
     return undefined // still running
   }
@@ -153,8 +152,7 @@ async function podCompleted(kube: KubePort, t: Typed, deps: HookDeps): Promise<v
       if (err) reject(err)
       else resolve()
     }
-    const late = () =>
-      new PhaseError('deploy', `pod "${name}" did not finish in time (phase Running)`)
+    const late = () => new PhaseError(`pod "${name}" did not finish in time (phase Running)`)
     const timer = setTimeout(() => finish(late()), deps.wait.timeoutMs)
     const onAbort = () => finish(late())
     deps.wait.signal?.addEventListener('abort', onAbort)

@@ -129,7 +129,7 @@ export async function deliverImages(
 /** The strategy for this cluster (a refusal is the input's error), said in the log. */
 function decideStrategy(config: ImagesConfig, cluster: ClusterSession, log: Logger): LoadStrategy {
   const choice = chooseDelivery(config, cluster)
-  if (!choice.ok) throw new PhaseError('image', `input '${choice.input}' ${choice.message}`)
+  if (!choice.ok) throw new PhaseError(`input '${choice.input}' ${choice.message}`)
   log.info(`images reach the cluster by ${choice.strategy}: ${choice.why}`)
   return choice.strategy
 }
@@ -152,7 +152,6 @@ async function prepareEngine(
   deps.log.info(engine.description)
   if (config.secrets.length > 0 && !engine.buildkit) {
     throw new PhaseError(
-      'image',
       `input 'build-secrets' needs BuildKit, which this Docker does not have (${engine.description}): install the docker buildx plugin`
     )
   }
@@ -219,7 +218,7 @@ async function buildAndDeliver(
   let digest: string | undefined
   if (strategy === 'image-load') {
     const load = run.cluster.loadImage
-    if (!load) throw new PhaseError('image', 'image-load needs cluster: minikube')
+    if (!load) throw new PhaseError('image-load needs cluster: minikube')
     await run.loads.run(() => load(p.built, config.timeoutMs))
   } else if (strategy === 'registry') {
     digest = await push(deps, p, config, run.record)
@@ -236,7 +235,6 @@ function fulfilledOrThrow(results: PromiseSettledResult<DeliveredImage>[]): Deli
   const err = failed.reason as Error
   if (others > 0 && err instanceof PhaseError) {
     throw new PhaseError(
-      'image',
       `${err.message} (and ${others} more image${others === 1 ? '' : 's'} failed: see the log)`,
       err.details
     )
@@ -271,13 +269,11 @@ async function build(
   deps.log.info(`::${token}::`)
   if (r.timedOut) {
     throw new PhaseError(
-      'image',
       `docker build of ${job.ref} did not finish within ${config.timeoutMs / 1000} s`
     )
   }
   if (r.exitCode !== 0) {
     throw new PhaseError(
-      'image',
       `docker build of ${job.ref} failed (exit code ${r.exitCode}): ${buildError(output)}`,
       output
     )
@@ -295,10 +291,7 @@ async function push(
     deps.runner.run(deps.docker, args, { timeoutMs })
   const tagged = await docker(['tag', p.built, p.ref])
   if (tagged.exitCode !== 0) {
-    throw new PhaseError(
-      'image',
-      `docker tag ${p.built} ${p.ref} failed: ${lastLine(tagged.stderr)}`
-    )
+    throw new PhaseError(`docker tag ${p.built} ${p.ref} failed: ${lastLine(tagged.stderr)}`)
   }
   deps.log.info(`Running: docker push ${p.ref}`)
   const r = await docker(['push', p.ref], config.timeoutMs)
@@ -307,7 +300,6 @@ async function push(
       ? `did not finish within ${config.timeoutMs / 1000} s`
       : lastLine(r.stderr || r.stdout)
     throw new PhaseError(
-      'image',
       `push of ${p.ref} to registry ${config.registry} failed: ${why}`,
       `${r.stdout}\n${r.stderr}`
     )

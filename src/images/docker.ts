@@ -87,7 +87,6 @@ export async function probeEngine(
   ])
   if (version.exitCode !== 0) {
     throw new PhaseError(
-      'image',
       `the Docker engine${env.DOCKER_HOST ? ` at ${env.DOCKER_HOST}` : ''} does not answer (docker version, exit code ${version.exitCode}): ${lastLine(version.stderr || version.stdout)}`
     )
   }

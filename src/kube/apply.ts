@@ -4,7 +4,6 @@
 
 import { errorMessage, PhaseError } from '../errors.js'
 import type { Discovery } from './discovery.js'
-import { KubePhase } from './errors.js'
 import { definesKinds, kindOf, Resources } from './kinds.js'
 import { isActionManager } from './lease.js'
 import { describeObject } from './manifests.js'
@@ -52,10 +51,7 @@ export async function ensureNamespace(
     })
   } catch (err) {
     if (isConflict(err)) return { created: false } // made by someone else between read and create
-    throw new PhaseError(
-      KubePhase.deploy,
-      `cannot create namespace "${name}": ${errorMessage(err)}`
-    )
+    throw new PhaseError(`cannot create namespace "${name}": ${errorMessage(err)}`)
   }
   return { created: true }
 }
@@ -88,7 +84,6 @@ async function waitUntilGone(
     }
     if (Date.now() - started >= timeoutMs) {
       throw new PhaseError(
-        KubePhase.deploy,
         `namespace "${name}" is still being deleted (Terminating) after ${timeoutMs / 1000} s: choose another namespace, or find what blocks its deletion (kubectl get namespace ${name} -o yaml)`
       )
     }
@@ -167,7 +162,6 @@ export async function readExisting(
   })
   if (conflicts.length) {
     throw new PhaseError(
-      KubePhase.deploy,
       `Apply failed with ${conflicts.length} conflict${conflicts.length === 1 ? '' : 's'}: ${conflicts.join('; ')}. ` +
         "The run would take over what it did not create: remove it from the manifests, deploy into another namespace, or set 'force-conflicts: true' to take it over (it is still never deleted)"
     )
@@ -260,7 +254,6 @@ export async function dryRunAll(
   )
   if (problems.length) {
     throw new PhaseError(
-      KubePhase.deploy,
       problems.length === 1
         ? `the server rejected the manifests (dry run, nothing was applied): ${problems[0]}`
         : `the server rejected the manifests (dry run, nothing was applied):\n  ${problems.join('\n  ')}`
@@ -367,7 +360,7 @@ async function applyOne(
 }
 
 function deployError(t: Typed, err: unknown): PhaseError {
-  return new PhaseError(KubePhase.deploy, `${describeObject(t.object)}: ${applyError(t, err)}`)
+  return new PhaseError(`${describeObject(t.object)}: ${applyError(t, err)}`)
 }
 
 async function waitForCrds(
@@ -385,10 +378,9 @@ async function waitForCrds(
         options.log?.(verdict.message)
         break
       }
-      if (verdict?.state === 'failed') throw new PhaseError(KubePhase.deploy, verdict.message)
+      if (verdict?.state === 'failed') throw new PhaseError(verdict.message)
       if (Date.now() - started > timeoutMs) {
         throw new PhaseError(
-          KubePhase.deploy,
           `customresourcedefinition "${t.object.metadata.name}" was not established within ${timeoutMs / 1000} s`
         )
       }

@@ -5,7 +5,6 @@
 // judgeLiveness in liveness.ts); the loop here only reads, sleeps and logs.
 
 import { PhaseError } from '../errors.js'
-import { KubePhase } from './errors.js'
 import { Resources } from './kinds.js'
 import { deleteLease, LEASE_TYPE, leaseName, snapshotOf } from './lease.js'
 import {
@@ -172,7 +171,6 @@ export async function claimObjects(kube: KubePort, options: ClaimOptions): Promi
     const waited = Date.now() - started
     if (Date.now() >= deadline) {
       throw new PhaseError(
-        KubePhase.deploy,
         options.queueTimeoutMs > 0
           ? `${line} (waited ${seconds(waited)} of queue-timeout ${seconds(options.queueTimeoutMs)})`
           : line

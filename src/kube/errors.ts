@@ -1,15 +1,6 @@
 import { PhaseError } from '../errors.js'
 import type { WorkloadResult } from './wait.js'
 
-/** Phase names this layer's PhaseErrors carry. */
-export const KubePhase = {
-  deploy: 'deploy',
-  rollout: 'rollout',
-  expose: 'expose',
-  rolloutCheck: 'rollout-check',
-  teardown: 'teardown'
-} as const
-
 /**
  * A workload that failed or could not become ready. `reason` is the Kubernetes reason
  * (CrashLoopBackOff, ErrImageNeverPull, FailedScheduling, ProgressDeadlineExceeded,
@@ -28,7 +19,7 @@ export class RolloutError extends PhaseError {
     readonly container?: string,
     details?: string
   ) {
-    super(KubePhase.rollout, message, details)
+    super(message, details)
     this.name = 'RolloutError'
   }
 }

@@ -1,7 +1,6 @@
 // The URL a NodePort Service answers on: http://<node address>:<nodePort>.
 
 import { PhaseError } from '../errors.js'
-import { KubePhase } from './errors.js'
 import { Resources } from './kinds.js'
 import type { KubePort } from './port.js'
 import { condition } from './status/verdict.js'
@@ -23,10 +22,7 @@ export async function nodePortUrl(
 ): Promise<ServiceUrl> {
   const service = await kube.get<Service>(Resources.Service, serviceName, namespace)
   if (!service) {
-    throw new PhaseError(
-      KubePhase.expose,
-      `services "${serviceName}" not found in namespace "${namespace}"`
-    )
+    throw new PhaseError(`services "${serviceName}" not found in namespace "${namespace}"`)
   }
   return serviceUrl(service, host, port)
 }
@@ -38,14 +34,12 @@ export function serviceUrl(service: Service, host: string, port?: number): Servi
   const chosen = port === undefined ? ports[0] : ports.find(p => p.port === port)
   if (!chosen) {
     throw new PhaseError(
-      KubePhase.expose,
       `service "${name}" has no port ${port ?? ''}`.trimEnd() +
         (ports.length ? ` (ports: ${ports.map(p => p.port).join(', ')})` : '')
     )
   }
   if (!chosen.nodePort) {
     throw new PhaseError(
-      KubePhase.expose,
       `service "${name}" is of type ${service.spec?.type ?? 'ClusterIP'}: port ${chosen.port} has no nodePort`
     )
   }
@@ -68,7 +62,6 @@ export async function nodeInternalIP(kube: KubePort): Promise<string> {
   const pick = ready ?? withIp[0]
   if (!pick) {
     throw new PhaseError(
-      KubePhase.expose,
       nodes.length === 0
         ? 'the cluster has no nodes'
         : "no node reports an InternalIP address: set the 'url-host' input"

@@ -131,7 +131,7 @@ export {
   LEASE_TYPE
 } from './lease.js'
 export { judgeLiveness, type Liveness, type Observation } from './liveness.js'
-export { KubePhase, RolloutError } from './errors.js'
+export { RolloutError } from './errors.js'
 export { notWaited, waitForWorkloads, type WaitOptions, type WorkloadResult } from './wait.js'
 export { watchHealth, type HealthProblem, type HealthWatch } from './health.js'
 export {

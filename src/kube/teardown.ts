@@ -13,7 +13,6 @@
 import { errorMessage, PhaseError } from '../errors.js'
 import { typeOfRecord, type ObjectRecord } from './apply.js'
 import { forEachBounded } from './bounded.js'
-import { KubePhase } from './errors.js'
 import { kindOf, knownKind, Resources } from './kinds.js'
 import { RUN_LABEL } from './names.js'
 import { isConflict, resourceName, type KubePort, type ResourceType } from './port.js'
@@ -63,10 +62,7 @@ export async function deleteNamespace(
     const gone = await waitUntilGone(kube, name, options.timeoutMs ?? 60_000)
     return { existed, gone, durationMs: Date.now() - started }
   } catch (err) {
-    throw new PhaseError(
-      KubePhase.teardown,
-      `cannot delete namespace "${name}": ${errorMessage(err)}`
-    )
+    throw new PhaseError(`cannot delete namespace "${name}": ${errorMessage(err)}`)
   }
 }
 
@@ -174,7 +170,7 @@ export async function deleteOwned(
   }
   for (const run of leftovers) await run()
   if (failures.length) {
-    throw new PhaseError(KubePhase.teardown, `could not delete ${failures.join('; ')}`)
+    throw new PhaseError(`could not delete ${failures.join('; ')}`)
   }
   return { deleted, kept }
 }

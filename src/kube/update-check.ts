@@ -4,7 +4,6 @@
 // The requests are the first smoke check's, sent and judged by the smoke engine (a 401 fails).
 
 import { PhaseError } from '../errors.js'
-import { KubePhase } from './errors.js'
 import { Resources } from './kinds.js'
 import { RESTARTED_AT_ANNOTATION } from './names.js'
 import type { KubePort } from './port.js'
@@ -54,7 +53,7 @@ export class UpdateCheckError extends PhaseError {
     message: string,
     readonly result: UpdateCheckResult
   ) {
-    super(KubePhase.rolloutCheck, message)
+    super(message)
     this.name = 'UpdateCheckError'
   }
 }
@@ -66,7 +65,7 @@ export async function rolloutUpdateCheck(
   const name = options.deployment.metadata.name!
   const live = await kube.get<Deployment>(Resources.Deployment, name, options.namespace)
   if (!live) {
-    throw new PhaseError(KubePhase.rolloutCheck, `deployments.apps "${name}" not found`)
+    throw new PhaseError(`deployments.apps "${name}" not found`)
   }
   const maxUnavailable = effectiveMaxUnavailable(live)
   const started = Date.now()

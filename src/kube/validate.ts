@@ -4,7 +4,6 @@
 // of every document is reported at once, each naming its document.
 
 import { PhaseError } from '../errors.js'
-import { KubePhase } from './errors.js'
 import type { Discovery } from './discovery.js'
 import { definesKinds, groupOf, versionOf } from './kinds.js'
 import { describeObject } from './manifests.js'
@@ -41,7 +40,6 @@ export async function resolveTypes(
   }
   if (problems.length) {
     throw new PhaseError(
-      KubePhase.deploy,
       problems.length === 1
         ? `the server does not serve what the manifests use: ${problems[0]}`
         : `the server does not serve what the manifests use:\n  ${problems.join('\n  ')}`
@@ -122,7 +120,6 @@ export function checkFields(
   }
   if (problems.length) {
     throw new PhaseError(
-      KubePhase.deploy,
       problems.length === 1
         ? `the manifests do not match the server's schema: ${problems[0]}`
         : `the manifests do not match the server's schema:\n  ${problems.join('\n  ')}`

@@ -12,7 +12,7 @@ import type { Run } from './run.js'
 export async function smoke(run: Run, held: Stability, url: string): Promise<void> {
   const { config, checked, deps, report } = run
   // A service that answers three requests and then crashes is not healthy.
-  unstable(held, 'smoke')
+  unstable(held)
   held.during = 'while the smoke checks ran'
   try {
     report.smoke = await runSmokeChecks(url, checked.smokeChecks, {
@@ -26,8 +26,8 @@ export async function smoke(run: Run, held: Stability, url: string): Promise<voi
   } finally {
     held.during = undefined
   }
-  unstable(held, 'smoke')
-  if (report.smoke.some(r => !r.passed)) throw new PhaseError('smoke', failureMessage(report))
+  unstable(held)
+  if (report.smoke.some(r => !r.passed)) throw new PhaseError(failureMessage(report))
 }
 
 /** Inside the window: a test pod runs to completion, which the stability watch leaves alone. */
@@ -37,7 +37,6 @@ export async function chartTests(run: Run, tests: Typed[], hooks: HookDeps): Pro
   const failed = results.find(t => !t.passed)
   if (failed) {
     throw new PhaseError(
-      'chart-tests',
       `chart test pod "${failed.name}" failed: ${failed.message}`,
       failed.logs && `logs of pod "${failed.name}":\n${failed.logs}`
     )
@@ -48,7 +47,7 @@ export async function chartTests(run: Run, tests: Typed[], hooks: HookDeps): Pro
 export async function stayStable(run: Run, held: Stability): Promise<void> {
   const { deps } = run
   await held.waitOut(deps.signal)
-  unstable(held, 'stable')
+  unstable(held)
   if (!deps.signal?.aborted) {
     deps.log.info(
       `every pod of the run stayed ready for ${formatWindow(run.config.deploy.stableForMs)} after readiness`
@@ -57,7 +56,7 @@ export async function stayStable(run: Run, held: Stability): Promise<void> {
 }
 
 /** The run's pods did not stay ready: the failure, in the phase that saw it. */
-export function unstable(held: Stability, name: string): void {
+export function unstable(held: Stability): void {
   const p = held.problem
-  if (p) throw new PhaseError(name, p.message, p.details)
+  if (p) throw new PhaseError(p.message, p.details)
 }

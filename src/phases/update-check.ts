@@ -26,7 +26,6 @@ export async function updateCheck(
   )
   if (!target || !kindOf(target.object, target.type).updateCheck) {
     throw new PhaseError(
-      'rollout-check',
       `rollout-check: update rolls a Deployment; the smoke target is ${workload.kind.toLowerCase()} "${workload.name}"`
     )
   }

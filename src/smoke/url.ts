@@ -19,10 +19,10 @@ export function parseBase(baseUrl: string): URL {
   try {
     base = new URL(baseUrl)
   } catch {
-    throw new PhaseError('smoke', `service URL ${JSON.stringify(baseUrl)} is not a valid URL`)
+    throw new PhaseError(`service URL ${JSON.stringify(baseUrl)} is not a valid URL`)
   }
   if (base.protocol !== 'http:' && base.protocol !== 'https:') {
-    throw new PhaseError('smoke', `service URL ${JSON.stringify(baseUrl)} is not an http(s) URL`)
+    throw new PhaseError(`service URL ${JSON.stringify(baseUrl)} is not an http(s) URL`)
   }
   return base
 }
@@ -40,10 +40,7 @@ export function joinUrl(base: URL, path: string): URL {
   const prefix = base.pathname.replace(/\/+$/, '')
   const url = new URL(base.origin + prefix + path)
   if (url.origin !== base.origin) {
-    throw new PhaseError(
-      'smoke',
-      `check path ${JSON.stringify(path)} leaves the service URL ${base.origin}`
-    )
+    throw new PhaseError(`check path ${JSON.stringify(path)} leaves the service URL ${base.origin}`)
   }
   return url
 }

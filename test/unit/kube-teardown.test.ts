@@ -90,7 +90,6 @@ describe('deleteNamespace', () => {
     const err = await deleteNamespace(kube, NS).catch(e => e)
     expect(err).toBeInstanceOf(PhaseError)
     expect(err).toMatchObject({
-      phase: 'teardown',
       message: `cannot delete namespace "${NS}": namespaces "smoke-1-1" is forbidden`
     })
   })

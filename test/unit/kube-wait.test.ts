@@ -100,8 +100,7 @@ describe('waitForWorkloads: Deployments (kubectl rollout status)', () => {
       reason: 'CrashLoopBackOff',
       workload: 'Deployment/web',
       pod: 'web-abc-1',
-      container: 'app',
-      phase: 'rollout'
+      container: 'app'
     })
     expect(err.details).toBe(
       'last 2 log lines of container "app" of pod "web-abc-1":\nline 2\nfatal: config file missing'
