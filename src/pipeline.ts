@@ -16,7 +16,7 @@ import {
   type InputReader,
   type RunFacts
 } from './inputs.js'
-import type { Clock, CommandRunner, Logger, ProcessPort, StateStore } from './ports.js'
+import type { Clock, CommandRunner, Logger, ProcessPort, StateStore } from './effects.js'
 import { preflight } from './preflight.js'
 import { markMainStarted, StateRecorder } from './state.js'
 import type { ObjectJournal } from './object-journal.js'

@@ -5,7 +5,7 @@
 import { InputError } from './errors.js'
 import { defaultNamespace, type Config } from './inputs.js'
 import { checkChartClash, prepareChart, type PreparedChart } from './helm/index.js'
-import type { CommandRunner } from './ports.js'
+import type { CommandRunner } from './effects.js'
 import { resolveImageSources, type ImageSource } from './images/index.js'
 import {
   checkManifestSet,

@@ -6,7 +6,7 @@
 
 import { execFile, spawn } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
-import type { ChildProcessHandle, ProcessPort } from './ports.js'
+import type { ChildProcessHandle, ProcessPort } from './effects.js'
 import { parseProcStat } from './process-tree.js'
 
 export const systemProcesses: ProcessPort = {

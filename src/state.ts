@@ -2,12 +2,12 @@
 // is killed or fails at any point still leaves the post step enough to clean up. The per-object
 // record goes to a journal file (object-journal.ts); state holds only its path, so it stays small.
 
-import type { StateStore } from './ports.js'
+import type { StateStore } from './effects.js'
 import type { PriorState } from './cluster/types.js'
 import type { ImagesState } from './images/cleanup.js'
 import type { ClusterKind, TeardownMode } from './inputs.js'
 import type { ObjectRecord } from './kube/index.js'
-import type { ProcessRecord } from './ports.js'
+import type { ProcessRecord } from './effects.js'
 import {
   appendRecord,
   parseJournal,

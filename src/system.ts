@@ -14,7 +14,7 @@ import type {
   Logger,
   RunOptions,
   StateStore
-} from './ports.js'
+} from './effects.js'
 import type { ToolCachePort } from './cluster/install.js'
 import { PhaseError } from './errors.js'
 import type { Connection, ConnectOptions } from './kube/index.js'

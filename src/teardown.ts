@@ -3,7 +3,7 @@
 // nothing here throws.
 
 import { errorMessage } from './errors.js'
-import type { CommandRunner, Logger, ProcessPort } from './ports.js'
+import type { CommandRunner, Logger, ProcessPort } from './effects.js'
 import type { RunState } from './state.js'
 import type { CachePort } from './system.js'
 import { clusterTeardownAction } from './cluster/minikube.js'

@@ -3,7 +3,7 @@
 // through a shell.
 
 import { PhaseError } from '../errors.js'
-import type { CommandRunner, Logger } from '../ports.js'
+import type { CommandRunner, Logger } from '../effects.js'
 import { parseDockerEnv } from './docker-env.js'
 import { parseProfileList, type ProfileFacts } from './profile.js'
 import { START_WAIT, userChoosesWait } from './start-flags.js'

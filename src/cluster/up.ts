@@ -4,7 +4,7 @@
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import type { Config } from '../inputs.js'
-import type { CommandRunner, Logger } from '../ports.js'
+import type { CommandRunner, Logger } from '../effects.js'
 import type { StateRecorder } from '../state.js'
 import type { CachePort } from '../system.js'
 import { minikubeCacheEntries, minikubeDir, parseMinikubeVersion } from './cache.js'

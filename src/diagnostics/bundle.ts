@@ -14,8 +14,8 @@
 //   errors.txt                 what could not be collected
 
 import { readFile, stat } from 'node:fs/promises'
-import type { CommandRunner } from '../ports.js'
-import type { KubePort } from '../kube/port.js'
+import type { CommandRunner } from '../effects.js'
+import type { KubePort } from '../kube/api.js'
 import type { Typed } from '../kube/validate.js'
 import type { RunReport } from '../report/types.js'
 import type { SecretRegistry } from '../secrets.js'

@@ -4,7 +4,7 @@
 
 import { errorMessage } from '../errors.js'
 import { Resources } from '../kube/kinds.js'
-import type { KubePort, ResourceType } from '../kube/port.js'
+import type { KubePort, ResourceType } from '../kube/api.js'
 import { containerLogs } from '../kube/status/container-logs.js'
 import { eventTime } from '../kube/status/pods.js'
 import type { KubeEvent, KubeObject, Pod } from '../kube/types.js'

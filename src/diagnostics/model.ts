@@ -2,7 +2,7 @@
 // (collect.ts) and rendered three ways — log groups and job summary (kube/diagnostics-render.ts,
 // through the view in kube/diagnostics.ts) and bundle files (bundle-files.ts). Plain data.
 
-import type { ResourceType } from '../kube/port.js'
+import type { ResourceType } from '../kube/api.js'
 import type { KubeEvent, KubeObject, Pod } from '../kube/types.js'
 
 /** One object of the run and the resource it is read with. */

@@ -3,13 +3,14 @@
 
 import { dump } from 'js-yaml'
 import { cleanLog, describePod, textTable } from './describe.js'
+import { kindOf } from '../kube/kinds.js'
 import { eventTime } from '../kube/status/pods.js'
 import { plural } from '../kube/status/verdict.js'
 import type { KubeEvent, KubeObject, Pod } from '../kube/types.js'
 
 /** Secret values never go into a file; the keys and sizes stay, for debugging. */
 export function withoutSecretValues(object: KubeObject): KubeObject {
-  if (object.kind !== 'Secret') return object
+  if (!kindOf(object).holdsSecrets) return object
   const copy = jsonCopy(object) as KubeObject & {
     data?: Record<string, string>
     stringData?: Record<string, string>

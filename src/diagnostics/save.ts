@@ -1,7 +1,7 @@
 // The diagnostics step at the end of a run: decide, write the bundle, upload it, say where it is.
 
 import { errorMessage } from '../errors.js'
-import type { CommandRunner, Logger } from '../ports.js'
+import type { CommandRunner, Logger } from '../effects.js'
 import type { RunReport } from '../report/types.js'
 import type { SecretRegistry } from '../secrets.js'
 import { writeDiagnosticsBundle, type BundleInput } from './bundle.js'

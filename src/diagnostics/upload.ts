@@ -3,7 +3,7 @@
 // without it) or the upload fails, the directory stays and the log says where.
 
 import { errorMessage } from '../errors.js'
-import type { Logger } from '../ports.js'
+import type { Logger } from '../effects.js'
 import type { Bundle } from './bundle.js'
 
 export type UploadMode = 'on-failure' | 'always' | 'never'

@@ -6,7 +6,7 @@
 
 import type { ToolCachePort } from '../cluster/install.js'
 import { InputError, PhaseError } from '../errors.js'
-import type { ChildProcessHandle, ProcessPort, ProcessRecord } from '../ports.js'
+import type { ChildProcessHandle, ProcessPort, ProcessRecord } from '../effects.js'
 
 export interface PortForwardOptions {
   kubectl: string

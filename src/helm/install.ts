@@ -5,7 +5,7 @@
 
 import { PhaseError, errorMessage } from '../errors.js'
 import { kindOf, Resources } from '../kube/kinds.js'
-import { resourceName, type KubePort, type WatchEventType, type WatchHandle } from '../kube/port.js'
+import { resourceName, type KubePort, type WatchEventType, type WatchHandle } from '../kube/api.js'
 import { containerLogs } from '../kube/status/container-logs.js'
 import type { KubeObject, Pod } from '../kube/types.js'
 import type { Typed } from '../kube/validate.js'

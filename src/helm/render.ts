@@ -2,7 +2,7 @@
 // line with helm's own message.
 
 import { InputError } from '../errors.js'
-import type { CommandResult, CommandRunner } from '../ports.js'
+import type { CommandResult, CommandRunner } from '../effects.js'
 import type { ChartConfig } from './inputs.js'
 
 const HELM_TIMEOUT_MS = 120_000

@@ -2,7 +2,7 @@
 // engine outlives the run. Pushed tags stay in the registry (the action never deletes there).
 
 import type { ClusterTeardownAction } from '../cluster/minikube.js'
-import type { CommandRunner, Logger } from '../ports.js'
+import type { CommandRunner, Logger } from '../effects.js'
 import { lastLine } from './docker.js'
 
 /** Saved in state before the first build, so a killed step is still cleaned up. */

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto'
 import { PhaseError } from '../errors.js'
 import type { ClusterSession } from '../cluster/types.js'
-import type { Clock, CommandRunner, Logger } from '../ports.js'
+import type { Clock, CommandRunner, Logger } from '../effects.js'
 import type { StateRecorder } from '../state.js'
 import type { ImageSpec, ImagesConfig, LoadStrategy } from './config.js'
 import {

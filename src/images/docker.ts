@@ -5,7 +5,7 @@
 // file. Tag and push are in deliver.ts, removing tags in cleanup.ts.
 
 import { PhaseError } from '../errors.js'
-import type { CommandRunner } from '../ports.js'
+import type { CommandRunner } from '../effects.js'
 import type { BuildSecret } from './config.js'
 
 export interface BuildJob {

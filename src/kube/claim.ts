@@ -15,7 +15,7 @@ import {
   type Observation
 } from './liveness.js'
 import { RUN_LABEL } from './names.js'
-import { resourceName, type KubePort } from './port.js'
+import { resourceName, type KubePort } from './api.js'
 import type { KubeObject } from './types.js'
 import type { Typed } from './validate.js'
 

@@ -21,7 +21,7 @@ import {
   type WatchEventType,
   type WatchHandle,
   type WatchOptions
-} from './port.js'
+} from './api.js'
 import type { KubeObject } from './types.js'
 
 const REQUEST_TIMEOUT_MS = 60_000

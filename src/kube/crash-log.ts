@@ -2,7 +2,7 @@
 // which one), for the rollout's failure and the stability watch's problem.
 
 import { withTimeout } from '../timeout.js'
-import type { KubePort } from './port.js'
+import type { KubePort } from './api.js'
 import { containerLogs } from './status/container-logs.js'
 import type { ContainerStatus } from './types.js'
 

@@ -2,7 +2,7 @@
 // scope). Read lazily, one request per group version, cached for the run; refreshed after the
 // run's CRDs are established so their custom resources resolve.
 
-import type { KubePort, ResourceType } from './port.js'
+import type { KubePort, ResourceType } from './api.js'
 
 interface APIResourceList {
   groupVersion: string

@@ -5,7 +5,7 @@
 
 import { groupOf, KINDS, knownKind, Resources } from './kinds.js'
 import { listWatch, type ListWatchLoop } from './list-watch.js'
-import type { KubePort } from './port.js'
+import type { KubePort } from './api.js'
 import { lastTermination } from './status/pods.js'
 import { condition } from './status/verdict.js'
 import type { ContainerStatus, Pod } from './types.js'

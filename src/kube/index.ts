@@ -1,8 +1,9 @@
-// The Kubernetes layer. Everything talks to the cluster through a KubePort (port.ts), so the
+// The Kubernetes layer. Everything talks to the cluster through a KubePort (api.ts), so the
 // pipeline can be tested with a fake; connectKube() (client.ts) gives the real one. What the
-// action knows about each kind is in one place, the kind registry (kinds.ts).
+// action knows about each kind is in one place, the kind registry (kinds.ts); how each kind's
+// readiness is judged, in status/ (pure rules over a snapshot).
 //
-// How the pipeline uses it:
+// How the phases (src/phases/) use it:
 //
 //   preflight (before anything starts; throws InputError):
 //     resolveManifestPaths(workspace, inputs)       files, and directories with a kustomization
@@ -12,32 +13,31 @@
 //
 //   validate (the cluster is up; nothing is written):
 //     readServer(kube)                              version, and the quirks keyed by it
-//     resolveTypes(objects, new Discovery(kube), version)   each object's served resource
+//     resolveTypes(objects, discovery, version)     each object's served resource
 //     checkFields(objects, new SchemaIndex(openapi), quirks)   servers < 1.25 only
-//     prepareManifests(typed, {images, labels, service, ...})   + the target
-//     planNamespaces(objects, {namespace, given, primary}) → mapNamespaces(objects, plan)
+//     prepareManifests(typed, {images, labels, service, ...})   + the smoke target
+//     planNamespaces(objects, options) → mapNamespaces(objects, plan)
 //                                                   the manifests' namespaces onto the run's
-//     readExisting(kube, objects, {fieldManager, force})   what exists; someone else's → error
-//     claimObjects(kube, {read, queueTimeoutMs})    another run's: refused while it lives (or
+//     readExisting(kube, objects, options)          what exists; someone else's → error
+//     claimObjects(kube, options)                   another run's: refused while it lives (or
 //                                                   waited for), taken over once it is dead
 //
 //   deploy:
-//     ensureNamespace(kube, name, {onCreating})     waits out a namespace still Terminating
-//     new RunLease(kube, namespace, run, ...).acquire()   renewed until main ends (lease.ts)
+//     ensureNamespace(kube, name, options)          waits out a namespace still Terminating
+//     new RunLease(kube, namespace, runLabel, metadata, log).acquire()   renewed until main ends
 //     dryRunAll(kube, objects, options)             every rejection at once, nothing written
-//     applyAll(kube, objects, existing, {record})   registry order; CRDs established first
+//     applyAll(kube, objects, existing, options)    registry order; CRDs established first
 //
 //   rollout:
-//     waitForWorkloads(kube, objects, {labelSelector, timeoutMs, maxRestarts})
-//                                                   → WorkloadResult[] (each with its start, end
-//                                                   and tolerated crashes); RolloutError on failure,
-//                                                   carrying the same in .results
-//   smoke:  watchHealth(kube, {namespace, labelSelector, since?, when?}, onProblem)
-//   stable: watchStability(kube, {namespace, labelSelector, windowMs, readyAt, now}) — watchHealth
-//           from readiness; .signal, .during, .problem, .waitOut(signal), .stop(), .facts()
-//   expose: nodeInternalIP(kube), nodePortUrl(kube, namespace, service, host, port)
-//   on failure: collectDiagnostics(kube, namespace, {objects, labelSelector})   never throws
-//   post step: deleteNamespace(kube, name, {podMakers}) / deleteOwned(kube, records, runLabel)
+//     waitForWorkloads(kube, applied, options)      → WorkloadResult[]; RolloutError on failure,
+//                                                   carrying the same in .results. A thin watch
+//                                                   driver over status/rollout.ts evaluate()
+//   smoke:  watchHealth(kube, options, onProblem)   a serving pod's restart or exit, with its log
+//   stable: watchStability(kube, options)           watchHealth from readiness for the window
+//   expose: nodeInternalIP(kube), nodePortUrl(...)  (node-port.ts)
+//   on failure: collectDiagnostics(kube, namespace, options)   one model (src/diagnostics/model.ts),
+//                                                   never throws
+//   post step: deleteNamespace(kube, name, options) / deleteOwned(kube, records, runLabel) (delete.ts)
 
 // The real adapter, connectKube (client.ts), is not re-exported: it loads @kubernetes/client-node,
 // most of the bundle, which the action loads only once it needs a cluster (system.ts).
@@ -59,7 +59,7 @@ export {
   type WatchEventType,
   type WatchHandle,
   type WatchOptions
-} from './port.js'
+} from './api.js'
 export type * from './types.js'
 export { KINDS, kindOf, knownKind, Rank, Resources, type KindEntry } from './kinds.js'
 export { resolveManifestPaths, type ManifestSource } from './paths.js'
@@ -141,7 +141,7 @@ export {
   type Stability,
   type StabilityFacts
 } from './stable.js'
-export { nodeInternalIP, nodePortUrl, serviceUrl, type ServiceUrl } from './expose.js'
+export { nodeInternalIP, nodePortUrl, serviceUrl, type ServiceUrl } from './node-port.js'
 export {
   effectiveMaxUnavailable,
   rolloutUpdateCheck,
@@ -163,5 +163,5 @@ export {
   type DeleteNamespaceOptions,
   type DeleteNamespaceResult,
   type DeleteOwnedResult
-} from './teardown.js'
+} from './delete.js'
 export { readServer, type Server } from './server.js'

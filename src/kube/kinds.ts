@@ -8,7 +8,7 @@
 // the generic kstatus rule judges it (see kindOf); one shaped like a Deployment (`spec.template`
 // with containers) gets the run's images and labels.
 
-import type { ResourceType } from './port.js'
+import type { ResourceType } from './api.js'
 import { crdStatus, genericStatus } from './status/generic.js'
 import type { Verdict } from './status/verdict.js'
 import {
@@ -82,6 +82,8 @@ export interface KindEntry {
   frontsPods?: boolean
   /** Defines kinds (a CRD): waited for until established before the objects of those kinds. */
   definesKinds?: boolean
+  /** Its `data`/`stringData` values are credentials: never written to a file (a Secret). */
+  holdsSecrets?: boolean
   /** A Namespace: never applied; namespaces.ts maps it onto one of the run's namespaces. */
   isNamespace?: boolean
   /** Fields naming another object's namespace, moved with that object (binding subjects). */
@@ -240,7 +242,7 @@ const BUILT_IN = [
     namespaceRefs: serviceAccountSubjects
   }),
   kind('', 'v1', 'ConfigMap', 'configmaps', true, R.config, { notWaited: NO_STATUS }),
-  kind('', 'v1', 'Secret', 'secrets', true, R.config, { notWaited: NO_STATUS }),
+  kind('', 'v1', 'Secret', 'secrets', true, R.config, { notWaited: NO_STATUS, holdsSecrets: true }),
   kind('', 'v1', 'PersistentVolumeClaim', 'persistentvolumeclaims', true, R.config, {
     notWaited:
       'the workloads that mount it are waited for (a claim may bind only once a pod uses it)'

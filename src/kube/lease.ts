@@ -4,7 +4,7 @@
 // which deletes it: later steps of the job may still use what the run deployed.
 
 import { FIELD_MANAGER, MANAGED_BY_LABEL, RUN_LABEL } from './names.js'
-import { isConflict, type KubePort, type ResourceType } from './port.js'
+import { isConflict, type KubePort, type ResourceType } from './api.js'
 import type { KubeObject } from './types.js'
 import type { LeaseSnapshot } from './liveness.js'
 

@@ -2,7 +2,7 @@
 // the server's timeout, client-node's 30 s inactivity abort, a 410 Gone), list again and resume.
 // The re-list is the read that catches whatever happened while disconnected.
 
-import type { KubePort, ListOptions, ResourceType, WatchHandle } from './port.js'
+import type { KubePort, ListOptions, ResourceType, WatchHandle } from './api.js'
 import type { KubeObject } from './types.js'
 
 export interface ListWatchHandlers<T> {

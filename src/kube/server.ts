@@ -1,6 +1,6 @@
 // The API server's version, read once per run, and what it implies (versions.ts).
 
-import type { KubePort } from './port.js'
+import type { KubePort } from './api.js'
 import { parseServerVersion, quirks, type ServerQuirks, type ServerVersion } from './versions.js'
 
 export interface Server {

@@ -4,7 +4,7 @@
 // restart, termination or loss of readiness breaks it.
 
 import { watchHealth, type HealthProblem } from './health.js'
-import type { KubePort } from './port.js'
+import type { KubePort } from './api.js'
 
 export type StabilityResult = 'held' | 'broken' | 'not watched to the end'
 

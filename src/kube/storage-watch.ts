@@ -6,7 +6,7 @@
 
 import { Resources } from './kinds.js'
 import { listWatch, type ListWatchLoop, type ListWatchOptions } from './list-watch.js'
-import type { KubePort, ResourceType } from './port.js'
+import type { KubePort, ResourceType } from './api.js'
 import type { StorageSnapshot } from './status/storage.js'
 import type { KubeEvent, KubeObject, PersistentVolumeClaim, StorageClass } from './types.js'
 

@@ -6,7 +6,7 @@
 import { PhaseError } from '../errors.js'
 import { Resources } from './kinds.js'
 import { RESTARTED_AT_ANNOTATION } from './names.js'
-import type { KubePort } from './port.js'
+import type { KubePort } from './api.js'
 import type { Deployment } from './types.js'
 import { waitForWorkloads, type WorkloadResult } from './wait.js'
 

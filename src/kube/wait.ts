@@ -14,7 +14,7 @@
 import { RolloutError } from './errors.js'
 import { kindOf, Resources } from './kinds.js'
 import { listWatch, type ListWatchLoop, type ListWatchOptions } from './list-watch.js'
-import { KubeApiError, resourceName, type KubePort, type ResourceType } from './port.js'
+import { KubeApiError, resourceName, type KubePort, type ResourceType } from './api.js'
 import { readExplainingLog } from './crash-log.js'
 import { withTimeout } from '../timeout.js'
 import { watchStorage, type StorageWatch } from './storage-watch.js'

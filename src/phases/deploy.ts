@@ -3,7 +3,7 @@
 // deploy, the hooks and the rollout share (how objects are applied, how workloads are waited for).
 
 import { errorMessage } from '../errors.js'
-import type { Logger } from '../ports.js'
+import type { Logger } from '../effects.js'
 import type { StateRecorder } from '../state.js'
 import {
   applyAll,

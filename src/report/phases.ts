@@ -1,5 +1,5 @@
 import { errorMessage } from '../errors.js'
-import type { Clock } from '../ports.js'
+import type { Clock } from '../effects.js'
 import type { Phase, PhaseStatus } from './types.js'
 
 /** Times phases into Phase records: `await phases.run('deploy', () => deploy(...))`. */

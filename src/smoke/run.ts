@@ -3,7 +3,7 @@
 // once it passed, the latency policy judges that attempt and the series (samples or load) run and
 // are judged. Every attempt is recorded.
 
-import type { Clock } from '../ports.js'
+import type { Clock } from '../effects.js'
 import { attempt, checkTarget, type AttemptOutcome, type AttemptTarget } from './attempt.js'
 import {
   decide,

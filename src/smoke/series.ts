@@ -1,7 +1,7 @@
 // The series run once a check passed: `samples` (one request after another) and `load`
 // (many at once). Every request is judged like the check's attempts, but never retried.
 
-import type { Clock } from '../ports.js'
+import type { Clock } from '../effects.js'
 import { attempt, type AttemptOutcome, type AttemptTarget } from './attempt.js'
 import { judge } from './judge.js'
 import { latencyStats, round } from './policy/latency.js'

@@ -1,6 +1,6 @@
 // Stopping the smoke checks from outside (a pod of the run restarted, the job is cancelled).
 
-import type { Clock } from '../ports.js'
+import type { Clock } from '../effects.js'
 
 /** The abort reason's message: what the stopped check reports. */
 export function stopReason(signal: AbortSignal): string {

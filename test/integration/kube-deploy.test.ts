@@ -6,11 +6,11 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from '@jest/globals'
 import { collectDiagnostics } from '../../src/kube/diagnostics.js'
-import { nodeInternalIP, nodePortUrl } from '../../src/kube/expose.js'
+import { nodeInternalIP, nodePortUrl } from '../../src/kube/node-port.js'
 import { Resources } from '../../src/kube/kinds.js'
 import { loadManifestFiles } from '../../src/kube/manifests.js'
 import { resolveManifestPaths } from '../../src/kube/paths.js'
-import type { KubePort } from '../../src/kube/port.js'
+import type { KubePort } from '../../src/kube/api.js'
 import type { Deployment, Pod } from '../../src/kube/types.js'
 import {
   app,

@@ -5,7 +5,7 @@ import { describe, expect, it } from '@jest/globals'
 import { collectDiagnostics } from '../../src/kube/diagnostics.js'
 import { RolloutError } from '../../src/kube/errors.js'
 import { Resources } from '../../src/kube/kinds.js'
-import type { KubePort } from '../../src/kube/port.js'
+import type { KubePort } from '../../src/kube/api.js'
 import type { KubeEvent, Pod } from '../../src/kube/types.js'
 import {
   app,

@@ -4,8 +4,8 @@
 import { describe, expect, it } from '@jest/globals'
 import { ensureNamespace } from '../../src/kube/apply.js'
 import { Resources } from '../../src/kube/kinds.js'
-import type { KubePort } from '../../src/kube/port.js'
-import { deleteNamespace, deleteOwned, podMakersOf } from '../../src/kube/teardown.js'
+import type { KubePort } from '../../src/kube/api.js'
+import { deleteNamespace, deleteOwned, podMakersOf } from '../../src/kube/delete.js'
 import { app, deploy, METADATA, Namespaces, useCluster, waitFor } from './kube-support.js'
 
 let client: KubePort

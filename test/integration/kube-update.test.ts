@@ -2,10 +2,10 @@
 // requested through its NodePort on 127.0.0.1.
 
 import { describe, expect, it } from '@jest/globals'
-import { nodePortUrl } from '../../src/kube/expose.js'
+import { nodePortUrl } from '../../src/kube/node-port.js'
 import { Resources } from '../../src/kube/kinds.js'
 import { FIELD_MANAGER } from '../../src/kube/names.js'
-import type { KubePort } from '../../src/kube/port.js'
+import type { KubePort } from '../../src/kube/api.js'
 import type { Deployment, ReplicaSet } from '../../src/kube/types.js'
 import {
   rolloutUpdateCheck,

@@ -20,7 +20,7 @@ import type { RunReport } from '../../src/report/index.js'
 import { FakeKube } from './kube-fake.js'
 import { NS, crashLooping, deployment, event, pod } from './kube-objects.js'
 import { FakeRunner } from './fakes/runner.js'
-import type { CommandResult } from '../../src/ports.js'
+import type { CommandResult } from '../../src/effects.js'
 
 const SECRET = 'tok-9f8e7d6c5b4a'
 

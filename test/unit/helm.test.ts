@@ -22,7 +22,7 @@ import {
   type ChartConfig
 } from '../../src/helm/index.js'
 import type { KubeObject } from '../../src/kube/types.js'
-import type { CommandResult, CommandRunner } from '../../src/ports.js'
+import type { CommandResult, CommandRunner } from '../../src/effects.js'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const reader = (inputs: Record<string, string>) => (name: string) => inputs[name] ?? ''

@@ -10,7 +10,7 @@ import { createSecureContext } from 'node:tls'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Clock } from '../../src/ports.js'
+import type { Clock } from '../../src/effects.js'
 
 export const realClock: Clock = {
   now: () => Date.now(),

@@ -12,7 +12,7 @@ import {
   type ImagesState
 } from '../../src/images/index.js'
 import { dockerBuildArgs, loggedBuildCommand, probeEngine } from '../../src/images/docker.js'
-import type { CommandResult } from '../../src/ports.js'
+import type { CommandResult } from '../../src/effects.js'
 import { StateRecorder, loadRunState } from '../../src/state.js'
 import { planTeardown } from '../../src/teardown.js'
 import { FakeRunner, MemoryLogger, type Call } from './fakes/runner.js'

@@ -10,7 +10,7 @@ import {
 import { Discovery } from '../../src/kube/discovery.js'
 import { kindOf } from '../../src/kube/kinds.js'
 import { parseManifests } from '../../src/kube/manifests.js'
-import { KubeApiError } from '../../src/kube/port.js'
+import { KubeApiError } from '../../src/kube/api.js'
 import type { KubeObject } from '../../src/kube/types.js'
 import type { Typed } from '../../src/kube/validate.js'
 import { FakeKube } from './kube-fake.js'

@@ -17,7 +17,7 @@ import {
   type WatchEventType,
   type WatchHandle,
   type WatchOptions
-} from '../../src/kube/port.js'
+} from '../../src/kube/api.js'
 import type { KubeObject } from '../../src/kube/types.js'
 
 interface Watcher {

@@ -4,7 +4,7 @@
 // prepared like a Deployment's, can be the smoke target, is judged by its rule, and is stopped at
 // teardown as a pod maker together with its ReplicaSets.
 
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
@@ -25,10 +25,10 @@ import {
 } from '../../src/kube/kinds.js'
 import { parseManifests } from '../../src/kube/manifests.js'
 import { mapNamespaces, planNamespaces } from '../../src/kube/namespaces.js'
-import type { ResourceType } from '../../src/kube/port.js'
+import type { ResourceType } from '../../src/kube/api.js'
 import { prepareManifests, type PrepareOptions } from '../../src/kube/prepare.js'
 import { current, failed, inProgress, type Verdict } from '../../src/kube/status/verdict.js'
-import { deleteNamespace, podMakersOf } from '../../src/kube/teardown.js'
+import { deleteNamespace, podMakersOf } from '../../src/kube/delete.js'
 import type { Deployment, KubeObject } from '../../src/kube/types.js'
 import type { Typed } from '../../src/kube/validate.js'
 import { FakeKube } from './kube-fake.js'
@@ -345,7 +345,7 @@ describe('per-kind knowledge stays in the registry', () => {
   it.each([
     'manifests.ts',
     'prepare.ts',
-    'teardown.ts',
+    'delete.ts',
     'types.ts',
     'apply.ts',
     'validate.ts',
@@ -363,5 +363,39 @@ describe('per-kind knowledge stays in the registry', () => {
           )
       )
     expect(comparisons).toEqual([])
+  })
+
+  // Outside the registry and the status rules, a Kubernetes kind name appears only as data: the
+  // generated Deployment, the version table keyed by kind, Helm's own install order.
+  const KIND_NAME =
+    /'(Deployment|StatefulSet|DaemonSet|Job|CronJob|ReplicaSet|ReplicationController|Pod|Service|Secret|ConfigMap|Namespace|ServiceAccount|RoleBinding|ClusterRoleBinding|PersistentVolumeClaim|CustomResourceDefinition)'/
+  const DATA_ONLY = ['kube/kinds.ts', 'kube/generate.ts', 'kube/versions.ts', 'helm/hooks.ts']
+  const sources = (readdirSync(path.join(root, 'src'), { recursive: true }) as string[])
+    .map(f => f.split(path.sep).join('/'))
+    .filter(f => f.endsWith('.ts') && !f.startsWith('kube/status/') && !DATA_ONLY.includes(f))
+  // A decision by kind: compared, switched on, or looked up in a list of kind names. Building an
+  // object (`kind: 'Namespace'`) is not one.
+  const decidesByKind = (line: string) => {
+    const names = line.match(new RegExp(KIND_NAME.source, 'g')) ?? []
+    if (names.length === 0) return false
+    return names.length > 1 || /[!=]==|\bcase\b|includes\(|\.has\(/.test(line)
+  }
+  it('decidesByKind', () => {
+    expect(decidesByKind("if (o.kind === 'Job') return")).toBe(true)
+    expect(decidesByKind("case 'Pod':")).toBe(true)
+    expect(decidesByKind("const WORKLOADS = ['Deployment', 'StatefulSet']")).toBe(true)
+    expect(decidesByKind("['Deployment'].includes(kind)")).toBe(true)
+    expect(decidesByKind("{ apiVersion: 'v1', kind: 'Namespace', metadata }")).toBe(false)
+  })
+  it('no module of src/ outside kinds.ts and status/ decides by a kind name', () => {
+    expect(sources.length).toBeGreaterThan(100)
+    const named = sources.flatMap(f =>
+      readFileSync(path.join(root, 'src', f), 'utf8')
+        .split('\n')
+        .filter(l => !l.trim().startsWith('//') && !l.trim().startsWith('*'))
+        .filter(decidesByKind)
+        .map(l => `${f}: ${l.trim()}`)
+    )
+    expect(named).toEqual([])
   })
 })

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { RolloutError } from '../../src/kube/errors.js'
 import { kindOf } from '../../src/kube/kinds.js'
-import { KubeApiError } from '../../src/kube/port.js'
+import { KubeApiError } from '../../src/kube/api.js'
 import type { KubeObject } from '../../src/kube/types.js'
 import type { Typed } from '../../src/kube/validate.js'
 import { waitForWorkloads, type WaitOptions } from '../../src/kube/wait.js'

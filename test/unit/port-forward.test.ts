@@ -8,7 +8,7 @@ import {
   stopRecordedProcess
 } from '../../src/expose/port-forward.js'
 import { startTimeOf, systemProcesses } from '../../src/processes.js'
-import type { ProcessRecord } from '../../src/ports.js'
+import type { ProcessRecord } from '../../src/effects.js'
 import { FakeProcesses } from './fakes/processes.js'
 
 function options(over: Partial<Parameters<typeof startPortForward>[1]> = {}) {

@@ -1,7 +1,7 @@
 // Fakes for the smoke engine tests: a clock that only moves when told (or when slept on), and an
 // HttpPort that answers from a script and records what it was asked.
 
-import type { Clock } from '../../src/ports.js'
+import type { Clock } from '../../src/effects.js'
 import type { HttpPort, HttpRequest, HttpResponse } from '../../src/smoke/index.js'
 
 export const T0 = Date.UTC(2026, 10, 26, 12, 0, 0)

@@ -7,7 +7,7 @@
 
 import { errorMessage } from '../../errors.js'
 import type { KindEntry } from '../kinds.js'
-import { resourceName, type ResourceType } from '../port.js'
+import { resourceName, type ResourceType } from '../api.js'
 import type { ContainerStatus, KubeEvent, KubeObject, Pod, ReplicaSet } from '../types.js'
 import { explainNotReady } from './explain.js'
 import { crashCounts, crashVerdict, podProblems, type Overlays, type PodProblem } from './pods.js'

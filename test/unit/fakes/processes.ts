@@ -1,4 +1,4 @@
-import type { ChildProcessHandle, ProcessPort } from '../../../src/ports.js'
+import type { ChildProcessHandle, ProcessPort } from '../../../src/effects.js'
 
 interface FakeChild {
   command: string

@@ -1,4 +1,4 @@
-import type { CommandResult, CommandRunner, Logger, RunOptions } from '../../../src/ports.js'
+import type { CommandResult, CommandRunner, Logger, RunOptions } from '../../../src/effects.js'
 
 export interface Call {
   command: string

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { nodeInternalIP, nodePortUrl, serviceUrl } from '../../src/kube/expose.js'
+import { nodeInternalIP, nodePortUrl, serviceUrl } from '../../src/kube/node-port.js'
 import type { Node, Service } from '../../src/kube/types.js'
 import { FakeKube } from './kube-fake.js'
 

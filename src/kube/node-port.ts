@@ -2,7 +2,7 @@
 
 import { PhaseError } from '../errors.js'
 import { Resources } from './kinds.js'
-import type { KubePort } from './port.js'
+import type { KubePort } from './api.js'
 import { condition } from './status/verdict.js'
 import type { Node, Service } from './types.js'
 

@@ -15,7 +15,7 @@ import { typeOfRecord, type ObjectRecord } from './apply.js'
 import { forEachBounded } from './bounded.js'
 import { kindOf, knownKind, Resources } from './kinds.js'
 import { RUN_LABEL } from './names.js'
-import { isConflict, resourceName, type KubePort, type ResourceType } from './port.js'
+import { isConflict, resourceName, type KubePort, type ResourceType } from './api.js'
 import type { KubeObject } from './types.js'
 
 export interface DeleteNamespaceOptions {
