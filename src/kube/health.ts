@@ -3,13 +3,13 @@
 // container that restarts or terminates, or a ready pod that stops being Ready or is deleted, is
 // reported once, with the pod, the container, its exit code and its last log lines.
 
+import { readExplainingLog } from './crash-log.js'
 import { groupOf, KINDS, knownKind, Resources } from './kinds.js'
 import { listWatch, type ListWatchLoop } from './list-watch.js'
 import type { KubePort } from './api.js'
 import { lastTermination } from './status/pods.js'
 import { condition } from './status/verdict.js'
 import type { ContainerStatus, Pod } from './types.js'
-import { withTimeout } from '../timeout.js'
 
 export interface HealthProblem {
   pod: string
@@ -69,7 +69,7 @@ export function watchHealth(
     const namespace = pod.metadata.namespace ?? options.namespace
     if (!s || !namespace)
       return onProblem({ pod: name, ...(s ? { container: s.name } : {}), message })
-    void containerLogs(kube, namespace, name, s, lines).then(logs =>
+    void readExplainingLog(kube, namespace, name, s, lines).then(logs =>
       onProblem({
         pod: name,
         container: s.name,
@@ -175,26 +175,6 @@ function finishedAt(s: ContainerStatus): number {
   const t = s.lastState?.terminated?.finishedAt ?? s.state?.terminated?.finishedAt
   const ms = t ? Date.parse(t) : NaN
   return Number.isNaN(ms) ? -Infinity : ms
-}
-
-/**
- * The log of the run that ended (`previous` once the kubelet has started it again), else the
- * current one (a container that terminated and was not restarted, or one that is only unready).
- * Empty when there is none.
- */
-async function containerLogs(
-  kube: KubePort,
-  namespace: string,
-  pod: string,
-  s: ContainerStatus,
-  tailLines: number
-): Promise<string> {
-  const read = (previous: boolean) =>
-    withTimeout(kube.podLogs(namespace, pod, s.name, { previous, tailLines }), 5000)
-      .then(text => text.trimEnd())
-      .catch(() => '')
-  const ended = (s.restartCount ?? 0) > 0 || s.state?.terminated !== undefined
-  return (ended && (await read(true))) || read(false)
 }
 
 /**
