@@ -35,8 +35,10 @@ async function watching(pods: Pod[], options: { since?: number; when?: () => str
 describe('watchHealth', () => {
   it('a restart: the container, its exit code and the log of the run that crashed', async () => {
     const { kube, problems } = await watching([readyPod()])
-    kube.logs.set('web-abc-1/app/previous', 'serving\nfatal: lost the database')
-    kube.logs.set('web-abc-1/app', 'serving')
+    // Waiting after a crash, the kubelet's current log is the run that just crashed; previous is
+    // the run before it.
+    kube.logs.set('web-abc-1/app', 'serving\nfatal: lost the database')
+    kube.logs.set('web-abc-1/app/previous', 'serving')
     kube.put(pod('web-abc-1', 'abc', [crashLooping(1)], UNREADY))
     await settle(20)
     expect(problems).toEqual([
