@@ -1,14 +1,28 @@
-// The main step's work runs in a worker thread with a small young generation. V8 otherwise
-// grows its young generation to 64 MB under the garbage of many requests (1000 objects, a load
-// check), and an action cannot pass `--max-semi-space-size` to the node the runner starts; a
-// worker's `resourceLimits` is the one in-process way to size it. The main thread only forwards
-// the cancel signals (a worker receives none) and hands the worker's exit code to the process.
+// The main step's work runs in a worker thread with a small young generation and a bounded old
+// generation. V8 otherwise grows its young generation to 64 MB under the garbage of many requests
+// (1000 objects, a load check), and lets the old generation grow up to 4× what survived the last
+// full collection before it collects again, so a long load check's peak depended on when that
+// collection came (144–181 MB for 60 s). An action cannot pass `--max-semi-space-size` or
+// `--max-old-space-size` to the node the runner starts; a worker's `resourceLimits` is the one
+// in-process way to size them. The main thread only forwards the cancel signals (a worker
+// receives none) and hands the worker's exit code to the process.
 
 import { Worker, type MessagePort } from 'node:worker_threads'
 import type { SignalSource } from './cancel.js'
+import { errorMessage } from './errors.js'
 
-/** The worker's young generation: two 2 MB semi-spaces, like `--max-semi-space-size=2`. */
-export const MAIN_YOUNG_GENERATION_MB = 6
+export interface HeapLimits {
+  youngGenerationMb: number
+  oldGenerationMb: number
+}
+
+/**
+ * The worker's heap. Young: two 2 MB semi-spaces, like `--max-semi-space-size=2`. Old: 256 MB, ten
+ * times what the main step keeps at 1000 objects (~25 MB live), the ceiling at which V8 grows the
+ * old generation least between full collections (1.3× what survived, or 8 MB; up to 4× with the
+ * default ceiling of a few GB, so the peak depended on when the collection came).
+ */
+export const MAIN_HEAP: HeapLimits = { youngGenerationMb: 6, oldGenerationMb: 256 }
 
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM']
 
@@ -24,14 +38,17 @@ export function runInWorker(
   file: string | URL,
   options: {
     workerData: unknown
-    youngGenerationMb: number
+    heap: HeapLimits
     source: SignalSource
     onError: (err: unknown) => void
   }
 ): Promise<number> {
   const worker = new Worker(file, {
     workerData: options.workerData,
-    resourceLimits: { maxYoungGenerationSizeMb: options.youngGenerationMb }
+    resourceLimits: {
+      maxYoungGenerationSizeMb: options.heap.youngGenerationMb,
+      maxOldGenerationSizeMb: options.heap.oldGenerationMb
+    }
   })
   const forwarders = SIGNALS.map(signal => {
     // Posted before the worker listens, a message waits in its port until it does.
@@ -40,12 +57,21 @@ export function runInWorker(
     return () => options.source.off(signal, forward)
   })
   return new Promise(resolve => {
-    worker.on('error', err => options.onError(err))
+    worker.on('error', err => options.onError(outOfMemory(err, options.heap) ?? err))
     worker.on('exit', code => {
       forwarders.forEach(off => off())
       resolve(code)
     })
   })
+}
+
+/** A worker stopped at its heap ceiling, said as what happened and what the limit was. */
+function outOfMemory(err: unknown, heap: HeapLimits): Error | undefined {
+  if ((err as { code?: string } | null)?.code !== 'ERR_WORKER_OUT_OF_MEMORY') return undefined
+  return new Error(
+    `the main step ran out of memory: its JavaScript heap reached the ${heap.oldGenerationMb} MB ` +
+      `it is allowed (${errorMessage(err)})`
+  )
 }
 
 /**

@@ -99,7 +99,7 @@ export function markMainStarted(store: StateStore): void {
   store.save(POST_FLAG, 'true')
 }
 
-export function isPostStep(store: StateStore): boolean {
+export function isPostStep(store: Pick<StateStore, 'get'>): boolean {
   return store.get(POST_FLAG) === 'true'
 }
 

@@ -303,6 +303,7 @@ async function actionRunOnce(inputs, hooks = {}) {
     env: { KUBECONFIG, GITHUB_RUN_ID: runId, GITHUB_RUN_ATTEMPT: '1' },
     killMainWhen: line => {
       lines.push({ at: Date.now(), line })
+      hooks.onLine?.(line)
       return false
     },
     ...hooks
@@ -856,9 +857,10 @@ function runWrk(url) {
 }
 
 async function sampleLoad() {
-  const memory = { rssKb: 0, hwmKb: 0, polls: 0 }
+  const memory = { rssKb: 0, hwmKb: 0, polls: 0, peakAt: 0, atLoadKb: 0 }
   let poll
   let wrk
+  let loadStarted = false
   const x = await actionRun(
     {
       manifests: MANIFESTS,
@@ -882,8 +884,14 @@ async function sampleLoad() {
           if (!m || !Number.isFinite(m.hwm)) return
           memory.polls++
           memory.rssKb = Math.max(memory.rssKb, m.rss)
+          if (m.hwm > memory.hwmKb) memory.peakAt = Date.now()
           memory.hwmKb = Math.max(memory.hwmKb, m.hwm)
+          // RSS when the measured load begins: what the load itself adds is the rest.
+          if (loadStarted && !memory.atLoadKb) memory.atLoadKb = m.rss
         }, 100)
+      },
+      onLine: line => {
+        if (/measured/.test(line)) loadStarted = true
       },
       afterMain: async outputs => {
         clearInterval(poll)
@@ -925,10 +933,19 @@ async function sampleLoad() {
     rps_ratio: measured.requestsPerSecond / wrkRps,
     p95_ratio: measured.latency.p95 / (w.p95_us / 1000),
     peak_rss_mb: round(memory.hwmKb / 1024, 1),
+    rss_at_load_mb: round(memory.atLoadKb / 1024, 1),
+    // The last line the action printed before its peak: which phase the peak belongs to.
+    peak_during: phaseLineBefore(x.lines, memory.peakAt),
     max_polled_rss_mb: round(memory.rssKb / 1024, 1),
     rss_polls: memory.polls,
     main_ms: r.main.ms
   }
+}
+
+/** The last main-step line printed before `at` (cut to 80 characters), for "the peak came during …". */
+function phaseLineBefore(lines, at) {
+  const line = lines.filter(l => l.at <= at).at(-1)?.line ?? ''
+  return line.replace(/^::[a-z]+::/, '').slice(0, 80)
 }
 
 // ------------------------------------------------------------------------------------ 9. large
@@ -1112,7 +1129,8 @@ if (want('pairs') || want('load') || want('large')) {
       const s = await sampleLoad()
       log(
         `  pair ${i + 1}/${opts.loadPairs}: action ${s.action.rps} req/s p95 ${s.action.p95_ms} ms, ` +
-          `wrk ${s.wrk.rps} req/s p95 ${s.wrk.p95_ms} ms; ratio ${s.rps_ratio.toFixed(3)}, peak RSS ${s.peak_rss_mb} MB`
+          `wrk ${s.wrk.rps} req/s p95 ${s.wrk.p95_ms} ms; ratio ${s.rps_ratio.toFixed(3)}, peak RSS ${s.peak_rss_mb} MB ` +
+          `(${s.rss_at_load_mb} MB as the measured load began; peak after "${s.peak_during}")`
       )
       loads.push(s)
     }

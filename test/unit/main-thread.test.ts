@@ -4,18 +4,23 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { MessageChannel } from 'node:worker_threads'
-import { forwardedSignals, runInWorker } from '../../src/main-thread.js'
+import { MAIN_HEAP, forwardedSignals, runInWorker } from '../../src/main-thread.js'
 
 // A worker that reports the young generation it got, then waits for a forwarded SIGTERM (or
 // exits with the code it is given), the way main.ts's run() uses forwardedSignals.
 const WORKER = `
 import { parentPort, workerData } from 'node:worker_threads'
-import { getHeapSpaceStatistics } from 'node:v8'
+import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8'
 import { appendFileSync } from 'node:fs'
 const newSpace = getHeapSpaceStatistics().find(s => s.space_name === 'new_space').space_size
 appendFileSync(workerData.out, 'new_space ' + newSpace + '\\n')
+appendFileSync(workerData.out, 'heap_size_limit ' + getHeapStatistics().heap_size_limit + '\\n')
 if (workerData.exitCode !== undefined) process.exitCode = workerData.exitCode
 else if (workerData.throw) throw new Error('boom in the worker')
+else if (workerData.grow) {
+  const kept = []
+  for (;;) kept.push(new Array(1024).fill(kept.length))
+}
 else {
   parentPort.on('message', m => {
     appendFileSync(workerData.out, 'got ' + m.signal + '\\n')
@@ -32,12 +37,12 @@ function workerFile(): { file: string; out: string } {
 }
 
 describe('runInWorker', () => {
-  test('the worker gets the small young generation; its exit code is returned', async () => {
+  test('the worker gets the small young generation and the old-generation ceiling; its exit code is returned', async () => {
     const { file, out } = workerFile()
     const source = new EventEmitter()
     const code = await runInWorker(file, {
       workerData: { out, exitCode: 3 },
-      youngGenerationMb: 6,
+      heap: MAIN_HEAP,
       source,
       onError: () => {}
     })
@@ -45,6 +50,10 @@ describe('runInWorker', () => {
     const newSpace = Number(/new_space (\d+)/.exec(readFileSync(out, 'utf8'))![1])
     // Two 2 MB semi-spaces; V8's default lets them grow to 64 MB under load.
     expect(newSpace).toBeLessThanOrEqual(4 * 1024 * 1024)
+    // Old generation plus young: V8's own default here would be ~4 GB.
+    const limit = Number(/heap_size_limit (\d+)/.exec(readFileSync(out, 'utf8'))![1])
+    expect(limit).toBeLessThanOrEqual((MAIN_HEAP.oldGenerationMb + 64) * 1024 * 1024)
+    expect(limit).toBeGreaterThanOrEqual(MAIN_HEAP.oldGenerationMb * 1024 * 1024)
     expect(source.listenerCount('SIGINT') + source.listenerCount('SIGTERM')).toBe(0)
   })
 
@@ -53,7 +62,7 @@ describe('runInWorker', () => {
     const source = new EventEmitter()
     const done = runInWorker(file, {
       workerData: { out },
-      youngGenerationMb: 6,
+      heap: MAIN_HEAP,
       source,
       onError: () => {}
     })
@@ -68,12 +77,28 @@ describe('runInWorker', () => {
     const errors: unknown[] = []
     const code = await runInWorker(file, {
       workerData: { out, throw: true },
-      youngGenerationMb: 6,
+      heap: MAIN_HEAP,
       source: new EventEmitter(),
       onError: e => errors.push(e)
     })
     expect(code).toBe(1)
     expect(String(errors[0])).toContain('boom in the worker')
+  })
+
+  test('a worker at its heap ceiling: one line naming the limit, exit code 1', async () => {
+    const { file, out } = workerFile()
+    const errors: unknown[] = []
+    const code = await runInWorker(file, {
+      workerData: { out, grow: true },
+      heap: { youngGenerationMb: 6, oldGenerationMb: 32 },
+      source: new EventEmitter(),
+      onError: e => errors.push(e)
+    })
+    expect(code).toBe(1)
+    expect(errors).toHaveLength(1)
+    expect(String(errors[0])).toMatch(
+      /^Error: the main step ran out of memory: its JavaScript heap reached the 32 MB it is allowed \(/
+    )
   })
 })
 
