@@ -2,7 +2,8 @@ import { describe, expect, test } from '@jest/globals'
 import { EventEmitter } from 'node:events'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { MessageChannel } from 'node:worker_threads'
 import { MAIN_HEAP, forwardedSignals, runInWorker } from '../../src/main-thread.js'
 
@@ -121,5 +122,37 @@ describe('forwardedSignals', () => {
     expect(got).toEqual(['SIGTERM', 'SIGINT'])
     source.off('SIGINT', onInt)
     port1.close()
+  })
+})
+
+// The main thread of a main step lives as long as the run: whatever the entry imports statically
+// it keeps (@actions/core and its HTTP client cost ~6 MB of heap and more RSS). Heavy modules are
+// imported dynamically, where they are used.
+describe('the entry stays light', () => {
+  const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '../../src')
+
+  /** Static, non-type imports of a module: `import … from 'x'` (not `import type`, not `import()`). */
+  function staticImports(file: string): string[] {
+    const text = readFileSync(file, 'utf8')
+    const out: string[] = []
+    for (const m of text.matchAll(/^import\s+(?!type\s)[^;]*?from\s+'([^']+)'/gms)) out.push(m[1])
+    return out
+  }
+
+  test('src/index.ts and what it imports statically load only Node built-ins and our light modules', () => {
+    const seen = new Set<string>()
+    const packages = new Set<string>()
+    const visit = (file: string): void => {
+      if (seen.has(file)) return
+      seen.add(file)
+      for (const spec of staticImports(file)) {
+        if (spec.startsWith('.')) visit(resolve(dirname(file), spec.replace(/\.js$/, '.ts')))
+        else if (!spec.startsWith('node:')) packages.add(spec)
+      }
+    }
+    visit(join(SRC, 'index.ts'))
+    expect([...packages]).toEqual([])
+    // A growing closure is the first sign of a heavy import creeping in.
+    expect(seen.size).toBeLessThanOrEqual(6)
   })
 })
