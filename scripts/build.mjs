@@ -1,6 +1,7 @@
 // Bundles the action into dist/main: one entry serving main and post. ncc minifies the entry
 // file but not the lazily loaded chunks (client-node alone is ~19 MB unminified), so the chunks
-// are minified here, and every file is printed in ASCII. Output is deterministic, so check-dist can compare it byte for byte.
+// are minified here, and every file is printed in ASCII. Output is deterministic, so check-dist
+// can compare it byte for byte.
 
 import { execFileSync } from 'node:child_process'
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'

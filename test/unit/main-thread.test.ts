@@ -131,12 +131,14 @@ describe('forwardedSignals', () => {
 describe('the entry stays light', () => {
   const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '../../src')
 
-  /** Static, non-type imports of a module: `import … from 'x'` (not `import type`, not `import()`). */
+  /**
+   * Static, non-type imports of a module: `import … from 'x'` and `import 'x'` (not `import
+   * type`, not `import()`).
+   */
   function staticImports(file: string): string[] {
     const text = readFileSync(file, 'utf8')
-    const out: string[] = []
-    for (const m of text.matchAll(/^import\s+(?!type\s)[^;]*?from\s+'([^']+)'/gms)) out.push(m[1])
-    return out
+    const pattern = /^import\s+(?!type\s)(?:[^'";]*?\sfrom\s+)?'([^']+)'/gm
+    return [...text.matchAll(pattern)].map(m => m[1])
   }
 
   test('src/index.ts and what it imports statically load only Node built-ins and our light modules', () => {
